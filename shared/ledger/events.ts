@@ -1,0 +1,56 @@
+import type { Milli } from './money';
+
+/**
+ * Accounts are users (by numeric id) or system accounts. System accounts make
+ * every event balanced: the kudos an uptime reward creates come out of
+ * `system:mint`, so the sum over all accounts is constant (zero) forever.
+ */
+export type AccountId = `user:${number}` | SystemAccount;
+export type SystemAccount = 'system:mint' | 'system:admin';
+
+export const ANONYMOUS_USER_ID = 0;
+export const userAccount = (id: number): AccountId => `user:${id}`;
+
+/** One leg of an event: a signed amount on one account. The legs of an event sum to zero. */
+export interface Posting {
+  account: AccountId;
+  amount: Milli;
+}
+
+export type LedgerEventKind =
+  | 'job_settlement' // requester −k, worker owner +k
+  | 'uptime_reward' // system:mint −k, worker owner +k
+  | 'transfer' // user −k, user +k
+  | 'adjustment' // admin award / correction: system:admin ∓k, user ±k
+  | 'reservation' // hold on a requester's balance (no postings; affects `available` only)
+  | 'release'; // a hold ended (settled, cancelled, expired)
+
+export interface LedgerEventBase {
+  /** Idempotency key: an event with a key already applied is a no-op. */
+  key: string;
+  kind: LedgerEventKind;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** Free text shown in the ledger list (e.g. the request id, the admin reason). */
+  memo?: string;
+}
+
+export interface PostingEvent extends LedgerEventBase {
+  kind: 'job_settlement' | 'uptime_reward' | 'transfer' | 'adjustment';
+  postings: Posting[];
+}
+
+export interface ReservationEvent extends LedgerEventBase {
+  kind: 'reservation';
+  /** Identifies the hold (e.g. the waiting prompt's id); released by the same id. */
+  holdId: string;
+  account: AccountId;
+  amount: Milli;
+}
+
+export interface ReleaseEvent extends LedgerEventBase {
+  kind: 'release';
+  holdId: string;
+}
+
+export type LedgerEvent = PostingEvent | ReservationEvent | ReleaseEvent;
