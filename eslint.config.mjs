@@ -2,10 +2,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'url', 'stream', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'url',
+  'stream',
+  'worker_threads',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'out', 'coverage', 'test/fixtures/models', 'test-results', 'bench/results'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'out',
+      'coverage',
+      'test/fixtures/models',
+      'test-results',
+      'bench/results',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,7 +48,10 @@ export default tseslint.config(
           patterns: [
             { group: nodeBuiltins, message: 'shared/ must stay free of Node APIs' },
             { group: ['electron', 'react', 'react-dom', 'zustand'], message: 'shared/ must stay pure' },
-            { group: ['**/electron/**', '**/renderer/**', '../electron*', '../renderer*'], message: 'shared/ imports nothing from electron/ or renderer/' },
+            {
+              group: ['**/electron/**', '**/renderer/**', '../electron*', '../renderer*'],
+              message: 'shared/ imports nothing from electron/ or renderer/',
+            },
           ],
         },
       ],
@@ -49,9 +75,17 @@ export default tseslint.config(
   },
   {
     // Only electron/app may import the electron module.
-    files: ['electron/horde/**/*.ts', 'electron/worker/**/*.ts', 'electron/client/**/*.ts', 'electron/serve.ts'],
+    files: [
+      'electron/horde/**/*.ts',
+      'electron/worker/**/*.ts',
+      'electron/client/**/*.ts',
+      'electron/serve.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'only electron/app imports electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'only electron/app imports electron' }] },
+      ],
     },
   },
 );

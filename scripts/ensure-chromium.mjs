@@ -7,7 +7,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 if (existsSync(CHROMIUM)) process.exit(0);
 if (process.platform !== 'linux' || typeof process.getuid !== 'function') {
-  console.error(`Chromium not found at ${CHROMIUM}. Install Chromium and set CHROMIUM_PATH to run the e2e tests.`);
+  console.error(
+    `Chromium not found at ${CHROMIUM}. Install Chromium and set CHROMIUM_PATH to run the e2e tests.`,
+  );
   process.exit(1);
 }
 const sudo = process.getuid() === 0 ? [] : ['sudo'];

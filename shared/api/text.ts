@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { BridgeAgent, WorkerMessage, WorkerName } from './common';
+
+/**
+ * Text generation bodies (the AI Horde's "kobold" routes), field for field
+ * from horde/apis/models/kobold_v2.py. Ranges are the server's.
+ */
+
+/** Sampler settings a requester sends and a worker receives back in the pop payload. */
+export const TextSamplerParams = z.object({
+  temperature: z.number().min(0).max(5).optional(),
+  top_k: z.int().min(0).max(200).optional(),
+  top_p: z.number().min(0.001).max(1).optional(),
+  top_a: z.number().min(0).max(1).optional(),
+  typical: z.number().min(0).max(1).optional(),
+  tfs: z.number().min(0).max(1).optional(),
+  min_p: z.number().min(0).max(1).optional(),
+  rep_pen: z.number().min(1).max(3).optional(),
+  rep_pen_range: z.int().min(0).max(4096).optional(),
+  rep_pen_slope: z.number().min(0).max(10).optional(),
+  smoothing_factor: z.number().min(0).max(10).optional(),
+  dynatemp_range: z.number().min(0).max(5).optional(),
+  dynatemp_exponent: z.number().min(0).max(5).optional(),
+  sampler_order: z.array(z.int()).optional(),
+  stop_sequence: z.array(z.string()).max(128).optional(),
+  use_default_badwordsids: z.boolean().optional(),
+  singleline: z.boolean().optional(),
+  frmtadsnsp: z.boolean().optional(),
+  frmtrmblln: z.boolean().optional(),
+  frmtrmspch: z.boolean().optional(),
+  frmttriminc: z.boolean().optional(),
+});
+
+export const TextGenParams = TextSamplerParams.extend({
+  n: z.int().min(1).max(20).default(1),
+  max_context_length: z.int().min(80).max(1048576).default(2048),
+  max_length: z.int().min(16).max(4096).default(80),
+});
+export type TextGenParams = z.infer<typeof TextGenParams>;
+
+/** `POST /v2/generate/text/async` body (GenerationInputKobold). */
+export const TextAsyncInput = z.object({
+  prompt: z.string(),
+  params: TextGenParams.default({ n: 1, max_context_length: 2048, max_length: 80 }),
+  softprompt: z.string().max(255).optional(),
+  trusted_workers: z.boolean().default(false),
+  validated_backends: z.boolean().default(true),
+  slow_workers: z.boolean().default(true),
+  extra_slow_workers: z.boolean().default(false),
+  workers: z.array(z.string()).max(5).default([]),
+  worker_blacklist: z.boolean().default(false),
+  models: z.array(z.string()).default([]),
+  dry_run: z.boolean().default(false),
+  proxied_account: z.string().optional(),
+  disable_batching: z.boolean().default(false),
+  allow_downgrade: z.boolean().default(false),
+  webhook: z.string().optional(),
+  style: z.string().optional(),
+  extra_source_images: z.array(z.object({ image: z.string(), strength: z.number().optional() })).optional(),
+});
+export type TextAsyncInput = z.input<typeof TextAsyncInput>;
+export type TextAsyncParsed = z.output<typeof TextAsyncInput>;
+
+export { RequestAsync } from './common';
+
+/** One finished text generation in a status answer. */
+export const TextGeneration = z.object({
+  worker_id: z.string(),
+  worker_name: z.string(),
+  model: z.string(),
+  state: z.enum(['ok', 'censored', 'faulted', 'csam']),
+  text: z.string(),
+  seed: z.number(),
+  gen_metadata: z.array(z.object({ type: z.string(), value: z.string(), ref: z.string().optional() })).optional(),
+});
+export type TextGeneration = z.infer<typeof TextGeneration>;
+
+/** `GET|DELETE /v2/generate/text/status/{id}` answer (RequestStatusKobold). */
+export const TextStatus = z.object({
+  finished: z.int(),
+  processing: z.int(),
+  restarted: z.int(),
+  waiting: z.int(),
+  done: z.boolean(),
+  faulted: z.boolean(),
+  wait_time: z.int(),
+  queue_position: z.int(),
+  kudos: z.number(),
+  is_possible: z.boolean(),
+  generations: z.array(TextGeneration),
+});
+export type TextStatus = z.infer<typeof TextStatus>;
+
+/** `POST /v2/generate/text/pop` body (PopInput + PopInputKobold). */
+export const TextPopInput = z.object({
+  name: WorkerName,
+  priority_usernames: z.array(z.string()).default([]),
+  nsfw: z.boolean().default(false),
+  models: z.array(z.string().min(1).max(255)).default([]),
+  bridge_agent: BridgeAgent,
+  threads: z.int().min(1).max(50).default(1),
+  require_upfront_kudos: z.boolean().default(false),
+  amount: z.int().min(1).max(20).default(1),
+  extra_slow_worker: z.boolean().default(false),
+  max_length: z.int().min(1).default(512),
+  max_context_length: z.int().min(1).default(2048),
+  softprompts: z.array(z.string()).default([]),
+});
+export type TextPopInput = z.input<typeof TextPopInput>;
+
+export const TextJobPayload = TextSamplerParams.extend({
+  prompt: z.string(),
+  n: z.int(),
+  max_context_length: z.int(),
+  max_length: z.int(),
+});
+export type TextJobPayload = z.infer<typeof TextJobPayload>;
+
+export const TextPopSkipped = z.object({
+  worker_id: z.int().optional(),
+  performance: z.int().optional(),
+  nsfw: z.int().optional(),
+  blacklist: z.int().optional(),
+  untrusted: z.int().optional(),
+  models: z.int().optional(),
+  bridge_version: z.int().optional(),
+  kudos: z.int().optional(),
+  max_context_length: z.int().optional(),
+  max_length: z.int().optional(),
+  matching_softprompt: z.int().optional(),
+});
+
+/**
+ * `POST /v2/generate/text/pop` answer (GenerationPayloadKobold). With no job:
+ * `{id: null, ids: [], skipped, messages}`.
+ */
+export const TextPopPayload = z.object({
+  payload: TextJobPayload.optional(),
+  id: z.string().nullable(),
+  ids: z.array(z.string()),
+  skipped: TextPopSkipped.optional(),
+  messages: z.array(WorkerMessage).optional(),
+  softprompt: z.string().nullable().optional(),
+  model: z.string().optional(),
+  ttl: z.int().optional(),
+});
+export type TextPopPayload = z.infer<typeof TextPopPayload>;
+
+/** `POST /v2/generate/text/submit` body. */
+export const TextSubmitInput = z.object({
+  id: z.string().min(1),
+  generation: z.string(),
+  state: z.enum(['ok', 'censored', 'faulted', 'csam']).default('ok'),
+  gen_metadata: z
+    .array(z.object({ type: z.string(), value: z.string(), ref: z.string().max(255).optional() }))
+    .max(50)
+    .optional(),
+  seed: z.int().default(0),
+});
+export type TextSubmitInput = z.input<typeof TextSubmitInput>;
+
+export { GenerationSubmitted } from './common';
