@@ -38,6 +38,13 @@ export interface LedgerEventBase {
 export interface PostingEvent extends LedgerEventBase {
   kind: 'job_settlement' | 'uptime_reward' | 'transfer' | 'adjustment';
   postings: Posting[];
+  /**
+   * A hold this event draws on: the debit it posts on the hold's account
+   * shrinks the hold by as much (never below zero), so money paid from a
+   * reservation is not counted twice against `available` (the server's
+   * `consume_reservation`). The rest of the hold stays until released.
+   */
+  holdId?: string;
 }
 
 export interface ReservationEvent extends LedgerEventBase {

@@ -1,0 +1,22 @@
+import { ANONYMOUS_USER_ID, type AccountId } from './events';
+
+const USER_ACCOUNT = /^user:(0|[1-9][0-9]*)$/;
+const SYSTEM_ACCOUNTS: ReadonlySet<string> = new Set(['system:mint', 'system:admin']);
+
+/** Whether a string (e.g. read back from storage) is an account the ledger knows. */
+export function isAccountId(value: string): value is AccountId {
+  return (
+    SYSTEM_ACCOUNTS.has(value) || (USER_ACCOUNT.test(value) && Number.isSafeInteger(Number(value.slice(5))))
+  );
+}
+
+export function isUserAccount(account: AccountId): account is `user:${number}` {
+  return account.startsWith('user:');
+}
+
+/** The numeric user id of a user account; undefined for a system account. */
+export function userIdOf(account: AccountId): number | undefined {
+  return isUserAccount(account) ? Number(account.slice(5)) : undefined;
+}
+
+export const ANONYMOUS_ACCOUNT: AccountId = `user:${ANONYMOUS_USER_ID}`;

@@ -1,0 +1,119 @@
+/**
+ * Constructors for each kind of ledger event, balanced by construction.
+ * Amounts are milli-kudos (`fromKudos` at the edge); each builder refuses an
+ * amount that is not a positive whole number of milli-kudos, so a bad figure
+ * fails where it is made rather than at validation.
+ */
+import type { AccountId, Posting, PostingEvent, ReleaseEvent, ReservationEvent } from './events';
+import { asMilli, type Milli } from './money';
+
+interface Common {
+  /** Idempotency key: derive it from what makes the event unique (e.g. `settle:<job id>`), never from the clock. */
+  key: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  memo?: string;
+}
+
+function positive(name: string, amount: Milli): Milli {
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new RangeError(`${name} must be a positive whole number of milli-kudos: ${amount}`);
+  return amount;
+}
+
+const neg = (amount: Milli): Milli => asMilli(-amount);
+
+function postingEvent(
+  kind: PostingEvent['kind'],
+  common: Common,
+  postings: Posting[],
+  holdId?: string,
+): PostingEvent {
+  const event: PostingEvent = { key: common.key, kind, at: common.at, postings };
+  if (common.memo !== undefined) event.memo = common.memo;
+  if (holdId !== undefined) event.holdId = holdId;
+  return event;
+}
+
+/**
+ * A finished job paid: the requester pays `amount` plus `fee`, the worker's
+ * owner earns `amount`, and the fee (the horde's per-job burn) goes back to
+ * `system:mint`. With `holdId` the requester's payment draws on that hold.
+ */
+export function jobSettlement(
+  args: Common & {
+    requester: AccountId;
+    workerOwner: AccountId;
+    amount: Milli;
+    fee?: Milli;
+    holdId?: string;
+  },
+): PostingEvent {
+  const amount = positive('amount', args.amount);
+  const fee = args.fee === undefined || args.fee === 0 ? 0 : positive('fee', args.fee);
+  const postings: Posting[] = [
+    { account: args.requester, amount: asMilli(-(amount + fee)) },
+    { account: args.workerOwner, amount },
+  ];
+  if (fee > 0) postings.push({ account: 'system:mint', amount: asMilli(fee) });
+  return postingEvent('job_settlement', args, postings, args.holdId);
+}
+
+/** Kudos for uptime, created by `system:mint`. */
+export function uptimeReward(args: Common & { workerOwner: AccountId; amount: Milli }): PostingEvent {
+  const amount = positive('amount', args.amount);
+  return postingEvent('uptime_reward', args, [
+    { account: 'system:mint', amount: neg(amount) },
+    { account: args.workerOwner, amount },
+  ]);
+}
+
+/** A user gives kudos to another user. */
+export function transfer(
+  args: Common & { from: AccountId; to: AccountId; amount: Milli; holdId?: string },
+): PostingEvent {
+  const amount = positive('amount', args.amount);
+  return postingEvent(
+    'transfer',
+    args,
+    [
+      { account: args.from, amount: neg(amount) },
+      { account: args.to, amount },
+    ],
+    args.holdId,
+  );
+}
+
+/** An admin award (positive) or correction (negative), balanced against `system:admin`. */
+export function adjustment(args: Common & { account: AccountId; amount: Milli }): PostingEvent {
+  if (!Number.isSafeInteger(args.amount) || args.amount === 0) {
+    throw new RangeError(`an adjustment is a non-zero whole number of milli-kudos: ${args.amount}`);
+  }
+  return postingEvent('adjustment', args, [
+    { account: 'system:admin', amount: neg(args.amount) },
+    { account: args.account, amount: args.amount },
+  ]);
+}
+
+/** Holds `amount` of the account's balance under `holdId` (e.g. `upfront:<request id>`). */
+export function reservation(
+  args: Common & { holdId: string; account: AccountId; amount: Milli },
+): ReservationEvent {
+  const event: ReservationEvent = {
+    key: args.key,
+    kind: 'reservation',
+    at: args.at,
+    holdId: args.holdId,
+    account: args.account,
+    amount: positive('amount', args.amount),
+  };
+  if (args.memo !== undefined) event.memo = args.memo;
+  return event;
+}
+
+/** Ends a hold: what is left of it becomes available again. */
+export function release(args: Common & { holdId: string }): ReleaseEvent {
+  const event: ReleaseEvent = { key: args.key, kind: 'release', at: args.at, holdId: args.holdId };
+  if (args.memo !== undefined) event.memo = args.memo;
+  return event;
+}
