@@ -27,6 +27,7 @@ export default tseslint.config(
       'test/fixtures/models',
       'test-results',
       'bench/results',
+      'bench/.cache',
     ],
   },
   js.configs.recommended,

@@ -100,4 +100,6 @@ export const WorkerName = z.string().trim().min(1).max(100);
 export const BridgeAgent = z.string().max(1000).default('unknown:0:unknown');
 
 /** "alias#number" as the AI Horde spells usernames. */
-export const UniqueUsername = z.string().regex(/^.+#\d+$/, "usernames are written 'alias#number', e.g. db0#1");
+export const UniqueUsername = z
+  .string()
+  .regex(/^.+#\d+$/, "usernames are written 'alias#number', e.g. db0#1");

@@ -61,8 +61,6 @@ export const TextAsyncInput = z.object({
 export type TextAsyncInput = z.input<typeof TextAsyncInput>;
 export type TextAsyncParsed = z.output<typeof TextAsyncInput>;
 
-export { RequestAsync } from './common';
-
 /** One finished text generation in a status answer. */
 export const TextGeneration = z.object({
   worker_id: z.string(),
@@ -71,7 +69,9 @@ export const TextGeneration = z.object({
   state: z.enum(['ok', 'censored', 'faulted', 'csam']),
   text: z.string(),
   seed: z.number(),
-  gen_metadata: z.array(z.object({ type: z.string(), value: z.string(), ref: z.string().optional() })).optional(),
+  gen_metadata: z
+    .array(z.object({ type: z.string(), value: z.string(), ref: z.string().optional() }))
+    .optional(),
 });
 export type TextGeneration = z.infer<typeof TextGeneration>;
 
@@ -158,5 +158,3 @@ export const TextSubmitInput = z.object({
   seed: z.int().default(0),
 });
 export type TextSubmitInput = z.input<typeof TextSubmitInput>;
-
-export { GenerationSubmitted } from './common';

@@ -25,9 +25,8 @@ describe('pyRound matches Python round()', () => {
       fc.property(fc.double({ min: -1e9, max: 1e9, noNaN: true }), (x) => {
         const r = pyRound(x, 2);
         expect(Math.abs(r - x)).toBeLessThanOrEqual(0.005 + 1e-9);
-        expect(Number.isInteger(Math.round(r * 100)) && Math.abs(r * 100 - Math.round(r * 100)) < 1e-6).toBe(
-          true,
-        );
+        // r * 100 carries float error at large magnitudes, so check the printed form instead.
+        expect(String(r)).toMatch(/^-?\d+(\.\d{1,2})?$/);
       }),
       { numRuns: 300 },
     );

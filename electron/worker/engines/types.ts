@@ -62,7 +62,15 @@ export interface AlchemyImage {
 }
 
 export type AlchemyResult =
-  | { kind: 'text'; values: Record<string, string> }
+  | {
+      kind: 'text';
+      values: Record<string, string>;
+      /**
+       * The form's result as the AI Horde alchemist submits it, where that is more than
+       * strings (interrogation: `{ interrogation: { tags: [{ text, confidence }] } }`).
+       */
+      data?: Record<string, unknown>;
+    }
   | { kind: 'image'; image: AlchemyImage };
 
 export interface AlchemyEngine {

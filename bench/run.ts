@@ -1,0 +1,152 @@
+/**
+ * `npm run bench [-- --quick] [--only inference,horde,...]`: runs every
+ * benchmark one after the other (never two at once: they would measure each
+ * other), prints the table and writes bench/results/latest.json.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { killAll } from './child';
+import { runInfo, table, writeJson, type BenchResult } from './report';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH_DIR);
+/** Generated models live here (git-ignored), never in the repository. */
+const CACHE_MODELS = path.join(BENCH_DIR, '.cache', 'models');
+const ALL = ['inference', 'horde', 'ledger', 'idle', 'yield'] as const;
+type BenchName = (typeof ALL)[number];
+
+interface Flags {
+  quick: boolean;
+  only?: string;
+  out: string;
+}
+
+const log = (line: string): void => console.error(line);
+
+/** The text model the run uses: the GPT-2-small shape in a full run, the tiny fixture in --quick. */
+async function ensureModel(quick: boolean): Promise<{ modelsDir: string; model: string }> {
+  const { generateFixtures, generateGpt2Small } = await import('../test/fixtures/generate');
+  const t0 = performance.now();
+  if (quick) {
+    await generateFixtures(CACHE_MODELS, { only: ['tiny-gpt2'], log });
+    return { modelsDir: CACHE_MODELS, model: 'tiny-gpt2' };
+  }
+  const dir = await generateGpt2Small(CACHE_MODELS, { log });
+  log(`  model ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dir}`);
+  return { modelsDir: CACHE_MODELS, model: path.basename(dir) };
+}
+
+async function runOne(
+  name: BenchName,
+  quick: boolean,
+  model: () => Promise<{ modelsDir: string; model: string }>,
+): Promise<BenchResult> {
+  switch (name) {
+    case 'inference': {
+      const { benchInference } = await import('./inference');
+      const m = await model();
+      return benchInference({
+        ...m,
+        rounds: quick ? 1 : 2,
+        reps: quick ? 3 : 5,
+        genBudgetMs: quick ? 10_000 : 40_000,
+        totalBudgetMs: quick ? 30_000 : 150_000,
+        newTokens: 64,
+        childTimeoutMs: quick ? 90_000 : 240_000,
+        targetApplies: !quick,
+        log,
+      });
+    }
+    case 'horde': {
+      const { benchHorde } = await import('./horde');
+      return benchHorde({
+        levels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+        workers: quick ? 10 : 50,
+        thinkMs: quick ? 1_000 : 2_000,
+        warmupMs: quick ? 500 : 3_000,
+        windowMs: quick ? 1_500 : 8_000,
+        windows: quick ? 2 : 3,
+        saturationWindowMs: quick ? 1_000 : 4_000,
+        saturationWindows: 2,
+        storeOps: quick ? 100 : 400,
+        storeBudgetMs: quick ? 3_000 : 10_000,
+        log,
+      });
+    }
+    case 'ledger': {
+      const { benchLedger } = await import('./ledger');
+      return benchLedger({ settlements: quick ? 1_000 : 5_000, rounds: quick ? 3 : 5, log });
+    }
+    case 'idle': {
+      const { benchIdle } = await import('./idle');
+      return benchIdle({ root: ROOT, seconds: quick ? 10 : 60, settleMs: quick ? 2_000 : 5_000, log });
+    }
+    case 'yield': {
+      const { benchYield } = await import('./yield');
+      const m = await model();
+      return benchYield({ ...m, pauses: quick ? 3 : 5, log });
+    }
+  }
+}
+
+async function main(flags: Flags): Promise<void> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const chosen = flags.only
+    ? flags.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s): s is BenchName => (ALL as readonly string[]).includes(s))
+    : [...ALL];
+  let modelPromise: Promise<{ modelsDir: string; model: string }> | undefined;
+  const model = (): Promise<{ modelsDir: string; model: string }> =>
+    (modelPromise ??= ensureModel(flags.quick));
+  const results: BenchResult[] = [];
+  for (const name of chosen) {
+    log(`bench: ${name}${flags.quick ? ' (quick)' : ''}`);
+    const b0 = performance.now();
+    try {
+      results.push(await runOne(name, flags.quick, model));
+    } catch (err) {
+      killAll();
+      const message = err instanceof Error ? err.message : String(err);
+      log(`bench: ${name} failed: ${message}`);
+      results.push({ name, rows: [], error: message, seconds: (performance.now() - b0) / 1000 });
+    }
+    log(`bench: ${name} took ${((performance.now() - b0) / 1000).toFixed(1)} s`);
+  }
+  const info = runInfo(flags.quick ? 'quick' : 'full', startedAt, (performance.now() - t0) / 1000);
+  console.log(table(results));
+  for (const r of results)
+    for (const x of r.rows) if (x.note) console.log(`  ${x.bench} · ${x.metric}: ${x.note}`);
+  console.log(
+    `\n${info.mode} run, ${info.seconds.toFixed(0)} s, ${info.host.cpus} CPUs (${info.host.cpuModel}), load ${info.host.loadAvg.join(' ')}`,
+  );
+  await writeJson(flags.out, info, results);
+  console.log(`wrote ${path.relative(process.cwd(), flags.out)}`);
+}
+
+const program = new Command()
+  .name('bench')
+  .description('Measures the worker, the horde and the ledger against references run beside them')
+  .option('--quick', 'a ~1-minute smoke run: tiny model, smaller queues, shorter windows', false)
+  .option('--only <names>', `comma-separated subset of: ${ALL.join(', ')}`)
+  .option('--out <file>', 'where to write the JSON results', path.join(BENCH_DIR, 'results', 'latest.json'))
+  .action(async (flags: Flags) => {
+    const stop = (): void => {
+      killAll();
+      process.exit(130);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    await main(flags);
+    // Keep-alive sockets or ONNX threads must not hold the run open once the table is out.
+    process.exit(0);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  killAll();
+  console.error(err);
+  process.exit(1);
+});

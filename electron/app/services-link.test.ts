@@ -1,0 +1,151 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BridgeHandlers, EventMessage } from '../../shared/bridge/contract';
+import type { IdleSignals } from '../../shared/worker/stats';
+import { MemorySecretStore } from '../bridge/secret-store';
+import { RpcPeer, type RpcPort } from './rpc';
+import type { AppServices } from './services';
+import { connectServices, serveServices, type ComposeServices } from './services-link';
+
+function wrap(port: MessagePort): RpcPort {
+  return {
+    postMessage: (m) => port.postMessage(m),
+    onMessage: (listener) => {
+      const l = (m: unknown) => listener(m);
+      port.on('message', l);
+      return () => port.off('message', l);
+    },
+  };
+}
+
+const open: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of open.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+function setup(extra: { inference?: boolean } = {}) {
+  const channel = new MessageChannel();
+  open.push(channel);
+  const signals: Partial<IdleSignals>[] = [];
+  const emitters: ((m: EventMessage) => void)[] = [];
+  const mainSecrets = new MemorySecretStore();
+  const logs: string[] = [];
+  const evaluated: { source: string; arg: unknown }[] = [];
+  let reconnects = 0;
+
+  const compose: ComposeServices = async ({ secrets, inferenceHost, log }) => {
+    log.info('composing');
+    const services: AppServices = {
+      handlers: {
+        'settings:setApiKey': async ({ apiKey }: { apiKey: string | null }) => {
+          await secrets.set('apiKey', apiKey);
+          return { apiKeyMasked: apiKey ? '••••••' : null };
+        },
+        'account:get': async () => {
+          throw { rc: 'InvalidAPIKey', message: 'The horde does not know this key' };
+        },
+        'app:info': async () => {
+          const doubled = await inferenceHost?.evaluate((n: number) => n * 2, 21);
+          return { version: String(doubled) };
+        },
+      } as unknown as BridgeHandlers,
+      subscribe: (l) => {
+        emitters.push(l);
+        return () => {};
+      },
+      setSignals: (s) => signals.push(s),
+      reconnect: () => {
+        reconnects += 1;
+      },
+      shutdown: async () => ({ job: 'finished', jobId: 'job-7', errors: [] }),
+    };
+    return services;
+  };
+
+  serveServices(new RpcPeer(wrap(channel.port2)), compose);
+  const client = connectServices(new RpcPeer(wrap(channel.port1)), {
+    secrets: mainSecrets,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    ...(extra.inference
+      ? {
+          inference: {
+            open: async () => {},
+            close: async () => {},
+            evaluateSource: async (source, arg) => {
+              evaluated.push({ source, arg });
+              // Stands in for executeJavaScript in the hidden window.
+              return (new Function(`return (${source})`)() as (a: unknown) => unknown)(arg);
+            },
+          },
+        }
+      : {}),
+  });
+  const init = { dataDir: '/tmp/x', version: '0.1.0', inference: extra.inference ?? false };
+  return { client, init, signals, emitters, mainSecrets, logs, evaluated, reconnects: () => reconnects };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 20));
+
+describe('main ⇄ services process', () => {
+  it('forwards a window call to the services and keeps the API key in main’s keychain store', async () => {
+    const s = setup();
+    await s.client.start(s.init);
+    await expect(s.client.handlers['settings:setApiKey']({ apiKey: 'user-key-1234' })).resolves.toEqual({
+      apiKeyMasked: '••••••',
+    });
+    expect(await s.mainSecrets.get('apiKey')).toBe('user-key-1234');
+    expect(s.logs).toContain('info: composing');
+  });
+
+  it('rejects with the horde’s BridgeError and its hint', async () => {
+    const s = setup();
+    await s.client.start(s.init);
+    await expect(s.client.handlers['account:get']()).rejects.toMatchObject({
+      rc: 'InvalidAPIKey',
+      hint: expect.stringContaining('Settings'),
+    });
+  });
+
+  it('answers a call made before the services finished starting, once they have', async () => {
+    const s = setup();
+    const early = s.client.handlers['settings:setApiKey']({ apiKey: null });
+    await s.client.start(s.init);
+    await expect(early).resolves.toEqual({ apiKeyMasked: null });
+  });
+
+  it('brings service events to main', async () => {
+    const s = setup();
+    await s.client.start(s.init);
+    const got: EventMessage[] = [];
+    s.client.onEvent((m) => got.push(m));
+    for (const emit of s.emitters) emit({ event: 'account:changed', payload: { kudos: 12 } } as EventMessage);
+    await flush();
+    expect(got).toEqual([{ event: 'account:changed', payload: { kudos: 12 } }]);
+  });
+
+  it('passes power signals and resume to the worker', async () => {
+    const s = setup();
+    await s.client.start(s.init);
+    s.client.setSignals({ idleSeconds: 600, onBattery: false });
+    s.client.reconnect();
+    await flush();
+    expect(s.signals).toEqual([{ idleSeconds: 600, onBattery: false }]);
+    expect(s.reconnects()).toBe(1);
+  });
+
+  it('runs engine calls in main’s inference window when main offers one', async () => {
+    const s = setup({ inference: true });
+    await s.client.start({ ...s.init, inference: true });
+    await expect(s.client.handlers['app:info']()).resolves.toEqual({ version: '42' });
+    expect(s.evaluated).toHaveLength(1);
+  });
+
+  it('reports the running job at shutdown', async () => {
+    const s = setup();
+    await s.client.start(s.init);
+    await expect(s.client.shutdown()).resolves.toEqual({ job: 'finished', jobId: 'job-7', errors: [] });
+  });
+});

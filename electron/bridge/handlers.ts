@@ -1,0 +1,279 @@
+import { isImageForm } from '../../shared/api/interrogate';
+import type {
+  AccountView,
+  AppInfo,
+  BridgeHandlers,
+  IdlePolicySettings,
+  Settings,
+  SettingsView,
+  TextJobRequest,
+  WorkerStats,
+} from '../../shared/bridge/contract';
+import { bridgeError, isBridgeError, toBridgeError, withHint } from '../../shared/bridge/errors';
+import { upfrontKudosRequired, upfrontVerdict } from '../../shared/kudos/upfront';
+import { alchemyFormCost } from '../../shared/kudos/pricing';
+import { HordeApiError } from '../client/errors';
+import type { Credentials } from './credentials';
+import type { BridgeEventBus } from './events';
+import type { RequestHistory } from './history';
+import type { JobTracker } from './job-tracker';
+import type { Journal } from './journal';
+import type { HordeConnection, LocalModelsPort, Logger, WorkerPort } from './ports';
+import type { SettingsStore } from './settings-store';
+import { accountView, newHistoryEntry, round2, textAsyncBody } from './views';
+
+export interface BridgeDeps {
+  info: { version: string; shell: AppInfo['shell']; dataDir: string };
+  settings: SettingsStore;
+  credentials: Credentials;
+  horde: HordeConnection;
+  journal: Journal;
+  history: RequestHistory;
+  tracker: JobTracker;
+  bus: BridgeEventBus;
+  /** null when no worker runs in this process. */
+  worker: WorkerPort | null;
+  models: LocalModelsPort;
+  log?: Logger;
+  now?: () => number;
+}
+
+/**
+ * The bridge's handlers, one per channel, shared by serve mode and the
+ * Electron main process. Arguments arrive validated (schemas.ts); every
+ * rejection is a plain BridgeError with a hint where one helps.
+ */
+export function createBridgeHandlers(deps: BridgeDeps) {
+  const now = deps.now ?? Date.now;
+  const client = () => deps.horde.client;
+  let lastUsername: string | null = null;
+
+  const reserved = () => deps.history.pending().reduce((sum, e) => sum + e.kudos, 0);
+
+  async function account(): Promise<AccountView> {
+    const user = await client().findUser();
+    lastUsername = user.username;
+    return accountView(user, reserved());
+  }
+
+  function settingsView(): SettingsView {
+    return {
+      ...deps.settings.get(),
+      apiKeyMasked: deps.credentials.masked,
+      restartRequired: deps.settings.restartRequired,
+    };
+  }
+
+  function needWorker(): WorkerPort {
+    if (!deps.worker) throw bridgeError('NoWorker', 'No worker runs in this app.');
+    return deps.worker;
+  }
+
+  const handlers = {
+    'app:info': async () => {
+      let username = lastUsername;
+      try {
+        username = (await account()).username;
+      } catch {
+        // The screen still shows the rest; the horde may be down or the key wrong.
+      }
+      return {
+        version: deps.info.version,
+        shell: deps.info.shell,
+        horde: { mode: deps.horde.mode, url: deps.horde.url },
+        username,
+        workerEnabled: deps.worker !== null,
+        dataDir: deps.info.dataDir,
+      };
+    },
+
+    'settings:get': async () => settingsView(),
+
+    'settings:set': async (patch) => {
+      const settings = await deps.settings.update(patch);
+      if (patch.idle !== undefined || patch.threads !== undefined)
+        deps.worker?.setPolicy?.(workerPolicy(settings));
+      return settingsView();
+    },
+
+    'settings:setApiKey': async ({ apiKey }) => {
+      if (apiKey !== null) {
+        try {
+          await deps.horde.clientWithKey(apiKey).findUser();
+        } catch (e) {
+          // A key the horde refuses is not saved; an unreachable horde is no proof the key is wrong.
+          if (!(e instanceof HordeApiError) || e.rc !== 'HordeUnreachable') throw e;
+        }
+      }
+      await deps.credentials.setUserKey(apiKey);
+      // The requester calls use the new key at once; the running worker still holds the old one.
+      if (deps.worker) deps.settings.markRestartRequired();
+      void pushAccount();
+      return { apiKeyMasked: deps.credentials.masked };
+    },
+
+    'account:get': () => account(),
+
+    'worker:stats': async () => deps.worker?.stats() ?? null,
+
+    'worker:control': async ({ action }) => {
+      const worker = needWorker();
+      await asWorkerError(() => worker.control(action));
+      return worker.stats();
+    },
+
+    'worker:leaveMaintenance': async () => {
+      const worker = needWorker();
+      await asWorkerError(() => worker.leaveMaintenance());
+      return worker.stats();
+    },
+
+    'models:local': () => deps.models.list(),
+
+    'horde:models': async () => {
+      const models = await client().models('text');
+      return models.map((m) => ({ ...m })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    },
+
+    'jobs:price': async (req) => {
+      const [quote, acct, perf] = await Promise.all([
+        client().textAsync(textAsyncBody(req, true)),
+        account(),
+        client()
+          .performance()
+          .catch(() => ({ queued_text_requests: 0, text_thread_count: 0 })),
+      ]);
+      const kudos = round2(quote.kudos ?? 0);
+      return {
+        kudos,
+        available: acct.available,
+        after: round2(acct.available - kudos),
+        needsUpfront: needsUpfront(req, acct.available, perf),
+        warnings: quote.warnings ?? [],
+      };
+    },
+
+    'jobs:submitText': async (req) => {
+      const answer = await client().textAsync(textAsyncBody(req, false));
+      if (!answer.id)
+        throw bridgeError(
+          'BadHordeAnswer',
+          answer.message ?? 'The horde accepted the request but gave no id.',
+        );
+      const kudos = round2(answer.kudos ?? 0);
+      await deps.tracker.track(newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now()));
+      void pushAccount();
+      return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
+    },
+
+    'jobs:status': ({ id }) => deps.tracker.refreshText(id),
+
+    'jobs:cancel': ({ id }) => deps.tracker.refreshText(id, true),
+
+    'jobs:history': async (q) => deps.history.list(q),
+
+    'alchemy:submit': async ({ sourceImage, forms }) => {
+      const answer = await client().interrogateAsync({
+        forms: forms.map((name) => ({ name })),
+        source_image: sourceImage.replace(/^data:image\/[a-z]+;base64,/, ''),
+      });
+      if (!answer.id)
+        throw bridgeError(
+          'BadHordeAnswer',
+          answer.message ?? 'The horde accepted the request but gave no id.',
+        );
+      // The interrogate route quotes no price; the app prices the forms as the horde does.
+      const kudos = round2(
+        answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
+      );
+      const models = forms.filter((f) => isImageForm(f));
+      await deps.tracker.track(newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now()));
+      void pushAccount();
+      return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
+    },
+
+    'alchemy:status': ({ id }) => deps.tracker.refreshAlchemy(id),
+
+    'alchemy:cancel': ({ id }) => deps.tracker.refreshAlchemy(id, true),
+
+    'ledger:entries': async (q) => deps.journal.query(q),
+
+    'ledger:transfer': async ({ toUsername, kudos, idempotencyKey }) => {
+      const answer = await client().transfer(toUsername, kudos, idempotencyKey);
+      await deps.journal.record({
+        id: `transfer:${idempotencyKey}`,
+        at: now(),
+        kind: 'transfer_out',
+        kudos: -round2(answer.transferred),
+        counterparty: toUsername,
+      });
+      const acct = await account();
+      deps.bus.emit('account:changed', acct);
+      return { transferred: round2(answer.transferred), toUsername, account: acct };
+    },
+  } satisfies BridgeHandlers;
+
+  async function pushAccount(): Promise<void> {
+    try {
+      deps.bus.emit('account:changed', await account());
+    } catch (e) {
+      deps.log?.warn('account refresh failed', e);
+    }
+  }
+
+  return { handlers: guardAll(handlers, deps.log), pushAccount };
+}
+
+/** The worker's policy carries the thread cap too; Settings keeps it at the top for the Settings screen. */
+export function workerPolicy(settings: Settings): IdlePolicySettings {
+  return settings.threads > 0 ? { ...settings.idle, threads: settings.threads } : settings.idle;
+}
+
+function needsUpfront(
+  req: TextJobRequest,
+  available: number,
+  perf: { queued_text_requests: number; text_thread_count: number },
+): boolean {
+  const verdict = upfrontVerdict({
+    maxLength: req.params.max_length,
+    queuedJobs: perf.queued_text_requests,
+    activeWorkerThreads: perf.text_thread_count,
+  });
+  if (!verdict.required) return false;
+  const kudos = upfrontKudosRequired({
+    models: req.models,
+    maxLength: req.params.max_length,
+    n: req.params.n,
+  });
+  return available < kudos;
+}
+
+/** The worker throws plain Errors whose messages are written for the user; keep them. */
+async function asWorkerError(fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof Error && !isBridgeError(e)) throw bridgeError('WorkerError', e.message);
+    throw e;
+  }
+}
+
+/** Every handler rejects with a plain BridgeError (with a hint where one helps), never an Error or a stack. */
+function guardAll<H extends BridgeHandlers>(handlers: H, log?: Logger): H {
+  const out: Partial<Record<keyof H, unknown>> = {};
+  for (const key of Object.keys(handlers) as (keyof H & string)[]) {
+    const fn = handlers[key] as (arg: unknown) => Promise<unknown>;
+    out[key] = async (arg: unknown) => {
+      try {
+        return await fn(arg);
+      } catch (e) {
+        const err = withHint(toBridgeError(e));
+        if (err.rc === 'Internal') log?.warn(`bridge ${key} failed`, e);
+        throw err;
+      }
+    };
+  }
+  return out as H;
+}
+
+export type { WorkerStats };

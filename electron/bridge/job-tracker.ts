@@ -1,0 +1,181 @@
+import type { AlchemyStatus, HistoryEntry, JobState, TextJobStatus } from '../../shared/bridge/contract';
+import type { HordeClient } from '../client/horde-client';
+import { HordeApiError } from '../client/errors';
+import type { BridgeEventBus } from './events';
+import { FINAL_STATES, type RequestHistory } from './history';
+import type { ImageFetcher } from './image-fetcher';
+import type { Journal } from './journal';
+import type { Logger } from './ports';
+import {
+  alchemyFormView,
+  alchemyImageUrl,
+  alchemyState,
+  alchemySummary,
+  round2,
+  textStatusView,
+} from './views';
+
+export interface JobTrackerDeps {
+  client: () => HordeClient;
+  history: RequestHistory;
+  journal: Journal;
+  bus: BridgeEventBus;
+  images: ImageFetcher;
+  /** Called when a request ends (its kudos are settled), so the account view can be pushed. */
+  onSettled: () => void;
+  now?: () => number;
+  pollMs?: number;
+  log?: Logger;
+}
+
+/**
+ * Follows the user's own requests until they end: reads their status from
+ * the horde, keeps the history current, records what each one cost in the
+ * journal, and pushes 'job:updated'. The window can also ask for a status
+ * directly; both paths go through `refresh*` so they agree.
+ */
+export class JobTracker {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private polling: Promise<void> | null = null;
+  private readonly now: () => number;
+  private readonly pollMs: number;
+
+  constructor(private readonly deps: JobTrackerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.pollMs = deps.pollMs ?? 2000;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.polling;
+  }
+
+  /** A new request to follow. */
+  async track(entry: HistoryEntry): Promise<void> {
+    await this.deps.history.put(entry);
+    this.deps.bus.emit('job:updated', { entry });
+    this.schedule();
+  }
+
+  async refreshText(id: string, cancel = false): Promise<TextJobStatus> {
+    const client = this.deps.client();
+    let status: TextJobStatus;
+    try {
+      const answer = cancel ? await client.textCancel(id) : await client.textStatus(id);
+      status = textStatusView(id, answer);
+      // A cancelled request reads as done on the horde (what was generated is kept); the user cancelled it, so say so.
+      if (cancel && !this.endedBefore(id)) status.state = 'cancelled';
+    } catch (e) {
+      await this.expireIfGone(id, e);
+      throw e;
+    }
+    const entry = this.deps.history.get(id);
+    if (entry) {
+      const first = status.generations.find((g) => g.state === 'ok') ?? status.generations[0];
+      const next: HistoryEntry = { ...entry, state: status.state };
+      if (first) next.result = first.text;
+      if (status.kudos > 0) next.kudos = status.kudos;
+      await this.update(entry, next, { text: status }, status.kudos);
+    }
+    return status;
+  }
+
+  async refreshAlchemy(id: string, cancel = false): Promise<AlchemyStatus> {
+    const client = this.deps.client();
+    let status: AlchemyStatus;
+    try {
+      const answer = cancel ? await client.interrogateCancel(id) : await client.interrogateStatus(id);
+      const forms = await Promise.all(
+        answer.forms.map(async (f) => {
+          const view = alchemyFormView(f);
+          const url = alchemyImageUrl(f);
+          if (url) view.image = await this.deps.images.dataUrl(url);
+          return view;
+        }),
+      );
+      let state: JobState = alchemyState(answer);
+      if (cancel && !this.endedBefore(id)) state = 'cancelled';
+      status = { id, state, forms };
+    } catch (e) {
+      await this.expireIfGone(id, e);
+      throw e;
+    }
+    const entry = this.deps.history.get(id);
+    if (entry) {
+      const next: HistoryEntry = { ...entry, state: status.state };
+      const summary = alchemySummary(status);
+      if (summary !== undefined) next.result = summary;
+      await this.update(entry, next, { alchemy: status }, status.state === 'done' ? entry.kudos : 0);
+    }
+    return status;
+  }
+
+  private endedBefore(id: string): boolean {
+    const entry = this.deps.history.get(id);
+    return entry !== undefined && FINAL_STATES.has(entry.state);
+  }
+
+  private async update(
+    before: HistoryEntry,
+    next: HistoryEntry,
+    status: { text?: TextJobStatus; alchemy?: AlchemyStatus },
+    paid: number,
+  ): Promise<void> {
+    const ended = FINAL_STATES.has(next.state) && !FINAL_STATES.has(before.state);
+    if (ended) next.finishedAt = this.now();
+    const changed = JSON.stringify(before) !== JSON.stringify(next);
+    if (changed) await this.deps.history.put(next);
+    if (ended && paid > 0) {
+      await this.deps.journal.record({
+        id: `paid:${next.id}`,
+        at: next.finishedAt ?? this.now(),
+        kind: 'job_paid',
+        kudos: -round2(paid),
+        ref: next.id,
+        memo: next.kind === 'text' ? `text request (${next.models[0] ?? 'any model'})` : 'alchemy request',
+      });
+    }
+    if (changed) this.deps.bus.emit('job:updated', { entry: next, ...status });
+    if (ended) this.deps.onSettled();
+  }
+
+  /** The horde forgot the request (expired after 20 minutes): mark it so it stops holding kudos. */
+  private async expireIfGone(id: string, e: unknown): Promise<void> {
+    if (!(e instanceof HordeApiError) || (e.rc !== 'RequestNotFound' && e.status !== 404)) return;
+    const entry = this.deps.history.get(id);
+    if (!entry || FINAL_STATES.has(entry.state)) return;
+    await this.update(entry, { ...entry, state: 'expired' }, {}, 0);
+  }
+
+  private schedule(): void {
+    if (!this.running || this.timer || this.deps.history.pending().length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.polling = this.pollOnce().finally(() => {
+        this.polling = null;
+        this.schedule();
+      });
+    }, this.pollMs);
+  }
+
+  /** One pass over the pending requests. Errors are logged; the next pass tries again. */
+  async pollOnce(): Promise<void> {
+    for (const entry of this.deps.history.pending()) {
+      if (!this.running) return;
+      try {
+        if (entry.kind === 'text') await this.refreshText(entry.id);
+        else await this.refreshAlchemy(entry.id);
+      } catch (e) {
+        this.deps.log?.warn(`status of ${entry.id} failed`, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
+import { JournalKindSchema } from '../../shared/bridge/schemas';
+import { SerialQueue } from './atomic-file';
+
+const EntrySchema = z.object({
+  id: z.string().min(1),
+  at: z.number(),
+  kind: JournalKindSchema,
+  kudos: z.number(),
+  ref: z.string().optional(),
+  counterparty: z.string().optional(),
+  memo: z.string().optional(),
+});
+
+/**
+ * The app's own record of this user's kudos movements — paid per request,
+ * earned per job, uptime, transfers — for the Ledger screen, with any horde
+ * (the public AI Horde keeps no per-user event list). Append-only JSON Lines:
+ * one fsync'd line per entry; a torn last line after a crash is skipped.
+ * The entry id is an idempotency key: recording the same id twice is a no-op.
+ */
+export class Journal {
+  private readonly entries: JournalEntry[] = [];
+  private readonly ids = new Set<string>();
+  private readonly queue = new SerialQueue();
+  private readonly listeners = new Set<(entry: JournalEntry) => void>();
+  private tornTail = false;
+
+  constructor(private readonly file: string) {}
+
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    this.tornTail = text.length > 0 && !text.endsWith('\n');
+    for (const line of text.split('\n')) {
+      if (line.trim().length === 0) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const r = EntrySchema.safeParse(raw);
+      if (r.success && !this.ids.has(r.data.id)) this.remember(r.data);
+    }
+    this.entries.sort((a, b) => a.at - b.at);
+  }
+
+  /** Record one entry; false when an entry with this id is already there. */
+  record(entry: JournalEntry): Promise<boolean> {
+    return this.queue.run(async () => {
+      if (this.ids.has(entry.id)) return false;
+      const clean = EntrySchema.parse(entry);
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await open(this.file, 'a', 0o600);
+      try {
+        // A crash may have left a torn last line: close it first so this entry stays readable.
+        const lead = this.tornTail ? '\n' : '';
+        await handle.appendFile(`${lead}${JSON.stringify(clean)}\n`, 'utf8');
+        this.tornTail = false;
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      this.remember(clean);
+      for (const l of this.listeners) l(clean);
+      return true;
+    });
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  query(q: LedgerQuery = {}): LedgerPage {
+    const kinds = q.kinds && q.kinds.length > 0 ? new Set(q.kinds) : null;
+    const matching = this.entries.filter(
+      (e) =>
+        (q.from === undefined || e.at >= q.from) &&
+        (q.to === undefined || e.at <= q.to) &&
+        (!kinds || kinds.has(e.kind)),
+    );
+    const totals = { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0 };
+    for (const e of matching) {
+      if (e.kind === 'job_earned' || e.kind === 'uptime') totals.earned += e.kudos;
+      else if (e.kind === 'job_paid') totals.spent += -e.kudos;
+      else if (e.kind === 'transfer_in') totals.transferredIn += e.kudos;
+      else totals.transferredOut += -e.kudos;
+    }
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = round2(totals[k]);
+    const newestFirst = matching.slice().reverse();
+    return { entries: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit), totals };
+  }
+
+  onRecord(listener: (entry: JournalEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private remember(entry: JournalEntry): void {
+    this.ids.add(entry.id);
+    // Entries arrive nearly in time order; insert from the end to keep it sorted.
+    let i = this.entries.length;
+    while (i > 0 && (this.entries[i - 1]?.at ?? 0) > entry.at) i--;
+    this.entries.splice(i, 0, entry);
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,49 @@
+import type { LocalModel, ModelLoadState } from '../../shared/bridge/contract';
+import type { LocalModelsPort } from './ports';
+
+/** What a scan of the models folder yields (electron/worker/models scanModels gives more; this is what is shown). */
+export interface FoundModel {
+  name: string;
+  kind: 'text' | 'alchemy';
+  path: string;
+  sizeBytes: number;
+}
+
+/**
+ * The models folder as the Earn screen shows it: what a scan finds, with the
+ * load progress the engines report. Scans on each read (the user may drop a
+ * model in while the app runs); load states are remembered by name.
+ */
+export class ModelCatalog implements LocalModelsPort {
+  private readonly states = new Map<string, LocalModel['load']>();
+
+  constructor(private readonly scan: () => Promise<FoundModel[]>) {}
+
+  async list(): Promise<LocalModel[]> {
+    let found: FoundModel[];
+    try {
+      found = await this.scan();
+    } catch {
+      found = [];
+    }
+    return found.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      path: m.path,
+      sizeBytes: m.sizeBytes,
+      load: { ...(this.states.get(m.name) ?? { state: 'found' as ModelLoadState, fraction: 0 }) },
+    }));
+  }
+
+  loading(name: string, fraction: number): void {
+    this.states.set(name, { state: 'loading', fraction: Math.max(0, Math.min(1, fraction)) });
+  }
+
+  ready(name: string): void {
+    this.states.set(name, { state: 'ready', fraction: 1 });
+  }
+
+  failed(name: string, error: string): void {
+    this.states.set(name, { state: 'error', fraction: 0, error });
+  }
+}

@@ -1,0 +1,52 @@
+import type {
+  HordeMode,
+  IdlePolicySettings,
+  LocalModel,
+  WorkerAction,
+  WorkerStats,
+} from '../../shared/bridge/contract';
+import type { HordeClient } from '../client/horde-client';
+
+/**
+ * What the handlers need from the worker — the subset of electron/worker's
+ * HordeWorker the window drives. Kept here so the bridge does not depend on
+ * how the worker is built, and tests pass a fake.
+ */
+export interface WorkerPort {
+  stats(): WorkerStats;
+  control(action: WorkerAction): Promise<unknown>;
+  leaveMaintenance(): Promise<unknown>;
+  onStats(listener: (stats: WorkerStats) => void): () => void;
+  setPolicy?(policy: IdlePolicySettings): void;
+}
+
+/** A job the worker finished, for the journal. */
+export interface EarnedJob {
+  /** The horde's job id. */
+  id: string;
+  /** Kudos the horde said the job earned (submit's `reward`). */
+  reward: number;
+  kind?: 'text' | 'alchemy';
+  model?: string;
+  at?: number;
+}
+
+/** The models folder as the Earn screen lists it. */
+export interface LocalModelsPort {
+  list(): Promise<LocalModel[]>;
+}
+
+/** The horde this run talks to. */
+export interface HordeConnection {
+  mode: HordeMode;
+  /** The API root (before /v2). */
+  url: string;
+  /** The client with the key in use (the user's key, else the embedded owner's, else anonymous). */
+  client: HordeClient;
+  /** A client with another key, to check a key before saving it. */
+  clientWithKey(apiKey: string): HordeClient;
+}
+
+export interface Logger {
+  warn(message: string, err?: unknown): void;
+}

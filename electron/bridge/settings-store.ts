@@ -1,0 +1,115 @@
+import { readFile, rename } from 'node:fs/promises';
+import type { Settings, SettingsPatch } from '../../shared/bridge/contract';
+import { SettingsPatchSchema } from '../../shared/bridge/schemas';
+import { SerialQueue, writeFileAtomic } from './atomic-file';
+
+/** Settings that the running services read once at start; changing them needs a restart. */
+const RESTART_KEYS = [
+  'horde',
+  'modelsDir',
+  'lanSharing',
+  'workerName',
+] as const satisfies readonly (keyof Settings)[];
+
+export interface SettingsChange {
+  settings: Settings;
+  previous: Settings;
+  changed: (keyof Settings)[];
+}
+
+/**
+ * The user's settings as JSON in the data folder. Reading is forgiving (a
+ * field that fails validation falls back to its default, the rest is kept;
+ * an unreadable file is moved aside); writing is atomic.
+ */
+export class SettingsStore {
+  private current: Settings;
+  private readonly queue = new SerialQueue();
+  private readonly listeners = new Set<(change: SettingsChange) => void>();
+  private pendingRestart = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly defaults: Settings,
+  ) {
+    this.current = structuredClone(defaults);
+  }
+
+  async load(): Promise<Settings> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.get();
+      throw e;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      // Keep the broken file for the user to look at; start from the defaults.
+      await rename(this.file, `${this.file}.corrupt-${Date.now()}`);
+      return this.get();
+    }
+    this.current = merge(this.defaults, validFields(raw));
+    return this.get();
+  }
+
+  get(): Settings {
+    return structuredClone(this.current);
+  }
+
+  /** True once a setting that needs a restart was changed in this run. */
+  get restartRequired(): boolean {
+    return this.pendingRestart;
+  }
+
+  /** Something read at start changed outside the settings file (e.g. the API key the worker uses). */
+  markRestartRequired(): void {
+    this.pendingRestart = true;
+  }
+
+  /** Apply a validated patch and save. */
+  update(patch: SettingsPatch): Promise<Settings> {
+    return this.queue.run(async () => {
+      const previous = this.current;
+      const next = merge(previous, patch);
+      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
+      this.current = next;
+      const changed = (Object.keys(next) as (keyof Settings)[]).filter(
+        (k) => JSON.stringify(next[k]) !== JSON.stringify(previous[k]),
+      );
+      if (changed.some((k) => (RESTART_KEYS as readonly string[]).includes(k))) this.pendingRestart = true;
+      const change = { settings: structuredClone(next), previous: structuredClone(previous), changed };
+      for (const l of this.listeners) l(change);
+      return this.get();
+    });
+  }
+
+  onChange(listener: (change: SettingsChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+function merge(base: Settings, patch: SettingsPatch): Settings {
+  const { idle, ...rest } = patch;
+  const defined = Object.fromEntries(
+    Object.entries(rest).filter(([, v]) => v !== undefined),
+  ) as Partial<Settings>;
+  return structuredClone({ ...base, ...defined, idle: { ...base.idle, ...(idle ?? {}) } });
+}
+
+/** Each known field that validates on its own; the others are dropped (their defaults stay). */
+function validFields(raw: unknown): SettingsPatch {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const shape = SettingsPatchSchema.shape;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const r = shape[key].safeParse(value);
+    if (r.success) out[key] = r.data;
+  }
+  return out as SettingsPatch;
+}

@@ -1,0 +1,75 @@
+import type { HordeClient } from '../client/horde-client';
+import type { Journal } from './journal';
+import type { Logger } from './ports';
+import { round2 } from './views';
+
+export interface UptimeWatcherDeps {
+  client: () => HordeClient;
+  journal: Journal;
+  /** Called after new uptime kudos were recorded. */
+  onRecorded: () => void;
+  intervalMs?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+const PREFIX = 'uptime:';
+
+/**
+ * Uptime rewards reach the owner without any job, so the worker never hears
+ * of them; this reads each of the user's workers' `kudos_details.uptime` now
+ * and then and journals the increase. Entry ids carry the total seen
+ * (`uptime:<worker>:<total>`), so a restart neither loses nor repeats one.
+ */
+export class UptimeWatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly deps: UptimeWatcherDeps) {
+    for (const e of deps.journal.query({ kinds: ['uptime'] }).entries) {
+      const m = /^uptime:(.+):([\d.]+)$/.exec(e.id);
+      if (m?.[1] && m[2]) this.last.set(m[1], Math.max(this.last.get(m[1]) ?? 0, Number(m[2])));
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.checkOnce().finally(() => (this.running = null));
+    }, this.deps.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  async checkOnce(): Promise<void> {
+    const now = this.deps.now ?? Date.now;
+    let recorded = false;
+    try {
+      const user = await this.deps.client().findUser();
+      for (const id of user.worker_ids ?? []) {
+        const total = round2((await this.deps.client().worker(id)).kudos_details.uptime);
+        const before = this.last.get(id);
+        this.last.set(id, Math.max(before ?? 0, total));
+        // The first sight of a worker is its baseline: older uptime was earned before this app kept a journal.
+        if (before === undefined || total <= before) continue;
+        recorded =
+          (await this.deps.journal.record({
+            id: `${PREFIX}${id}:${total}`,
+            at: now(),
+            kind: 'uptime',
+            kudos: round2(total - before),
+            memo: 'uptime reward',
+          })) || recorded;
+      }
+    } catch (e) {
+      this.deps.log?.warn('uptime check failed', e);
+    }
+    if (recorded) this.deps.onRecorded();
+  }
+}

@@ -1,0 +1,126 @@
+import type {
+  AccountView,
+  AlchemyFormView,
+  AlchemyStatus,
+  HistoryEntry,
+  JobState,
+  TextJobRequest,
+  TextJobStatus,
+} from '../../shared/bridge/contract';
+import type { TextAsyncInput } from '../../shared/api/text';
+import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../client/answers';
+
+/** Horde answers → what the window reads. Pure functions. */
+
+export function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+export function accountView(user: UserAnswer, reserved: number): AccountView {
+  return {
+    username: user.username,
+    id: user.id,
+    kudos: round2(user.kudos),
+    evaluatingKudos: round2(user.evaluating_kudos),
+    reserved: round2(reserved),
+    available: round2(user.kudos - reserved),
+    workerIds: user.worker_ids ?? [],
+    anonymous: user.id === 0,
+  };
+}
+
+export function textAsyncBody(req: TextJobRequest, dryRun: boolean): TextAsyncInput {
+  return {
+    prompt: req.prompt,
+    params: { n: 1, ...req.params },
+    models: req.models,
+    trusted_workers: req.trustedWorkers ?? false,
+    dry_run: dryRun,
+  };
+}
+
+export function textJobState(s: TextStatusAnswer): JobState {
+  if (s.faulted) return 'faulted';
+  if (s.done) return 'done';
+  if (s.processing > 0) return 'processing';
+  return 'waiting';
+}
+
+export function textStatusView(id: string, s: TextStatusAnswer, state = textJobState(s)): TextJobStatus {
+  return {
+    id,
+    state,
+    waiting: s.waiting,
+    processing: s.processing,
+    finished: s.finished,
+    queuePosition: s.queue_position,
+    waitTime: s.wait_time,
+    isPossible: s.is_possible,
+    kudos: round2(s.kudos),
+    generations: s.generations.map((g) => ({
+      text: g.text,
+      model: g.model,
+      workerName: g.worker_name,
+      workerId: g.worker_id,
+      state: g.state,
+      seed: g.seed,
+    })),
+  };
+}
+
+const FORM_STATES = new Set(['waiting', 'processing', 'done', 'faulted']);
+
+export function alchemyState(s: InterrogateStatusAnswer): JobState {
+  if (s.state === 'done' || s.state === 'faulted' || s.state === 'processing' || s.state === 'waiting')
+    return s.state;
+  if (s.state === 'cancelled') return 'cancelled';
+  // "partial" and anything newer: some forms still running.
+  return 'processing';
+}
+
+/** Text results only; image results (URLs) are resolved by the caller into data: URLs. */
+export function alchemyFormView(f: InterrogateStatusAnswer['forms'][number]): AlchemyFormView {
+  const state = (FORM_STATES.has(f.state) ? f.state : 'processing') as AlchemyFormView['state'];
+  const view: AlchemyFormView = { form: f.form, state };
+  const text: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f.result ?? {})) {
+    if (typeof v === 'string' && !/^https?:\/\//.test(v)) text[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') text[k] = String(v);
+    else if (typeof v === 'object' && v !== null) text[k] = JSON.stringify(v);
+  }
+  if (Object.keys(text).length > 0) view.text = text;
+  return view;
+}
+
+/** The image URL of an image form's result, if any. */
+export function alchemyImageUrl(f: InterrogateStatusAnswer['forms'][number]): string | undefined {
+  for (const v of Object.values(f.result ?? {}))
+    if (typeof v === 'string' && /^https?:\/\//.test(v)) return v;
+  return undefined;
+}
+
+export function alchemySummary(status: AlchemyStatus): string | undefined {
+  const parts = status.forms.flatMap((f) =>
+    Object.entries(f.text ?? {}).map(([k, v]) => (k === f.form ? `${f.form}: ${v}` : `${f.form}.${k}: ${v}`)),
+  );
+  return parts.length > 0 ? parts.join('\n') : undefined;
+}
+
+export function newHistoryEntry(
+  kind: HistoryEntry['kind'],
+  id: string,
+  summary: string,
+  models: string[],
+  kudos: number,
+  now: number,
+): HistoryEntry {
+  return {
+    id,
+    kind,
+    submittedAt: now,
+    summary: summary.slice(0, 500),
+    models,
+    kudos: round2(kudos),
+    state: 'waiting',
+  };
+}

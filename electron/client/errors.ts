@@ -1,0 +1,73 @@
+import type { BridgeError } from '../../shared/bridge/contract';
+import { RC_HINTS } from '../../shared/bridge/errors';
+
+/**
+ * A failed horde call, shaped as a BridgeError so handlers can rethrow it to
+ * the window as it is. An Error subclass because p-retry and stack traces
+ * want one; `toBridgeError` strips it to the plain object on the way out.
+ */
+export class HordeApiError extends Error implements BridgeError {
+  readonly rc: string;
+  readonly hint?: string;
+  /** HTTP status, 0 for network errors and timeouts. */
+  readonly status: number;
+  /** Whether sending the same request again may succeed (network, 5xx, 429). */
+  readonly transient: boolean;
+
+  constructor(
+    rc: string,
+    message: string,
+    status: number,
+    opts: { hint?: string; transient?: boolean } = {},
+  ) {
+    super(message);
+    this.name = 'HordeApiError';
+    this.rc = rc;
+    this.status = status;
+    this.transient = opts.transient ?? (status === 0 || status === 429 || status >= 500);
+    const h = opts.hint ?? RC_HINTS[rc];
+    if (h !== undefined) this.hint = h;
+  }
+}
+
+/** rc for answers that carry none (proxies, flask-restx validation errors): from the HTTP status. */
+function rcForStatus(status: number): string {
+  if (status === 400) return 'BadRequest';
+  if (status === 401) return 'InvalidAPIKey';
+  if (status === 403) return 'Forbidden';
+  if (status === 404) return 'NotFound';
+  if (status === 413) return 'PayloadTooLarge';
+  if (status === 429) return 'TooManyRequests';
+  if (status >= 500) return 'HordeError';
+  return 'BadRequest';
+}
+
+/** The horde's error body `{message, rc}` (either may be missing on foreign answers) → HordeApiError. */
+export function errorFromResponse(status: number, body: unknown): HordeApiError {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const rc = typeof b.rc === 'string' && b.rc.length > 0 ? b.rc : rcForStatus(status);
+  const message =
+    typeof b.message === 'string' && b.message.length > 0
+      ? b.message
+      : status >= 500
+        ? `The horde answered with an error (HTTP ${status}).`
+        : `The horde refused the request (HTTP ${status}).`;
+  return new HordeApiError(rc, message, status);
+}
+
+export function unreachable(url: string, cause: unknown): HordeApiError {
+  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  const what = timedOut ? 'did not answer in time' : 'could not be reached';
+  return new HordeApiError('HordeUnreachable', `The horde at ${new URL(url).origin} ${what}.`, 0);
+}
+
+export function badAnswer(path: string, detail: string): HordeApiError {
+  return new HordeApiError(
+    'BadHordeAnswer',
+    `The horde sent an answer the app does not understand (${path}: ${detail}).`,
+    502,
+    {
+      transient: false,
+    },
+  );
+}

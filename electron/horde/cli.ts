@@ -1,0 +1,117 @@
+/**
+ * The embedded horde on its own, for a LAN horde or administration:
+ *
+ *   npm run horde -- --db PATH [--port 7001] [--host H] [--lan]   serve
+ *   npm run horde -- --db PATH user add NAME                      → {"id","username","apikey"}
+ *   npm run horde -- --db PATH kudos award NAME#ID AMOUNT --reason TEXT
+ *   npm run horde -- --db PATH verify                             exit 1 on differences
+ *
+ * Admin commands are safe while a server uses the same file (SQLite WAL with
+ * a busy timeout). Each prints JSON on stdout.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { openHordeAdmin, startHorde } from './index';
+
+const DEFAULT_PORT = 7001;
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is 0..65535');
+  return n;
+}
+
+function kudos(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n === 0) throw new InvalidArgumentError('a non-zero number of kudos');
+  return n;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+interface GlobalOptions {
+  db?: string;
+  port: number;
+  host?: string;
+  lan?: boolean;
+}
+
+const program = new Command('horde')
+  .description('Horde Desktop embedded horde: AI Horde API v2 with a SQLite kudos ledger')
+  .option('--db <path>', 'SQLite database file (created if missing)')
+  .option('--port <port>', 'port to listen on (0 = any free port)', port, DEFAULT_PORT)
+  .option('--host <host>', 'address to bind (default 127.0.0.1; with --lan 0.0.0.0)')
+  .option('--lan', 'serve the local network: only registered users may use it from other machines')
+  .showHelpAfterError();
+
+function dbPath(): string {
+  const db = program.opts<GlobalOptions>().db;
+  return db ?? program.error('--db PATH is required');
+}
+
+/** Runs `fn` against the admin interface on the database, closing it after. */
+function withAdmin<T>(fn: (admin: ReturnType<typeof openHordeAdmin>['admin']) => T): T {
+  const store = openHordeAdmin(dbPath());
+  try {
+    return fn(store.admin);
+  } finally {
+    store.close();
+  }
+}
+
+program.action(async () => {
+  const o = program.opts<GlobalOptions>();
+  const horde = await startHorde({
+    dbPath: dbPath(),
+    port: o.port,
+    ...(o.host !== undefined ? { host: o.host } : {}),
+    ...(o.lan ? { lan: true } : {}),
+    logger: false,
+  });
+  print({ url: horde.url });
+  const stop = (): void => {
+    void horde.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+});
+
+const user = program.command('user').description('users of this horde');
+user
+  .command('add')
+  .argument('<name>', 'the alias; the username becomes NAME#id')
+  .description('create a user and print its API key (shown only now)')
+  .action((name: string) => {
+    print(withAdmin((admin) => admin.addUser(name)));
+  });
+
+const kudosCmd = program.command('kudos').description('the kudos ledger');
+kudosCmd
+  .command('award')
+  .argument('<username>', 'NAME#ID')
+  .argument('<amount>', 'kudos (negative for a correction)', kudos)
+  .requiredOption('--reason <text>', 'why, recorded in the ledger')
+  .description('award kudos as the admin: one balanced ledger event')
+  .action((username: string, amount: number, opts: { reason: string }) => {
+    withAdmin((admin) => admin.award(username, amount, opts.reason));
+    print({ username, awarded: amount, reason: opts.reason });
+  });
+
+program
+  .command('verify')
+  .description(
+    'rebuild every balance from the ledger events; exit 1 if any differs or kudos are not conserved',
+  )
+  .action(() => {
+    const report = withAdmin((admin) => admin.verify());
+    print(report);
+    if (!report.ok) process.exitCode = 1;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

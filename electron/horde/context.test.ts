@@ -1,0 +1,47 @@
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { ANONYMOUS_API_KEY } from '../../shared/api/common';
+import { DEFAULT_LIMITS, makeContext, userOf } from './context';
+import { HordeDb } from './store/db';
+import { createUser, ensureOwner } from './store/users';
+
+const request = (apikey: string | undefined, ip: string) =>
+  ({ headers: apikey ? { apikey } : {}, ip }) as unknown as FastifyRequest;
+
+describe('who is asking', () => {
+  it('in LAN mode refuses anonymous use from other machines, not from this one, and not registered users', () => {
+    const db = new HordeDb(':memory:');
+    const lan = makeContext(db, () => 0, DEFAULT_LIMITS, true);
+    const user = createUser(db, 'lan-user', 0);
+    expect(() =>
+      userOf(lan, request(ANONYMOUS_API_KEY, '192.168.1.20'), { anonymousIfMissing: true }),
+    ).toThrow(expect.objectContaining({ rc: 'AnonForbidden' }));
+    expect(() => userOf(lan, request(undefined, '192.168.1.20'), { anonymousIfMissing: true })).toThrow(
+      expect.objectContaining({ rc: 'AnonForbidden' }),
+    );
+    expect(userOf(lan, request(ANONYMOUS_API_KEY, '127.0.0.1'), { anonymousIfMissing: true }).id).toBe(0);
+    expect(userOf(lan, request(user.apikey, '192.168.1.20'), { anonymousIfMissing: false }).id).toBe(user.id);
+    const loopbackOnly = makeContext(db, () => 0, DEFAULT_LIMITS, false);
+    expect(userOf(loopbackOnly, request(undefined, '127.0.0.1'), { anonymousIfMissing: true }).id).toBe(0);
+    expect(() =>
+      userOf(loopbackOnly, request(undefined, '127.0.0.1'), { anonymousIfMissing: false }),
+    ).toThrow(expect.objectContaining({ rc: 'InvalidAPIKey' }));
+  });
+
+  it('creates the owner account once and returns the same key afterwards', () => {
+    const db = new HordeDb(':memory:');
+    const first = ensureOwner(db, 'me', 0);
+    const again = ensureOwner(db, 'someone else', 5);
+    expect(again).toEqual(first);
+    expect(first.username).toBe(`me#${first.id}`);
+    expect(
+      userOf(
+        makeContext(db, () => 0, DEFAULT_LIMITS, false),
+        request(first.apikey, '127.0.0.1'),
+        { anonymousIfMissing: false },
+      ).id,
+    ).toBe(first.id);
+    // Keys are stored hashed only (the owner's is also kept apart so the app can find it again).
+    expect(db.get('SELECT 1 AS x FROM users WHERE apikey_hash = ?', first.apikey)).toBeUndefined();
+  });
+});

@@ -1,0 +1,134 @@
+import type { FastifyRequest } from 'fastify';
+import { ANONYMOUS_API_KEY } from '../../shared/api/common';
+import { fromKudos } from '../../shared/ledger/money';
+import type { LedgerRules } from '../../shared/ledger/fold';
+import { HordeError, invalidApiKey } from './errors';
+import type { HordeDb } from './store/db';
+import { userByApiKey, isAnonymous, type UserRow } from './store/users';
+import type { LifecycleLimits } from './store/text-queue';
+import type { AlchemyLimits } from './store/interrogate-queue';
+
+/** Every tunable of the horde; `startHorde({limits})` overrides any of them. */
+export interface HordeLimits {
+  /** A popped text job not submitted within this is aborted and requeued (AI Horde: 150 s). */
+  textJobTtlS: number;
+  /** A popped alchemy form not submitted within this is requeued (AI Horde: 3 min). */
+  formTtlS: number;
+  /** A request not served within this expires and releases its hold (AI Horde: 20 min). */
+  requestTtlS: number;
+  /** Failed jobs after which a text request is faulted (AI Horde: 3). */
+  maxFaults: number;
+  /** Aborts an alchemy form survives; the next faults it (AI Horde: faulted on the 4th). */
+  maxFormRequeues: number;
+  /** A worker silent for longer than this is offline, and its uptime count restarts (AI Horde: 300 s). */
+  workerStaleS: number;
+  /** Largest request body, bytes (base64 images included). */
+  bodyLimitBytes: number;
+  /** Longest text prompt, characters. */
+  maxPromptChars: number;
+  /** Largest source or result image, bytes. */
+  maxImageBytes: number;
+  /** Requests per key (or per IP without a key) in each rate window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** How often the horde sweeps timeouts by itself (the clock is consulted, not the timer). 0 = never; call `sweep()`. */
+  sweepIntervalMs: number;
+  /** Anti-hoarding cap on a user's balance, kudos; earnings above it are burned. Undefined = no cap. */
+  userKudosCap?: number;
+}
+
+export const DEFAULT_LIMITS: HordeLimits = {
+  textJobTtlS: 150,
+  formTtlS: 180,
+  requestTtlS: 20 * 60,
+  maxFaults: 3,
+  maxFormRequeues: 3,
+  workerStaleS: 300,
+  bodyLimitBytes: 16 * 1024 * 1024,
+  maxPromptChars: 64 * 1024,
+  maxImageBytes: 10 * 1024 * 1024,
+  rateLimitMax: 120,
+  rateLimitWindowMs: 1000,
+  sweepIntervalMs: 5000,
+};
+
+export interface HordeContext {
+  db: HordeDb;
+  clock: () => number;
+  limits: HordeLimits;
+  /** Serving beyond loopback: anonymous requests from other machines are refused. */
+  lan: boolean;
+  text: LifecycleLimits;
+  alchemy: AlchemyLimits;
+  ledgerRules: LedgerRules;
+}
+
+export function makeContext(
+  db: HordeDb,
+  clock: () => number,
+  limits: HordeLimits,
+  lan: boolean,
+): HordeContext {
+  const ledgerRules: LedgerRules =
+    limits.userKudosCap !== undefined ? { userCapMilli: fromKudos(limits.userKudosCap) } : {};
+  return {
+    db,
+    clock,
+    limits,
+    lan,
+    ledgerRules,
+    text: {
+      textJobTtlS: limits.textJobTtlS,
+      requestTtlS: limits.requestTtlS,
+      maxFaults: limits.maxFaults,
+      workerStaleS: limits.workerStaleS,
+      ledger: ledgerRules,
+    },
+    alchemy: {
+      formTtlS: limits.formTtlS,
+      requestTtlS: limits.requestTtlS,
+      maxFormRequeues: limits.maxFormRequeues,
+      ledger: ledgerRules,
+    },
+  };
+}
+
+function isLoopbackIp(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+export function apiKeyOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers.apikey;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  return key === undefined || key === '' ? undefined : key;
+}
+
+/**
+ * The user behind the request's `apikey` header. A missing header means the
+ * anonymous user where `anonymousIfMissing` (requests, status), and an
+ * invalid key is always InvalidAPIKey. In LAN mode, anonymous use from
+ * another machine is refused: a private horde on a network is for its users.
+ */
+export function userOf(ctx: HordeContext, req: FastifyRequest, o: { anonymousIfMissing: boolean }): UserRow {
+  const key = apiKeyOf(req) ?? (o.anonymousIfMissing ? ANONYMOUS_API_KEY : undefined);
+  if (key === undefined) throw invalidApiKey();
+  const user = userByApiKey(ctx.db, key);
+  if (!user) throw invalidApiKey();
+  if (ctx.lan && isAnonymous(user) && !isLoopbackIp(req.ip)) {
+    throw new HordeError(
+      'AnonForbidden',
+      'This horde serves its network only to registered users: send your API key.',
+    );
+  }
+  return user;
+}
+
+export function clientAgentOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers['client-agent'];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+/** Base URL (`http://host:port/api`) as the caller reached us, for URLs handed to workers on other machines. */
+export function publicBase(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}/api`;
+}

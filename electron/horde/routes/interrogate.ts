@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import {
+  InterrogateAsyncInput,
+  InterrogatePopInput,
+  InterrogateSubmitInput,
+  type InterrogatePopPayload,
+  type InterrogationStatus,
+} from '../../../shared/api/interrogate';
+import type { GenerationSubmitted } from '../../../shared/api/common';
+import { imageTiles } from '../../../shared/kudos/pricing';
+import { extraPriority } from '../../../shared/kudos/priority';
+import { userAccount } from '../../../shared/ledger/events';
+import { asMilli, toKudos } from '../../../shared/ledger/money';
+import { HordeError } from '../errors';
+import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { decodeBase64Image, fetchLoopbackImage, isHttpUrl, validateImage } from '../images';
+import { sweep } from '../sweep';
+import { balanceOf } from '../store/ledger';
+import { putBlob } from '../store/blobs';
+import { isAnonymous } from '../store/users';
+import { checkIn } from '../store/workers';
+import {
+  cancelInterrogation,
+  enqueueInterrogation,
+  formPrice,
+  interrogationStatus,
+  popForms,
+  submitForm,
+} from '../store/interrogate-queue';
+import { priorityUserIds, workerUser } from './text';
+
+/** Seconds the horde waits for a loopback source image URL. */
+const SOURCE_FETCH_TIMEOUT_MS = 10_000;
+
+export const interrogateRoutes =
+  (ctx: HordeContext): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/interrogate/async', async (req, reply) => {
+      const body = InterrogateAsyncInput.parse(req.body ?? {});
+      const user = userOf(ctx, req, { anonymousIfMissing: true });
+      if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
+        throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
+      }
+      let bytes: Uint8Array | undefined;
+      if (isHttpUrl(body.source_image)) {
+        bytes = await fetchLoopbackImage(
+          body.source_image,
+          ctx.limits.maxImageBytes,
+          SOURCE_FETCH_TIMEOUT_MS,
+        );
+      } else {
+        bytes = decodeBase64Image(body.source_image);
+        if (!bytes) {
+          throw new HordeError(
+            'ImageValidationFailed',
+            'Image validation failed. Please ensure the source image payload is either a URL containing an image or a valid base64 encoded image.',
+          );
+        }
+      }
+      const info = validateImage(bytes, ctx.limits.maxImageBytes);
+      const tiles = imageTiles(info.width, info.height);
+      const price = body.forms.reduce((sum, f) => sum + formPrice(f.name, tiles), 0);
+      if (body.dry_run) {
+        reply.status(200);
+        return { kudos: toKudos(asMilli(price)) };
+      }
+      const now = ctx.clock();
+      const id = ctx.db.tx(() => {
+        const blobId = `source:${randomUUID()}`;
+        putBlob(ctx.db, blobId, info.contentType, bytes, now);
+        return enqueueInterrogation(
+          ctx.db,
+          {
+            user,
+            sourceBlob: blobId,
+            forms: body.forms.map((f) => ({ name: f.name, ...(f.payload ? { payload: f.payload } : {}) })),
+            tiles,
+            extraPriority: extraPriority({
+              kudos: toKudos(balanceOf(ctx.db, userAccount(user.id))),
+              anonymous: isAnonymous(user),
+              flagged: user.flagged === 1,
+            }),
+            ...(clientAgentOf(req) !== undefined ? { clientAgent: clientAgentOf(req) } : {}),
+          },
+          now,
+          ctx.alchemy,
+        );
+      });
+      reply.status(202);
+      return { id, kudos: toKudos(asMilli(price)) };
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/interrogate/status/:id',
+      async (req): Promise<InterrogationStatus> => {
+        sweep(ctx);
+        return interrogationStatus(ctx.db, req.params.id);
+      },
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      '/interrogate/status/:id',
+      async (req): Promise<InterrogationStatus> => {
+        sweep(ctx);
+        cancelInterrogation(ctx.db, req.params.id);
+        return interrogationStatus(ctx.db, req.params.id);
+      },
+    );
+
+    app.post('/interrogate/pop', async (req): Promise<InterrogatePopPayload> => {
+      const body = InterrogatePopInput.parse(req.body ?? {});
+      const user = workerUser(ctx, req);
+      const priority = priorityUserIds(ctx, user, body.priority_usernames);
+      sweep(ctx);
+      const now = ctx.clock();
+      const worker = checkIn(
+        ctx.db,
+        {
+          user,
+          name: body.name,
+          type: 'interrogation',
+          forms: body.forms,
+          threads: body.threads,
+          bridgeAgent: body.bridge_agent,
+        },
+        now,
+        ctx.limits.workerStaleS,
+        ctx.ledgerRules,
+      );
+      const inMaintenance = worker.maintenance === 1;
+      // In maintenance or paused, a worker may still serve its owner's own requests, nobody else's.
+      const ownOnly = inMaintenance || worker.paused === 1;
+      const popped = popForms(
+        ctx.db,
+        worker,
+        {
+          forms: body.forms,
+          amount: body.amount,
+          priorityUserIds: ownOnly ? [user.id] : priority,
+          onlyPriority: ownOnly,
+        },
+        now,
+        ctx.alchemy,
+      );
+      if (popped.length === 0 && inMaintenance) {
+        throw new HordeError(
+          'WorkerMaintenance',
+          worker.maintenance_msg ?? 'This worker has been put into maintenance mode by its owner.',
+        );
+      }
+      const base = publicBase(req);
+      return {
+        forms: popped.map((p) => ({
+          id: p.form.id,
+          form: p.form.name,
+          payload: p.form.payload ? (JSON.parse(p.form.payload) as Record<string, unknown>) : {},
+          source_image: `${base}/v2/r2/source/${p.interrogation.id}`,
+          ...(p.uploadToken ? { r2_upload: `${base}/v2/r2/upload/${p.form.id}?token=${p.uploadToken}` } : {}),
+        })),
+        skipped: {},
+      };
+    });
+
+    app.post('/interrogate/submit', async (req): Promise<GenerationSubmitted> => {
+      const body = InterrogateSubmitInput.parse(req.body ?? {});
+      const user = userOf(ctx, req, { anonymousIfMissing: false });
+      sweep(ctx);
+      const base = publicBase(req);
+      const reward = submitForm(
+        ctx.db,
+        {
+          formId: body.id,
+          user,
+          result: body.result,
+          state: body.state,
+          resultUrl: (id) => `${base}/v2/r2/result/${id}`,
+        },
+        ctx.clock(),
+        ctx.alchemy,
+      );
+      return { reward: toKudos(reward) };
+    });
+  };

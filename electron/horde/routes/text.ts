@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import {
+  TextAsyncInput,
+  TextPopInput,
+  TextSubmitInput,
+  type TextPopPayload,
+  type TextStatus,
+} from '../../../shared/api/text';
+import type { GenerationSubmitted, RequestAsync } from '../../../shared/api/common';
+import { textJobKudos } from '../../../shared/kudos/pricing';
+import { admitTextRequest } from '../../../shared/kudos/upfront';
+import { extraPriority } from '../../../shared/kudos/priority';
+import { userAccount } from '../../../shared/ledger/events';
+import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
+import { HordeError } from '../errors';
+import { clientAgentOf, userOf, type HordeContext } from '../context';
+import { sweep } from '../sweep';
+import { availableOf, balanceOf } from '../store/ledger';
+import { holdKudos } from '../store/kudos';
+import { isAnonymous, userByUsername, type UserRow } from '../store/users';
+import { activeThreads, checkIn, workerById } from '../store/workers';
+import {
+  cancelText,
+  enqueueText,
+  popText,
+  queuedTextRequests,
+  submitText,
+  textStatus,
+} from '../store/text-queue';
+
+/** The anonymous user may not run workers, as on the AI Horde. */
+export function workerUser(ctx: HordeContext, req: FastifyRequest): UserRow {
+  const user = userOf(ctx, req, { anonymousIfMissing: false });
+  if (isAnonymous(user))
+    throw new HordeError('AnonForbiddenWorker', 'Anonymous user is forbidden from performing this operation');
+  return user;
+}
+
+/** `priority_usernames` ("alias#id") to user ids; the worker's owner always comes first. */
+export function priorityUserIds(ctx: HordeContext, owner: UserRow, usernames: string[]): number[] {
+  const ids = [owner.id];
+  for (const name of usernames) {
+    if (!/#\d+$/.test(name)) {
+      throw new HordeError(
+        'InvalidPriorityUsername',
+        "Priority usernames need to be provided in the form of 'alias#number'. Example: 'db0#1'",
+      );
+    }
+    const u = userByUsername(ctx.db, name);
+    if (u && !ids.includes(u.id)) ids.push(u.id);
+  }
+  return ids;
+}
+
+export const textRoutes =
+  (ctx: HordeContext): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/generate/text/async', async (req, reply): Promise<RequestAsync> => {
+      const body = TextAsyncInput.parse(req.body ?? {});
+      const user = userOf(ctx, req, { anonymousIfMissing: true });
+      if (body.prompt.trim() === '')
+        throw new HordeError('MissingPrompt', 'You cannot specify an empty prompt.');
+      if (body.prompt.length > ctx.limits.maxPromptChars) {
+        throw new HordeError(
+          'InvalidPromptSize',
+          `Too large prompt: at most ${ctx.limits.maxPromptChars} characters.`,
+        );
+      }
+      if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
+        throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
+      }
+      if (body.extra_source_images && body.extra_source_images.length > 0) {
+        throw new HordeError('BadRequest', 'This request type does not accept extra source images.');
+      }
+      for (const id of body.workers) {
+        if (!workerById(ctx.db, id))
+          throw new HordeError('WorkerNotFound', `Worker with ID '${id}' not found.`);
+      }
+      sweep(ctx);
+      const { n, max_length, max_context_length, ...sampler } = body.params;
+      const model = body.models[0];
+      const perJob = (maxLength: number) =>
+        fromKudos(
+          textJobKudos({
+            ...(model !== undefined ? { model } : {}),
+            maxLength,
+            maxContextLength: max_context_length,
+          }),
+        );
+      if (body.dry_run) {
+        reply.status(200);
+        return { kudos: toKudos(asMilli(perJob(max_length) * n)) };
+      }
+      const now = ctx.clock();
+      return ctx.db.tx(() => {
+        const admission = admitTextRequest({
+          maxLength: max_length,
+          maxContextLength: max_context_length,
+          queuedJobs: queuedTextRequests(ctx.db),
+          activeWorkerThreads: activeThreads(ctx.db, 'text', now, ctx.limits.workerStaleS).threads,
+          slowWorkers: body.slow_workers,
+          models: body.models,
+          n,
+          allowDowngrade: body.allow_downgrade,
+          availableKudos: toKudos(availableOf(ctx.db, userAccount(user.id))),
+        });
+        if (admission.outcome === 'refuse') throw new HordeError('KudosUpfront', admission.message);
+        const maxLength = admission.outcome === 'downgrade' ? admission.maxLength : max_length;
+        const holdId = admission.outcome === 'hold' ? `upfront:${randomUUID()}` : undefined;
+        if (admission.outcome === 'hold' && holdId) {
+          holdKudos(ctx.db, {
+            holdId,
+            userId: user.id,
+            amount: fromKudos(admission.kudos),
+            at: now,
+            memo: 'upfront kudos of a text request',
+          });
+        }
+        const kudosPerJob = perJob(maxLength);
+        const id = enqueueText(
+          ctx.db,
+          {
+            user,
+            prompt: body.prompt,
+            params: sampler,
+            models: body.models,
+            workers: body.workers,
+            workerBlacklist: body.worker_blacklist,
+            ...(body.softprompt !== undefined ? { softprompt: body.softprompt } : {}),
+            n,
+            maxLength,
+            maxContextLength: max_context_length,
+            extraPriority: extraPriority({
+              kudos: toKudos(balanceOf(ctx.db, userAccount(user.id))),
+              anonymous: isAnonymous(user),
+              flagged: user.flagged === 1,
+            }),
+            kudosPerJob,
+            ...(holdId && admission.outcome === 'hold'
+              ? { hold: { holdId, amount: fromKudos(admission.kudos) } }
+              : {}),
+            ...(clientAgentOf(req) !== undefined ? { clientAgent: clientAgentOf(req) } : {}),
+          },
+          now,
+          ctx.text,
+        );
+        reply.status(202);
+        const answer: RequestAsync = { id, kudos: toKudos(asMilli(kudosPerJob * n)) };
+        if (admission.outcome === 'downgrade') {
+          answer.warnings = [
+            {
+              code: 'Downgraded',
+              message: `Without the kudos up front, max_length was lowered to ${maxLength} tokens.`,
+            },
+          ];
+        }
+        const status = textStatus(ctx.db, id, now, ctx.text);
+        if (!status.is_possible) {
+          answer.message =
+            'Warning: No available workers can fulfill this request. It will expire in 20 minutes. Consider reducing the amount of tokens to generate.';
+        }
+        return answer;
+      });
+    });
+
+    app.get<{ Params: { id: string } }>('/generate/text/status/:id', async (req): Promise<TextStatus> => {
+      sweep(ctx);
+      return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
+    });
+
+    app.delete<{ Params: { id: string } }>('/generate/text/status/:id', async (req): Promise<TextStatus> => {
+      sweep(ctx);
+      cancelText(ctx.db, req.params.id, ctx.clock());
+      return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
+    });
+
+    app.post('/generate/text/pop', async (req): Promise<TextPopPayload> => {
+      const body = TextPopInput.parse(req.body ?? {});
+      const user = workerUser(ctx, req);
+      const priority = priorityUserIds(ctx, user, body.priority_usernames);
+      sweep(ctx);
+      const now = ctx.clock();
+      const worker = checkIn(
+        ctx.db,
+        {
+          user,
+          name: body.name,
+          type: 'text',
+          models: body.models,
+          maxLength: body.max_length,
+          maxContextLength: body.max_context_length,
+          threads: body.threads,
+          bridgeAgent: body.bridge_agent,
+          nsfw: body.nsfw,
+        },
+        now,
+        ctx.limits.workerStaleS,
+        ctx.ledgerRules,
+      );
+      const inMaintenance = worker.maintenance === 1;
+      // In maintenance or paused, a worker may still serve its owner's own requests, nobody else's.
+      const ownOnly = inMaintenance || worker.paused === 1;
+      const { popped, skipped } = popText(
+        ctx.db,
+        worker,
+        {
+          models: body.models,
+          maxLength: body.max_length,
+          maxContextLength: body.max_context_length,
+          amount: body.amount,
+          priorityUserIds: ownOnly ? [user.id] : priority,
+          onlyPriority: ownOnly,
+        },
+        now,
+        ctx.text,
+      );
+      if (!popped) {
+        if (inMaintenance) {
+          throw new HordeError(
+            'WorkerMaintenance',
+            worker.maintenance_msg ?? 'This worker has been put into maintenance mode by its owner.',
+          );
+        }
+        return { id: null, ids: [], skipped, messages: [] };
+      }
+      return {
+        payload: popped.payload,
+        id: popped.jobIds[0] ?? null,
+        ids: popped.jobIds,
+        skipped: {},
+        softprompt: popped.request.softprompt,
+        model: popped.model,
+        ttl: ctx.limits.textJobTtlS,
+        messages: [],
+      };
+    });
+
+    app.post('/generate/text/submit', async (req): Promise<GenerationSubmitted> => {
+      const body = TextSubmitInput.parse(req.body ?? {});
+      const user = userOf(ctx, req, { anonymousIfMissing: false });
+      sweep(ctx);
+      const reward = submitText(
+        ctx.db,
+        {
+          jobId: body.id,
+          user,
+          generation: body.generation,
+          state: body.state,
+          seed: body.seed,
+          ...(body.gen_metadata ? { genMetadata: body.gen_metadata } : {}),
+        },
+        ctx.clock(),
+        ctx.text,
+      );
+      return { reward: toKudos(reward) };
+    });
+  };

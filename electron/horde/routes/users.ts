@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { KudosTransferInput, type UserDetails, type KudosTransferred } from '../../../shared/api/users';
+import { userAccount } from '../../../shared/ledger/events';
+import { fromKudos, toKudos } from '../../../shared/ledger/money';
+import { HordeError } from '../errors';
+import { userOf, type HordeContext } from '../context';
+import { balanceOf, eventByKey, kudosDetailsOf } from '../store/ledger';
+import { transferKudos } from '../store/kudos';
+import { isAnonymous, userById, userByUsername, usernameOf, type UserRow } from '../store/users';
+import type { HordeDb } from '../store/db';
+
+export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetails {
+  const d = kudosDetailsOf(db, user.id);
+  const workers = db
+    .all<{ id: string }>('SELECT id FROM workers WHERE owner_id = ? ORDER BY created_at', user.id)
+    .map((w) => w.id);
+  const activeText = db
+    .all<{ id: string }>(
+      "SELECT j.id FROM text_jobs j JOIN workers w ON w.id = j.worker_id WHERE w.owner_id = ? AND j.status = 'processing'",
+      user.id,
+    )
+    .map((r) => r.id);
+  const activeForms = db
+    .all<{ id: string }>(
+      "SELECT f.id FROM interrogation_forms f JOIN workers w ON w.id = f.worker_id WHERE w.owner_id = ? AND f.state = 'processing'",
+      user.id,
+    )
+    .map((r) => r.id);
+  return {
+    username: usernameOf(user),
+    id: user.id,
+    kudos: toKudos(balanceOf(db, userAccount(user.id))),
+    // The AI Horde holds a new worker's earnings "in evaluation"; a private horde trusts its users.
+    evaluating_kudos: 0,
+    concurrency: 30,
+    worker_invited: 0,
+    moderator: user.moderator === 1,
+    kudos_details: {
+      accumulated: toKudos(d.accumulated),
+      gifted: toKudos(d.gifted),
+      donated: 0,
+      admin: toKudos(d.admin),
+      received: toKudos(d.received),
+      recurring: toKudos(d.uptime),
+      awarded: 0,
+      styled: 0,
+    },
+    worker_count: workers.length,
+    worker_ids: workers,
+    sharedkey_ids: [],
+    active_generations: { text: activeText, image: [], alchemy: activeForms },
+    monthly_kudos: { amount: 0, last_received: null },
+    trusted: user.trusted === 1,
+    flagged: user.flagged === 1,
+    vpn: false,
+    service: false,
+    education: false,
+    special: false,
+    pseudonymous: isAnonymous(user),
+    account_age: Math.max(0, Math.floor((now - user.created_at) / 1000)),
+    records: {
+      usage: { megapixelsteps: 0, tokens: user.tokens_used },
+      contribution: { megapixelsteps: 0, tokens: user.tokens_contributed },
+      fulfillment: { image: 0, text: user.text_fulfilled, interrogation: user.interrogation_fulfilled },
+      request: { image: 0, text: user.text_requests, interrogation: user.interrogation_requests },
+    },
+  };
+}
+
+export const userRoutes =
+  (ctx: HordeContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/find_user', async (req) =>
+      userDetails(ctx.db, userOf(ctx, req, { anonymousIfMissing: false }), ctx.clock()),
+    );
+
+    app.get<{ Params: { id: string } }>('/users/:id', async (req) => {
+      const id = /^\d+$/.test(req.params.id) ? Number(req.params.id) : NaN;
+      const user = Number.isSafeInteger(id) ? userById(ctx.db, id) : undefined;
+      if (!user) {
+        throw new HordeError(
+          'UserNotFound',
+          `User with ID '${req.params.id}' not found. Use only the number of the user's ID, e.g. the '1' in 'db0#1'.`,
+        );
+      }
+      return userDetails(ctx.db, user, ctx.clock());
+    });
+
+    app.post('/kudos/transfer', async (req): Promise<KudosTransferred> => {
+      const body = KudosTransferInput.parse(req.body ?? {});
+      const source = userOf(ctx, req, { anonymousIfMissing: false });
+      if (isAnonymous(source))
+        throw new HordeError('KudosTransferFromAnon', 'You cannot transfer Kudos from Anonymous, smart-ass.');
+      const dest = userByUsername(ctx.db, body.username);
+      if (!dest) throw new HordeError('InvalidTargetUsername', 'Invalid target username.');
+      if (isAnonymous(dest)) {
+        throw new HordeError(
+          'KudosTransferToAnon',
+          'Tried to burn kudos via sending to Anonymous. Assuming PEBKAC and aborting.',
+        );
+      }
+      if (dest.id === source.id)
+        throw new HordeError('KudosTransferToSelf', 'Cannot send kudos to yourself, ya monkey!');
+      if (body.amount < 0) throw new HordeError('NegativeKudosTransfer', 'Nice try...');
+      const amount = fromKudos(body.amount);
+      if (amount === 0)
+        throw new HordeError('InvalidKudosTransferAmount', 'Transfer amount must be positive.');
+      const header = req.headers['idempotency-key'];
+      const retryKey = Array.isArray(header) ? header[0] : header;
+      // Scoped to the sender, as the AI Horde does, so two users cannot collide on a key.
+      const key = `transfer:${source.id}:${retryKey ?? randomUUID()}`;
+      const now = ctx.clock();
+      return ctx.db.tx(() => {
+        const prior = eventByKey(ctx.db, key);
+        if (prior) {
+          const same =
+            prior.kind === 'transfer' &&
+            prior.postings.some((p) => p.account === userAccount(source.id) && p.amount === -amount) &&
+            prior.postings.some((p) => p.account === userAccount(dest.id) && p.amount === amount);
+          if (!same)
+            throw new HordeError(
+              'IdempotencyKeyConflict',
+              'Idempotency key was already used with different transfer parameters.',
+            );
+          return { transferred: toKudos(amount) };
+        }
+        transferKudos(
+          ctx.db,
+          {
+            key,
+            fromId: source.id,
+            toId: dest.id,
+            amount,
+            at: now,
+            memo: `transfer ${usernameOf(source)} → ${usernameOf(dest)}`,
+          },
+          ctx.ledgerRules,
+        );
+        return { transferred: toKudos(amount) };
+      });
+    });
+  };

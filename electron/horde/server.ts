@@ -1,0 +1,131 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { ZodError, prettifyError } from 'zod';
+import type { ErrorBody } from '../../shared/api/common';
+import { HordeError } from './errors';
+import { LedgerRefused } from './store/ledger';
+import { apiKeyOf, type HordeContext } from './context';
+import { isAnonymous, userByApiKey } from './store/users';
+import { userRoutes } from './routes/users';
+import { textRoutes } from './routes/text';
+import { interrogateRoutes } from './routes/interrogate';
+import { workerRoutes } from './routes/workers';
+import { statusRoutes } from './routes/status';
+import { r2Routes } from './routes/r2';
+
+/** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
+type ErrorAnswer = ErrorBody & { errors?: Record<string, string> };
+
+function fieldErrors(err: ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of err.issues) out[issue.path.join('.') || '(body)'] = issue.message;
+  return out;
+}
+
+/** Maps everything a handler or fastify can throw to the AI Horde's `{message, rc}` with its status. */
+function toAnswer(err: unknown): { status: number; body: ErrorAnswer } {
+  if (err instanceof HordeError) return { status: err.status, body: { message: err.message, rc: err.rc } };
+  if (err instanceof LedgerRefused) {
+    const status = err.rc === 'KudosUpfront' ? 403 : 400;
+    return { status, body: { message: err.message, rc: err.rc } };
+  }
+  if (err instanceof ZodError) {
+    return {
+      status: 400,
+      body: {
+        message: `Input payload validation failed: ${prettifyError(err)}`,
+        rc: 'BadRequest',
+        errors: fieldErrors(err),
+      },
+    };
+  }
+  const fe = err as Partial<FastifyError>;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      body: { message: 'The request body is larger than this horde accepts.', rc: 'PayloadTooLarge' },
+    };
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return {
+      status: fe.statusCode === 415 ? 400 : fe.statusCode,
+      body: { message: fe.message ?? 'Bad request', rc: 'BadRequest' },
+    };
+  }
+  return { status: 500, body: { message: 'Internal Server Error', rc: 'InternalServerError' } };
+}
+
+export async function buildServer(ctx: HordeContext, o: { logger: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger,
+    bodyLimit: ctx.limits.bodyLimitBytes,
+    // Errors fastify raises before routing (a URL with broken percent-encoding) bypass
+    // setErrorHandler; they get the same {message, rc} body here.
+    frameworkErrors: (err, _req, reply) => {
+      const { status, body } = toAnswer(err);
+      // frameworkErrors' reply is typed against no route at all; it is a plain reply.
+      void (reply as FastifyReply).status(status).send(body);
+    },
+  });
+
+  // Clients (the public SDK among them) send Content-Type: application/json on
+  // GET and DELETE without a body; fastify's default parser rejects that.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HordeError('BadRequest', 'The body is not valid JSON.'), undefined);
+    }
+  });
+  // Workers PUT result images to their r2_upload URL as raw bytes.
+  app.addContentTypeParser(
+    ['image/webp', 'image/png', 'image/jpeg', 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toAnswer(err);
+    if (status >= 500) req.log.error(err);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({
+      message: `No route ${req.method} ${req.url.split('?')[0]}`,
+      rc: 'NotFound',
+    } satisfies ErrorBody);
+  });
+
+  await app.register(rateLimit, {
+    max: ctx.limits.rateLimitMax,
+    timeWindow: ctx.limits.rateLimitWindowMs,
+    // A registered user's budget follows the user; anything else (no key, the anonymous
+    // key, a made-up key) counts against the IP, so inventing keys cannot dodge the limit.
+    keyGenerator: (req) => {
+      const key = apiKeyOf(req);
+      const user = key !== undefined ? userByApiKey(ctx.db, key) : undefined;
+      return user && !isAnonymous(user) ? `user:${user.id}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, c) =>
+      new HordeError(
+        'TooManyRequests',
+        `Rate limit exceeded: at most ${c.max} requests per ${c.after}. Slow down and retry.`,
+      ),
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(userRoutes(ctx));
+      await api.register(textRoutes(ctx));
+      await api.register(interrogateRoutes(ctx));
+      await api.register(workerRoutes(ctx));
+      await api.register(statusRoutes(ctx));
+      await api.register(r2Routes(ctx));
+    },
+    { prefix: '/api/v2' },
+  );
+  return app;
+}

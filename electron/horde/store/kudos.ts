@@ -1,0 +1,117 @@
+import { userAccount } from '../../../shared/ledger/events';
+import type { Milli } from '../../../shared/ledger/money';
+import {
+  adjustment,
+  jobSettlement,
+  release,
+  reservation,
+  transfer,
+  uptimeReward,
+} from '../../../shared/ledger/builders';
+import { clipToCap, type LedgerRules } from '../../../shared/ledger/fold';
+import type { HordeDb } from './db';
+import { appendEvent, stateForEvent } from './ledger';
+
+/**
+ * The kudos moves the horde makes, each one balanced ledger event whose
+ * idempotency key comes from what caused it (the job id, the transfer's
+ * Idempotency-Key, the worker's uptime mark), so doing it twice moves kudos
+ * once. `rules.userCapMilli` is the anti-hoarding cap: earnings above it are
+ * burned back to `system:mint`.
+ */
+
+/** Requester −k, worker owner +k, drawing on the request's upfront hold if it has one. */
+export function settleJob(
+  db: HordeDb,
+  o: {
+    jobId: string;
+    requesterId: number;
+    workerOwnerId: number;
+    amount: Milli;
+    at: number;
+    memo: string;
+    holdId?: string | null;
+  },
+  rules: LedgerRules = {},
+): boolean {
+  if (o.amount <= 0) return false;
+  const event = jobSettlement({
+    key: `settle:${o.jobId}`,
+    at: o.at,
+    memo: o.memo,
+    requester: userAccount(o.requesterId),
+    workerOwner: userAccount(o.workerOwnerId),
+    amount: o.amount,
+    ...(o.holdId ? { holdId: o.holdId } : {}),
+  });
+  return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);
+}
+
+export function uptimeCredit(
+  db: HordeDb,
+  o: { key: string; ownerId: number; amount: Milli; at: number; memo: string },
+  rules: LedgerRules = {},
+): boolean {
+  if (o.amount <= 0) return false;
+  const event = uptimeReward({
+    key: `uptime:${o.key}`,
+    at: o.at,
+    memo: o.memo,
+    workerOwner: userAccount(o.ownerId),
+    amount: o.amount,
+  });
+  return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);
+}
+
+export function transferKudos(
+  db: HordeDb,
+  o: { key: string; fromId: number; toId: number; amount: Milli; at: number; memo: string },
+  rules: LedgerRules = {},
+): boolean {
+  return appendEvent(
+    db,
+    transfer({
+      key: o.key,
+      at: o.at,
+      memo: o.memo,
+      from: userAccount(o.fromId),
+      to: userAccount(o.toId),
+      amount: o.amount,
+    }),
+    rules,
+  );
+}
+
+/** An admin award (or, with a negative amount, a correction) against `system:admin`. */
+export function adminAdjustment(
+  db: HordeDb,
+  o: { key: string; userId: number; amount: Milli; at: number; memo: string },
+): boolean {
+  return appendEvent(
+    db,
+    adjustment({ key: o.key, at: o.at, memo: o.memo, account: userAccount(o.userId), amount: o.amount }),
+  );
+}
+
+/** Holds kudos for a request; throws LedgerRefused('KudosUpfront') when the user's available kudos do not cover it. */
+export function holdKudos(
+  db: HordeDb,
+  o: { holdId: string; userId: number; amount: Milli; at: number; memo: string },
+): boolean {
+  return appendEvent(
+    db,
+    reservation({
+      key: `hold:${o.holdId}`,
+      at: o.at,
+      memo: o.memo,
+      holdId: o.holdId,
+      account: userAccount(o.userId),
+      amount: o.amount,
+    }),
+  );
+}
+
+export function releaseHold(db: HordeDb, o: { holdId: string; at: number; memo: string }): boolean {
+  if (!db.get('SELECT 1 AS x FROM holds WHERE hold_id = ?', o.holdId)) return false;
+  return appendEvent(db, release({ key: `release:${o.holdId}`, at: o.at, memo: o.memo, holdId: o.holdId }));
+}

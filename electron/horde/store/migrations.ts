@@ -1,0 +1,214 @@
+import { hashApiKey } from './keys';
+import { ANONYMOUS_API_KEY } from '../../../shared/api/common';
+
+/**
+ * Schema versions, applied in order once each (schema_migrations records
+ * them). Never edit a released migration: add the next version.
+ *
+ * Money columns are integer milli-kudos. Times are epoch milliseconds from
+ * the horde's clock.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alias TEXT NOT NULL,
+  apikey_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  trusted INTEGER NOT NULL DEFAULT 0,
+  flagged INTEGER NOT NULL DEFAULT 0,
+  moderator INTEGER NOT NULL DEFAULT 0,
+  tokens_used INTEGER NOT NULL DEFAULT 0,
+  tokens_contributed INTEGER NOT NULL DEFAULT 0,
+  text_requests INTEGER NOT NULL DEFAULT 0,
+  interrogation_requests INTEGER NOT NULL DEFAULT 0,
+  text_fulfilled INTEGER NOT NULL DEFAULT 0,
+  interrogation_fulfilled INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO users (id, alias, apikey_hash, created_at) VALUES (0, 'Anonymous', '${hashApiKey(ANONYMOUS_API_KEY)}', 0);
+-- The app's own account: its key is kept here (and only here in clear) so that
+-- the app can find it again on every start; every other key is stored hashed.
+CREATE TABLE local_owner (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  apikey TEXT NOT NULL
+);
+
+-- The ledger: append-only. Each row is one balanced event (JSON body as in shared/ledger/events.ts).
+CREATE TABLE ledger_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TRIGGER ledger_events_no_update BEFORE UPDATE ON ledger_events
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_events_no_delete BEFORE DELETE ON ledger_events
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+-- Projections of the ledger, updated in the same transaction as the event.
+CREATE TABLE balances (account TEXT PRIMARY KEY, balance INTEGER NOT NULL);
+CREATE TABLE holds (hold_id TEXT PRIMARY KEY, account TEXT NOT NULL, amount INTEGER NOT NULL);
+CREATE INDEX holds_account ON holds(account);
+CREATE TABLE kudos_details (
+  user_id INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  PRIMARY KEY (user_id, category)
+);
+
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  owner_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  last_check_in INTEGER NOT NULL,
+  uptime_s INTEGER NOT NULL DEFAULT 0,
+  reward_uptime_s INTEGER NOT NULL DEFAULT 0,
+  models TEXT NOT NULL DEFAULT '[]',
+  forms TEXT NOT NULL DEFAULT '[]',
+  max_length INTEGER NOT NULL DEFAULT 0,
+  max_context_length INTEGER NOT NULL DEFAULT 0,
+  threads INTEGER NOT NULL DEFAULT 1,
+  bridge_agent TEXT NOT NULL DEFAULT 'unknown:0:unknown',
+  nsfw INTEGER NOT NULL DEFAULT 0,
+  maintenance INTEGER NOT NULL DEFAULT 0,
+  maintenance_msg TEXT,
+  paused INTEGER NOT NULL DEFAULT 0,
+  info TEXT,
+  kudos_generated INTEGER NOT NULL DEFAULT 0,
+  kudos_uptime INTEGER NOT NULL DEFAULT 0,
+  requests_fulfilled INTEGER NOT NULL DEFAULT 0,
+  uncompleted_jobs INTEGER NOT NULL DEFAULT 0,
+  tokens_generated INTEGER NOT NULL DEFAULT 0,
+  seconds_working INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX workers_owner ON workers(owner_id);
+CREATE INDEX workers_check_in ON workers(type, last_check_in);
+
+-- Text waiting prompts. status: queued (n > 0, can be popped) | processing | done | faulted | cancelled | expired.
+CREATE TABLE text_requests (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  prompt TEXT NOT NULL,
+  params TEXT NOT NULL,
+  models TEXT NOT NULL DEFAULT '[]',
+  workers TEXT NOT NULL DEFAULT '[]',
+  worker_blacklist INTEGER NOT NULL DEFAULT 0,
+  softprompt TEXT,
+  max_length INTEGER NOT NULL,
+  max_context_length INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  kudos_per_job INTEGER NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  faults INTEGER NOT NULL DEFAULT 0,
+  hold_id TEXT,
+  hold_amount INTEGER NOT NULL DEFAULT 0,
+  client_agent TEXT
+);
+-- Pop reads this index in order and stops at the first match.
+CREATE INDEX text_requests_queue ON text_requests(status, extra_priority DESC, created_at);
+CREATE INDEX text_requests_expiry ON text_requests(status, expires_at);
+CREATE INDEX text_requests_user ON text_requests(user_id, status);
+
+-- Processing generations. status: processing | done | faulted | aborted.
+CREATE TABLE text_jobs (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL REFERENCES text_requests(id),
+  worker_id TEXT NOT NULL REFERENCES workers(id),
+  model TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  submitted_at INTEGER,
+  generation TEXT,
+  state TEXT,
+  seed INTEGER,
+  gen_metadata TEXT,
+  reward INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX text_jobs_request ON text_jobs(request_id);
+CREATE INDEX text_jobs_deadline ON text_jobs(status, deadline);
+
+-- Alchemy. status: active | cancelled | expired (forms carry their own state).
+CREATE TABLE interrogations (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  source_blob TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  client_agent TEXT
+);
+CREATE INDEX interrogations_expiry ON interrogations(status, expires_at);
+
+-- state: waiting | processing | done | faulted | cancelled.
+CREATE TABLE interrogation_forms (
+  id TEXT PRIMARY KEY,
+  interrogation_id TEXT NOT NULL REFERENCES interrogations(id),
+  name TEXT NOT NULL,
+  payload TEXT,
+  state TEXT NOT NULL,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  kudos INTEGER NOT NULL,
+  worker_id TEXT,
+  deadline INTEGER,
+  aborts INTEGER NOT NULL DEFAULT 0,
+  result TEXT,
+  reward INTEGER NOT NULL DEFAULT 0,
+  upload_token TEXT
+);
+CREATE INDEX forms_queue ON interrogation_forms(state, extra_priority DESC, created_at);
+CREATE INDEX forms_deadline ON interrogation_forms(state, deadline);
+CREATE INDEX forms_interrogation ON interrogation_forms(interrogation_id);
+
+-- Images the horde keeps: interrogation sources and uploaded results.
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY,
+  content_type TEXT NOT NULL,
+  data BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    sql: `
+-- Pop by model: one row per (queued request, model it accepts; '' = any model),
+-- present exactly while the request is queued. Pop walks (model, priority,
+-- age) for each model the worker serves and stops at the first fit, so
+-- requests for other models cost nothing however long the queue is.
+CREATE TABLE text_queue (
+  request_id TEXT NOT NULL REFERENCES text_requests(id),
+  model TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  max_length INTEGER NOT NULL,
+  max_context_length INTEGER NOT NULL,
+  targeted INTEGER NOT NULL,
+  PRIMARY KEY (model, request_id)
+);
+CREATE INDEX text_queue_pop ON text_queue(model, extra_priority DESC, created_at);
+CREATE INDEX text_queue_user ON text_queue(user_id, model);
+CREATE INDEX text_queue_request ON text_queue(request_id);
+INSERT INTO text_queue (request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted)
+  SELECT r.id, COALESCE(m.value, ''), r.user_id, r.extra_priority, r.created_at, r.max_length, r.max_context_length, r.workers <> '[]'
+  FROM text_requests r LEFT JOIN json_each(r.models) m WHERE r.status = 'queued';
+
+-- Alchemy pops by form name the same way.
+DROP INDEX forms_queue;
+CREATE INDEX forms_queue ON interrogation_forms(state, name, extra_priority DESC, created_at);
+`,
+  },
+];

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { toKudos, fromKudos, asMilli } from '../../../shared/ledger/money';
+import { accrueUptime, uptimeReward } from '../../../shared/kudos/uptime';
+import type { WorkerDetails } from '../../../shared/api/workers';
+import { HordeError } from '../errors';
+import type { LedgerRules } from '../../../shared/ledger/fold';
+import type { HordeDb } from './db';
+import { uptimeCredit } from './kudos';
+import { usernameOf, userById, type UserRow } from './users';
+
+export type WorkerKind = 'text' | 'interrogation';
+
+export interface WorkerRow {
+  id: string;
+  name: string;
+  type: WorkerKind;
+  owner_id: number;
+  created_at: number;
+  last_check_in: number;
+  uptime_s: number;
+  reward_uptime_s: number;
+  models: string;
+  forms: string;
+  max_length: number;
+  max_context_length: number;
+  threads: number;
+  bridge_agent: string;
+  nsfw: number;
+  maintenance: number;
+  maintenance_msg: string | null;
+  paused: number;
+  info: string | null;
+  kudos_generated: number;
+  kudos_uptime: number;
+  requests_fulfilled: number;
+  uncompleted_jobs: number;
+  tokens_generated: number;
+  seconds_working: number;
+}
+
+/** An interrogation worker's uptime reward per interval (InterrogationWorker.calculate_uptime_reward). */
+const ALCHEMIST_UPTIME_KUDOS = 40;
+
+export interface CheckIn {
+  user: UserRow;
+  name: string;
+  type: WorkerKind;
+  models?: string[];
+  forms?: string[];
+  maxLength?: number;
+  maxContextLength?: number;
+  threads: number;
+  bridgeAgent: string;
+  nsfw?: boolean;
+}
+
+export function workerById(db: HordeDb, id: string): WorkerRow | undefined {
+  return db.get<WorkerRow>('SELECT * FROM workers WHERE id = ?', id);
+}
+
+/**
+ * A pop is the worker's check-in (as on the AI Horde): it creates the worker
+ * on first sight, records what it serves, and counts uptime; every
+ * 600 s of continuous check-ins pays the owner the uptime reward.
+ */
+export function checkIn(
+  db: HordeDb,
+  c: CheckIn,
+  now: number,
+  staleAfterS: number,
+  rules: LedgerRules = {},
+): WorkerRow {
+  return db.tx(() => {
+    let w = db.get<WorkerRow>('SELECT * FROM workers WHERE name = ?', c.name);
+    if (w && w.type !== c.type) {
+      throw new HordeError(
+        'PolymorphicNameConflict',
+        `The specified name '${c.name}' is already taken by a different type of worker. Please choose a different name!`,
+      );
+    }
+    if (w && w.owner_id !== c.user.id) {
+      throw new HordeError('WrongCredentials', 'Wrong credentials to submit as this worker.');
+    }
+    const fresh = !w;
+    if (!w) {
+      const id = randomUUID();
+      db.run(
+        'INSERT INTO workers (id, name, type, owner_id, created_at, last_check_in) VALUES (?, ?, ?, ?, ?, ?)',
+        id,
+        c.name,
+        c.type,
+        c.user.id,
+        now,
+        now,
+      );
+      w = workerById(db, id)!;
+    }
+    const accrual = accrueUptime(
+      {
+        lastCheckinAt: fresh ? undefined : w.last_check_in,
+        uptimeS: w.uptime_s,
+        lastRewardUptimeS: w.reward_uptime_s,
+      },
+      now,
+      staleAfterS,
+      { paused: w.paused === 1 },
+    );
+    const models = c.models ?? [];
+    if (accrual.intervals > 0) {
+      const kudos =
+        c.type === 'text'
+          ? uptimeReward({ maxContextLength: c.maxContextLength ?? 0, model: models[0] })
+          : ALCHEMIST_UPTIME_KUDOS;
+      const amount = fromKudos(kudos);
+      // The key pins the reward to this worker and this uptime mark, so a retried check-in cannot pay twice.
+      uptimeCredit(
+        db,
+        {
+          key: `${w.id}:${Math.round(accrual.state.uptimeS)}`,
+          ownerId: w.owner_id,
+          amount,
+          at: now,
+          memo: `uptime of worker ${w.name}`,
+        },
+        rules,
+      );
+      db.run('UPDATE workers SET kudos_uptime = kudos_uptime + ? WHERE id = ?', amount, w.id);
+    }
+    db.run(
+      `UPDATE workers SET last_check_in = ?, uptime_s = ?, reward_uptime_s = ?, models = ?, forms = ?,
+         max_length = ?, max_context_length = ?, threads = ?, bridge_agent = ?, nsfw = ? WHERE id = ?`,
+      now,
+      Math.round(accrual.state.uptimeS),
+      Math.round(accrual.state.lastRewardUptimeS),
+      JSON.stringify(models),
+      JSON.stringify(c.forms ?? []),
+      c.maxLength ?? 0,
+      c.maxContextLength ?? 0,
+      c.threads,
+      c.bridgeAgent,
+      c.nsfw ? 1 : 0,
+      w.id,
+    );
+    return workerById(db, w.id)!;
+  });
+}
+
+export function isOnline(w: Pick<WorkerRow, 'last_check_in'>, now: number, staleAfterS: number): boolean {
+  return now - w.last_check_in <= staleAfterS * 1000;
+}
+
+/** Worker threads of one kind checked in within the stale window. */
+export function activeThreads(
+  db: HordeDb,
+  type: WorkerKind,
+  now: number,
+  staleAfterS: number,
+): { workers: number; threads: number } {
+  const r = db.get<{ workers: number; threads: number | null }>(
+    'SELECT COUNT(*) AS workers, SUM(threads) AS threads FROM workers WHERE type = ? AND last_check_in >= ?',
+    type,
+    now - staleAfterS * 1000,
+  );
+  return { workers: r?.workers ?? 0, threads: r?.threads ?? 0 };
+}
+
+export function recordFulfilment(
+  db: HordeDb,
+  workerId: string,
+  reward: number,
+  tokens: number,
+  seconds: number,
+): void {
+  db.run(
+    `UPDATE workers SET requests_fulfilled = requests_fulfilled + 1, kudos_generated = kudos_generated + ?,
+       tokens_generated = tokens_generated + ?, seconds_working = seconds_working + ? WHERE id = ?`,
+    reward,
+    tokens,
+    Math.max(0, Math.round(seconds)),
+    workerId,
+  );
+}
+
+export function recordAbort(db: HordeDb, workerId: string): void {
+  db.run('UPDATE workers SET uncompleted_jobs = uncompleted_jobs + 1 WHERE id = ?', workerId);
+}
+
+function performance(w: WorkerRow): string {
+  if (w.type === 'interrogation') return `${w.requests_fulfilled} forms`;
+  if (w.seconds_working <= 0) return 'No requests fulfilled yet';
+  return `${(w.tokens_generated / w.seconds_working).toFixed(1)} tokens per second`;
+}
+
+export function workerDetails(db: HordeDb, w: WorkerRow, now: number, staleAfterS: number): WorkerDetails {
+  const owner = userById(db, w.owner_id);
+  const generated = toKudos(asMilli(w.kudos_generated));
+  const uptime = toKudos(asMilli(w.kudos_uptime));
+  return {
+    type: w.type,
+    name: w.name,
+    id: w.id,
+    online: isOnline(w, now, staleAfterS),
+    requests_fulfilled: w.requests_fulfilled,
+    kudos_rewards: generated + uptime,
+    kudos_details: { generated, uptime },
+    performance: performance(w),
+    threads: w.threads,
+    uptime: w.uptime_s,
+    maintenance_mode: w.maintenance === 1,
+    ...(w.maintenance === 1 && w.maintenance_msg ? { maintenance_msg: w.maintenance_msg } : {}),
+    paused: w.paused === 1,
+    info: w.info,
+    nsfw: w.nsfw === 1,
+    ...(owner ? { owner: usernameOf(owner) } : {}),
+    trusted: owner?.trusted === 1,
+    flagged: owner?.flagged === 1,
+    uncompleted_jobs: w.uncompleted_jobs,
+    models: JSON.parse(w.models) as string[],
+    forms: JSON.parse(w.forms) as string[],
+    team: { name: null, id: null },
+    bridge_agent: w.bridge_agent,
+    ...(w.type === 'text'
+      ? {
+          max_length: w.max_length,
+          max_context_length: w.max_context_length,
+          tokens_generated: w.tokens_generated,
+        }
+      : {}),
+  };
+}

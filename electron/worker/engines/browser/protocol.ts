@@ -1,0 +1,51 @@
+/**
+ * The message interface between the Node side (BrowserTextEngine) and the engine
+ * page running transformers.js in a browser context. Everything crossing it is
+ * plain JSON.
+ */
+import type { TextGenParams, TextGenResult } from '../types';
+
+export type BrowserDevice = 'webgpu' | 'wasm';
+/** `auto`: WebGPU when the browser offers an adapter, else WASM. */
+export type BrowserDeviceChoice = 'auto' | BrowserDevice;
+
+export interface PageLoadRequest {
+  modelName: string;
+  device: BrowserDeviceChoice;
+}
+
+export interface PageLoadResult {
+  backend: BrowserDevice;
+  /** Why WebGPU was not used when `auto` was asked for. */
+  fallbackReason?: string;
+  /** The WebGPU adapter in use, e.g. "google swiftshader (fallback)". */
+  adapter?: string;
+  /** A software adapter (SwiftShader): WebGPU works but is slower than the CPU. */
+  adapterIsFallback?: boolean;
+  millis: number;
+}
+
+export interface PageProgress {
+  generated: number;
+  total: number;
+}
+
+/** What the engine page exposes as `globalThis.hordeEngineReady` (a promise of it). */
+export interface HordeEnginePage {
+  load(request: PageLoadRequest): Promise<PageLoadResult>;
+  generate(jobId: string, params: TextGenParams): Promise<TextGenResult>;
+  abort(jobId: string): boolean;
+  progress(jobId: string): PageProgress | null;
+  /** 0..1 for the load in progress. */
+  loadProgress(): number;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A browser context the engine can drive: a Playwright page in tests, a hidden
+ * BrowserWindow in Electron (`webContents.executeJavaScript(`(${fn})(${JSON.stringify(arg)})`)`).
+ * `fn` is serialized and run in the page, so it must not close over anything.
+ */
+export interface BrowserHost {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}

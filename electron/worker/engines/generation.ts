@@ -1,0 +1,178 @@
+/**
+ * Text generation with the horde's parameters on a loaded transformers.js model.
+ * Runtime-neutral: the transformers.js module is passed in, so the same code runs
+ * in Node (onnxruntime-node) and bundled into the browser engine page
+ * (onnxruntime-web); only types are imported here.
+ */
+import type * as Transformers from '@huggingface/transformers';
+import type { GenerateOptions, TextGenParams, TextGenResult } from './types';
+
+export type TransformersRuntime = Pick<
+  typeof Transformers,
+  'StoppingCriteria' | 'LogitsProcessor' | 'LogitsProcessorList' | 'Tensor' | 'random'
+>;
+
+type GenerateArgs = Parameters<Transformers.PreTrainedModel['generate']>[0];
+
+export interface LoadedTextModel {
+  model: Transformers.PreTrainedModel;
+  tokenizer: Transformers.PreTrainedTokenizer;
+}
+
+export function isGreedy(params: Pick<TextGenParams, 'temperature'>): boolean {
+  return params.temperature <= 0;
+}
+
+/** Prompt token ids, keeping the newest `maxContextLength` (at least one token, the eos when the prompt is empty). */
+export function promptIds(loaded: LoadedTextModel, params: TextGenParams): number[] {
+  const ids = loaded.tokenizer.encode(params.prompt);
+  // Leave room for at least one new token within the model's positions.
+  const keep = Math.max(1, Math.min(Math.floor(params.maxContextLength), maxPositions(loaded) - 1));
+  const kept = ids.slice(Math.max(0, ids.length - keep));
+  return kept.length > 0 ? kept : [eosTokenId(loaded)];
+}
+
+/** Positions the model can embed; prompt plus new tokens must fit. */
+export function maxPositions(loaded: LoadedTextModel): number {
+  const config = loaded.model.config as { n_positions?: number; max_position_embeddings?: number };
+  return config.n_positions ?? config.max_position_embeddings ?? Number.MAX_SAFE_INTEGER;
+}
+
+export function eosTokenId(loaded: LoadedTextModel): number {
+  const fromConfig = (loaded.model.config as { eos_token_id?: number | number[] }).eos_token_id;
+  const id = Array.isArray(fromConfig) ? fromConfig[0] : fromConfig;
+  return id ?? loaded.tokenizer.eos_token_id;
+}
+
+/** Where the earliest stop sequence starts in `text`, or -1. */
+export function firstStop(text: string, stopSequences: readonly string[]): number {
+  let at = -1;
+  for (const stop of stopSequences) {
+    if (!stop) continue;
+    const i = text.indexOf(stop);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  return at;
+}
+
+export async function runTextGeneration(
+  tf: TransformersRuntime,
+  loaded: LoadedTextModel,
+  params: TextGenParams,
+  options: GenerateOptions = {},
+): Promise<TextGenResult> {
+  const started = performance.now();
+  const { signal, onToken } = options;
+  if (signal?.aborted)
+    return { text: '', tokenIds: [], seed: params.seed, finishReason: 'aborted', millis: 0 };
+
+  const prompt = promptIds(loaded, params);
+  const decode = (ids: number[]): string => loaded.tokenizer.decode(ids, { skip_special_tokens: true });
+  let aborted = false;
+  let stopped = false;
+
+  // Runs after every new token: the only point where generation can be cut short.
+  class HordeStopping extends tf.StoppingCriteria {
+    // Declared as number[][]; transformers.js passes bigint ids, which Number() reads alike.
+    override _call(inputIds: number[][]): boolean[] {
+      const generated = (inputIds[0] ?? []).slice(prompt.length).map(Number);
+      onToken?.(generated.length, params.maxNewTokens);
+      if (signal?.aborted) aborted = true;
+      else if (params.stopSequences.length > 0 && firstStop(decode(generated), params.stopSequences) >= 0)
+        stopped = true;
+      return [aborted || stopped];
+    }
+  }
+
+  const greedy = isGreedy(params);
+  const processors = new tf.LogitsProcessorList();
+  const topK = Math.max(0, Math.floor(params.topK));
+  if (!greedy && (topK > 0 || (params.topP > 0 && params.topP < 1))) {
+    processors.push(topKTopPProcessor(tf, topK, params.topP));
+  }
+  if (!greedy) tf.random.seed(params.seed);
+  const inputIds = new tf.Tensor(
+    'int64',
+    BigInt64Array.from(prompt, (id) => BigInt(id)),
+    [1, prompt.length],
+  );
+  const attentionMask = new tf.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
+  const output = (await loaded.model.generate({
+    inputs: inputIds,
+    attention_mask: attentionMask,
+    max_new_tokens: Math.max(
+      1,
+      Math.min(Math.floor(params.maxNewTokens), maxPositions(loaded) - prompt.length),
+    ),
+    do_sample: !greedy,
+    temperature: greedy ? 1 : params.temperature,
+    // The horde's 0 means "no top-k"; transformers.js' own default would be 50.
+    top_k: greedy ? 0 : Math.max(0, Math.floor(params.topK)),
+    repetition_penalty: params.repPen > 0 ? params.repPen : 1,
+    stopping_criteria: [new HordeStopping()],
+    logits_processor: processors,
+  } as GenerateArgs)) as Transformers.Tensor;
+
+  const all = (output.tolist() as bigint[][])[0] ?? [];
+  const tokenIds = all.slice(prompt.length).map(Number);
+  const fullText = decode(tokenIds);
+  const stopAt = firstStop(fullText, params.stopSequences);
+  const finishReason: TextGenResult['finishReason'] = aborted
+    ? 'aborted'
+    : stopped || stopAt >= 0
+      ? 'stop'
+      : tokenIds.at(-1) === eosTokenId(loaded)
+        ? 'eos'
+        : 'length';
+  return {
+    text: stopAt >= 0 ? fullText.slice(0, stopAt) : fullText,
+    tokenIds,
+    seed: params.seed,
+    finishReason,
+    millis: performance.now() - started,
+  };
+}
+
+/**
+ * Top-k then nucleus (top-p) filtering, in Hugging Face's order. transformers.js
+ * declares a top-p warper but never applies it, and its sampler's own top-k would
+ * come after our top-p; doing both here keeps the horde's meaning of the pair.
+ */
+function topKTopPProcessor(
+  tf: TransformersRuntime,
+  topK: number,
+  topP: number,
+): Transformers.LogitsProcessor {
+  class TopKTopP extends tf.LogitsProcessor {
+    override _call(_inputIds: bigint[][], logits: Transformers.Tensor): Transformers.Tensor {
+      const rows = logits.dims[0] ?? 1;
+      for (let r = 0; r < rows; r++) {
+        filterTopKTopP((logits as unknown as Transformers.Tensor[])[r]!.data as Float32Array, topK, topP);
+      }
+      return logits;
+    }
+  }
+  return new TopKTopP();
+}
+
+/** Sets every score below the top-k / top-p cut-off to -Infinity (ties at the cut-off stay). */
+export function filterTopKTopP(scores: Float32Array, topK: number, topP: number): void {
+  const sorted = Float32Array.from(scores).sort().reverse();
+  const n = topK > 0 ? Math.min(topK, sorted.length) : sorted.length;
+  let cut = n - 1;
+  if (topP > 0 && topP < 1) {
+    const max = sorted[0] as number;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += Math.exp((sorted[i] as number) - max);
+    let cumulative = 0;
+    for (let i = 0; i < n; i++) {
+      cumulative += Math.exp((sorted[i] as number) - max) / total;
+      if (cumulative >= topP) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  const threshold = sorted[cut] as number;
+  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) < threshold) scores[i] = -Infinity;
+}

@@ -1,0 +1,105 @@
+/**
+ * What the horde keeps about this app's workers and their owner: the owner's
+ * kudos (find_user), the worker ids (a worker exists on the horde only after
+ * its first pop), and the maintenance flag with the horde's reason.
+ */
+import { z } from 'zod';
+import type { WorkerHordeApi } from './horde-api';
+
+/** The public AI Horde may leave fields out; only these are read back. */
+const UserRecord = z.object({
+  kudos: z.number(),
+  evaluating_kudos: z.number().nullish(),
+  worker_ids: z.array(z.string()).nullish(),
+});
+const WorkerRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  maintenance_mode: z.boolean().nullish(),
+  maintenance_msg: z.string().nullish(),
+});
+type WorkerRecord = z.infer<typeof WorkerRecord>;
+
+export interface AccountFigures {
+  kudos: number;
+  evaluatingKudos?: number;
+  /** Read when this call first found the app's worker records. */
+  maintenance?: MaintenanceInfo;
+}
+
+export interface MaintenanceInfo {
+  on: boolean;
+  reason?: string;
+}
+
+export class HordeRecords {
+  /** Worker name → the horde's id, for the names this app pops with (text and alchemy differ). */
+  private readonly ids = new Map<string, string>();
+
+  constructor(
+    private readonly api: WorkerHordeApi,
+    private readonly names: readonly string[],
+  ) {}
+
+  knowsAllWorkers(): boolean {
+    return this.names.every((n) => this.ids.has(n));
+  }
+
+  /** The owner's balance; learns the ids of this app's workers on the way. */
+  async account(): Promise<AccountFigures> {
+    const user = await this.api.call('GET', '/v2/find_user', UserRecord);
+    const learned = this.knowsAllWorkers() ? [] : await this.learnIds(user.worker_ids ?? []);
+    const maintenance = summarize(learned);
+    return {
+      kudos: user.kudos,
+      ...(typeof user.evaluating_kudos === 'number' ? { evaluatingKudos: user.evaluating_kudos } : {}),
+      ...(maintenance ? { maintenance } : {}),
+    };
+  }
+
+  /** The horde's maintenance flag over this app's workers: on when any is; undefined when none is known yet. */
+  async maintenance(): Promise<MaintenanceInfo | undefined> {
+    if (this.ids.size === 0) await this.account();
+    const records: WorkerRecord[] = [];
+    for (const id of this.ids.values()) {
+      records.push(await this.api.call('GET', `/v2/workers/${encodeURIComponent(id)}`, WorkerRecord));
+    }
+    return summarize(records);
+  }
+
+  /** PUT {maintenance: false} for each of this app's workers the horde knows. */
+  async leaveMaintenance(): Promise<void> {
+    if (this.ids.size === 0) await this.account();
+    if (this.ids.size === 0) {
+      throw new Error('The horde does not know this worker yet: it appears after its first request for work');
+    }
+    for (const id of this.ids.values()) {
+      await this.api.json('PUT', `/v2/workers/${encodeURIComponent(id)}`, { maintenance: false });
+    }
+  }
+
+  /** Returns the records of this app's workers found now. */
+  private async learnIds(workerIds: readonly string[]): Promise<WorkerRecord[]> {
+    const known = new Set(this.ids.values());
+    const found: WorkerRecord[] = [];
+    for (const id of workerIds) {
+      if (known.has(id)) continue;
+      const record = await this.api.call('GET', `/v2/workers/${encodeURIComponent(id)}`, WorkerRecord);
+      if (!this.names.includes(record.name)) continue;
+      this.ids.set(record.name, record.id);
+      found.push(record);
+    }
+    return found;
+  }
+}
+
+/** On when any of the records is; undefined when none says. */
+function summarize(records: readonly WorkerRecord[]): MaintenanceInfo | undefined {
+  let info: MaintenanceInfo | undefined;
+  for (const r of records) {
+    if (r.maintenance_mode === undefined || r.maintenance_mode === null) continue;
+    if (r.maintenance_mode) return { on: true, ...(r.maintenance_msg ? { reason: r.maintenance_msg } : {}) };
+    info = { on: false };
+  }
+  return info;
+}

@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultHfCacheDir, findModel, scanModels } from './scan';
+
+const gpt2 = { model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] };
+const nsfw = {
+  model_type: 'vit',
+  architectures: ['ViTForImageClassification'],
+  id2label: { 0: 'normal', 1: 'nsfw' },
+};
+const caption = { model_type: 'vision-encoder-decoder', architectures: ['VisionEncoderDecoderModel'] };
+
+let root: string;
+
+async function model(
+  folder: string,
+  config: object,
+  onnx: Record<string, number> = { 'model.onnx': 100 },
+): Promise<void> {
+  await mkdir(path.join(folder, 'onnx'), { recursive: true });
+  await writeFile(path.join(folder, 'config.json'), JSON.stringify(config));
+  for (const [name, size] of Object.entries(onnx))
+    await writeFile(path.join(folder, 'onnx', name), new Uint8Array(size));
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'scan-models-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('scanModels', () => {
+  it('lists text and alchemy models with their forms and size on disk', async () => {
+    await model(path.join(root, 'tiny-gpt2'), gpt2, { 'model.onnx': 1000 });
+    await model(path.join(root, 'tiny-nsfw'), nsfw);
+    await model(path.join(root, 'tiny-caption'), caption, {
+      'encoder_model.onnx': 10,
+      'decoder_model_merged.onnx': 20,
+    });
+    const models = await scanModels(root);
+    expect(models.map((m) => [m.name, m.kind, m.forms])).toEqual([
+      ['tiny-caption', 'alchemy', ['caption']],
+      ['tiny-gpt2', 'text', []],
+      ['tiny-nsfw', 'alchemy', ['nsfw']],
+    ]);
+    const text = models.find((m) => m.name === 'tiny-gpt2');
+    expect(text?.sizeBytes).toBe(1000 + JSON.stringify(gpt2).length);
+    expect(text?.path).toBe(path.join(root, 'tiny-gpt2'));
+    expect(text?.source).toBe('folder');
+  });
+
+  it('finds org/name folders one level down', async () => {
+    await model(path.join(root, 'Xenova', 'gpt2'), gpt2);
+    expect((await scanModels(root)).map((m) => m.name)).toEqual(['Xenova/gpt2']);
+  });
+
+  it('skips folders without onnx weights, without config, or of unknown kind', async () => {
+    await mkdir(path.join(root, 'no-onnx'), { recursive: true });
+    await writeFile(path.join(root, 'no-onnx', 'config.json'), JSON.stringify(gpt2));
+    await model(path.join(root, 'bert'), { model_type: 'bert', architectures: ['BertModel'] });
+    await model(path.join(root, 'cats'), { ...nsfw, id2label: { 0: 'cat', 1: 'dog' } });
+    await mkdir(path.join(root, 'empty'));
+    expect(await scanModels(root)).toEqual([]);
+  });
+
+  it('reads the Hugging Face cache layout at the revision refs/main names', async () => {
+    const cache = path.join(root, 'hub');
+    const repo = path.join(cache, 'models--onnx-community--tiny-gpt2');
+    await mkdir(path.join(repo, 'blobs'), { recursive: true });
+    await writeFile(path.join(repo, 'blobs', 'abc'), new Uint8Array(500));
+    for (const rev of ['old', 'cafe']) {
+      await model(path.join(repo, 'snapshots', rev), gpt2, {});
+      await symlink(path.join(repo, 'blobs', 'abc'), path.join(repo, 'snapshots', rev, 'onnx', 'model.onnx'));
+    }
+    await mkdir(path.join(repo, 'refs'));
+    await writeFile(path.join(repo, 'refs', 'main'), 'cafe\n');
+    const models = await scanModels(path.join(root, 'empty-models'), { hfCacheDir: cache });
+    expect(models).toHaveLength(1);
+    expect(models[0]).toMatchObject({
+      name: 'onnx-community/tiny-gpt2',
+      kind: 'text',
+      source: 'hf-cache',
+      path: path.join(repo, 'snapshots', 'cafe'),
+      sizeBytes: 500 + JSON.stringify(gpt2).length,
+    });
+  });
+
+  it('findModel names the missing model', async () => {
+    await expect(findModel(root, 'nope')).rejects.toThrow(/"nope" not found/);
+  });
+});
+
+describe('defaultHfCacheDir', () => {
+  it('follows HF_HUB_CACHE, then HF_HOME', () => {
+    expect(defaultHfCacheDir({ HF_HUB_CACHE: '/x/hub' })).toBe('/x/hub');
+    expect(defaultHfCacheDir({ HF_HOME: '/y' })).toBe(path.join('/y', 'hub'));
+  });
+});

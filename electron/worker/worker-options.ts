@@ -1,0 +1,69 @@
+/** What a HordeWorker is built from and what it reports per job. */
+import type { ImageCodec } from './alchemy-run';
+import type { AlchemyEngine, TextEngine } from './engines/types';
+import type { FetchLike } from './horde-api';
+import type { IdlePolicySettings } from '../../shared/worker/stats';
+
+/** Resolves after `ms`, or early (never rejecting) when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface HordeWorkerOptions {
+  /** e.g. http://127.0.0.1:7001/api */
+  hordeUrl: string;
+  apiKey: string;
+  /** The text worker's name; the alchemy worker's is `alchemyName` (the horde wants one name per kind). */
+  name: string;
+  alchemyName?: string;
+  textEngine?: TextEngine;
+  alchemyEngine?: AlchemyEngine;
+  /** Default: serve's (earn always). */
+  policy?: IdlePolicySettings;
+  fetch?: FetchLike;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  sleep?: Sleep;
+  random?: () => number;
+  /** "name:version:url"; the app's own by default. */
+  bridgeAgent?: string;
+  /** Skip the calibration run and advertise these (tests, or a measurement kept from before). */
+  limits?: { maxLength: number; maxContextLength: number };
+  /** The text model's context window (n_positions), so the advertised context never exceeds it. */
+  modelContextLimit?: number;
+  /** Horde names for the engine's 'upscale' form (RealESRGAN_x2plus, ...): the scale is the model's. */
+  upscalerNames?: string[];
+  nsfw?: boolean;
+  /** Per request; default 20 s. */
+  requestTimeoutMs?: number;
+  /** Image decoding/encoding for alchemy; engines/images by default. */
+  images?: ImageCodec;
+}
+
+/** One job handed back to the horde (the UI's ledger journal records these). */
+export interface JobDone {
+  id: string;
+  kind: 'text' | 'alchemy';
+  state: 'ok' | 'faulted';
+  reward: number;
+  /** The text model, or the alchemy form. */
+  model: string;
+  tokens: number;
+}
+
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** The AI Horde refuses one name for two kinds of worker (PolymorphicNameConflict). */
+export function defaultAlchemyName(name: string): string {
+  return `${name.slice(0, 88)} (alchemy)`;
+}

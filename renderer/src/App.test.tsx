@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { App } from './App';
+import { formatKudos } from './format';
+import * as fx from './test/fixtures';
+import { renderWithBridge } from './test/render';
+
+beforeAll(() => import('./screens/ledger/EarnedSpentChart'), 60_000);
+
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+});
+
+describe('app shell', () => {
+  it('renders each screen from its tab', async () => {
+    renderWithBridge(<App />);
+    expect(await screen.findByRole('region', { name: 'Worker state' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('tab', { name: 'Request' }));
+    expect(screen.getByRole('form', { name: 'Text request' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('tab', { name: 'Ledger' }));
+    expect(await screen.findByRole('form', { name: 'Transfer kudos' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
+    expect(await screen.findByRole('form', { name: 'Settings' })).toBeTruthy();
+  });
+
+  it('moves between tabs with the arrow keys', () => {
+    renderWithBridge(<App />);
+    const earn = screen.getByRole('tab', { name: 'Earn' });
+    expect(earn.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(earn, { key: 'ArrowRight' });
+    const request = screen.getByRole('tab', { name: 'Request' });
+    expect(request.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(request);
+    fireEvent.keyDown(request, { key: 'End' });
+    expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('keeps a half-written request when the user looks at another screen', async () => {
+    renderWithBridge(<App />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Request' }));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Dear diary' } });
+    fireEvent.change(screen.getByLabelText('Max length (tokens)'), { target: { value: '120' } });
+    fireEvent.click(screen.getByRole('tab', { name: 'Earn' }));
+    fireEvent.click(screen.getByRole('tab', { name: 'Request' }));
+    expect((screen.getByLabelText('Prompt') as HTMLTextAreaElement).value).toBe('Dear diary');
+    expect((screen.getByLabelText('Max length (tokens)') as HTMLInputElement).value).toBe('120');
+  });
+
+  it('shows the available kudos in the header', async () => {
+    renderWithBridge(<App />);
+    await waitFor(() =>
+      expect(screen.getByRole('banner').textContent).toContain(formatKudos(fx.account().available)),
+    );
+  });
+});

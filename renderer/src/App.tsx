@@ -1,0 +1,95 @@
+import { useRef, useState, type KeyboardEvent } from 'react';
+import { formatKudos } from './format';
+import { useAccount } from './stores';
+import { EarnScreen } from './screens/earn/EarnScreen';
+import { LedgerScreen } from './screens/ledger/LedgerScreen';
+import { RequestScreen } from './screens/request/RequestScreen';
+import { SettingsScreen } from './screens/settings/SettingsScreen';
+import { ThemeSync } from './ThemeSync';
+
+const SCREENS = [
+  { id: 'earn', label: 'Earn', Screen: EarnScreen },
+  { id: 'request', label: 'Request', Screen: RequestScreen },
+  { id: 'ledger', label: 'Ledger', Screen: LedgerScreen },
+  { id: 'settings', label: 'Settings', Screen: SettingsScreen },
+] as const;
+type ScreenId = (typeof SCREENS)[number]['id'];
+
+function initialScreen(): ScreenId {
+  // A #hash picks the screen, so a reload (or a test) can open one directly.
+  const hash = window.location.hash.slice(1);
+  return SCREENS.find((s) => s.id === hash)?.id ?? 'earn';
+}
+
+function HeaderBalance() {
+  const account = useAccount((s) => s.account);
+  if (!account) return null;
+  return (
+    <p className="header-balance" aria-live="polite">
+      {account.username} · <strong>{formatKudos(account.available)}</strong> kudos available
+    </p>
+  );
+}
+
+export function App() {
+  const [current, setCurrent] = useState<ScreenId>(initialScreen);
+  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+
+  function select(id: ScreenId) {
+    setCurrent(id);
+    window.history.replaceState(null, '', `#${id}`);
+  }
+
+  // WAI-ARIA tabs pattern: arrows move between tabs, Home/End jump to the ends.
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const i = SCREENS.findIndex((s) => s.id === current);
+    const next =
+      e.key === 'ArrowRight'
+        ? (i + 1) % SCREENS.length
+        : e.key === 'ArrowLeft'
+          ? (i - 1 + SCREENS.length) % SCREENS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? SCREENS.length - 1
+              : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    select(SCREENS[next]!.id);
+    tabs.current[next]?.focus();
+  }
+
+  const active = SCREENS.find((s) => s.id === current) ?? SCREENS[0];
+  return (
+    <div className="app">
+      <ThemeSync />
+      <header className="app-header">
+        <h1 className="app-title">Horde Desktop</h1>
+        <div role="tablist" aria-label="Screens" className="tabs" onKeyDown={onKeyDown}>
+          {SCREENS.map((s, i) => (
+            <button
+              key={s.id}
+              ref={(el) => {
+                tabs.current[i] = el;
+              }}
+              id={`tab-${s.id}`}
+              role="tab"
+              type="button"
+              className="tab"
+              aria-selected={s.id === current}
+              aria-controls={`panel-${s.id}`}
+              tabIndex={s.id === current ? 0 : -1}
+              onClick={() => select(s.id)}
+            >
+              {s.label}
+            </button>
+          ))}
+        </div>
+        <HeaderBalance />
+      </header>
+      <main id={`panel-${active.id}`} role="tabpanel" aria-labelledby={`tab-${active.id}`}>
+        <active.Screen />
+      </main>
+    </div>
+  );
+}

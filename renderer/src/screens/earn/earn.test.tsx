@@ -1,0 +1,117 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatKudos } from '../../format';
+import * as fx from '../../test/fixtures';
+import { renderWithBridge } from '../../test/render';
+import { EarnScreen } from './EarnScreen';
+import { kudosPerHour } from './workerState';
+
+afterEach(cleanup);
+
+describe('earn screen', () => {
+  it('shows the state at a glance and follows pushed stats', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />);
+    const banner = await screen.findByRole('region', { name: 'Worker state' });
+    expect(within(banner).getByRole('status').textContent).toBe('Earning');
+    expect(screen.getByLabelText('Kudos this session').textContent).toContain(
+      formatKudos(fx.stats().kudosThisSession),
+    );
+
+    act(() =>
+      bridge.emit(
+        'worker:stats',
+        fx.stats({ kudosThisSession: 20, state: 'paused', stateReason: 'Paused for 1 hour.' }),
+      ),
+    );
+    expect(within(banner).getByRole('status').textContent).toBe('Paused');
+    expect(banner.textContent).toContain('Paused for 1 hour.');
+    expect(screen.getByLabelText('Kudos this session').textContent).toContain(formatKudos(20));
+  });
+
+  it('shows evaluating kudos apart from the total', async () => {
+    renderWithBridge(<EarnScreen />, {
+      'worker:stats': () => fx.stats({ kudosTotal: 50, evaluatingKudos: 7.5 }),
+    });
+    await waitFor(() => expect(screen.getByLabelText('Total kudos').textContent).toContain(formatKudos(50)));
+    expect(screen.getByLabelText('In evaluation').textContent).toContain(formatKudos(7.5));
+  });
+
+  it('shows maintenance with its reason and a way out', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({ state: 'maintenance', maintenance: { on: true, reason: 'Too many dropped jobs' } }),
+    });
+    const banner = await screen.findByRole('region', { name: 'Worker state' });
+    await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('Maintenance'));
+    expect(banner.textContent).toContain('Too many dropped jobs');
+    fireEvent.click(within(banner).getByRole('button', { name: 'Leave maintenance' }));
+    await waitFor(() => expect(bridge.callsTo('worker:leaveMaintenance')).toHaveLength(1));
+    await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('Earning'));
+  });
+
+  it('sends earn now and pause 1 h', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />);
+    const banner = await screen.findByRole('region', { name: 'Worker state' });
+    fireEvent.click(within(banner).getByRole('button', { name: 'Pause 1 h' }));
+    await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('Paused'));
+    fireEvent.click(within(banner).getByRole('button', { name: 'Earn now' }));
+    await waitFor(() =>
+      expect(bridge.callsTo('worker:control')).toEqual([{ action: 'pause_1h' }, { action: 'earn_now' }]),
+    );
+  });
+
+  it('shows the running job with its progress and the models with load progress', async () => {
+    renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({
+          currentJob: {
+            id: 'j',
+            kind: 'text',
+            model: 'tiny-gpt2',
+            progress: 0.25,
+            tokens: 20,
+            maxTokens: 80,
+          },
+        }),
+      'models:local': () => [
+        {
+          name: 'tiny-gpt2',
+          kind: 'text',
+          path: 'a',
+          sizeBytes: 1,
+          load: { state: 'loading', fraction: 0.4 },
+        },
+      ],
+    });
+    expect(
+      ((await screen.findByRole('progressbar', { name: 'Job progress' })) as HTMLProgressElement).value,
+    ).toBe(0.25);
+    expect(screen.getByText(/20 of 80 tokens/)).toBeTruthy();
+    expect(
+      ((await screen.findByRole('progressbar', { name: 'Loading tiny-gpt2' })) as HTMLProgressElement).value,
+    ).toBe(0.4);
+  });
+
+  it('saves idle policy switches', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />);
+    const onAc = await screen.findByRole('switch', { name: 'Only on AC power' });
+    expect((onAc as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(onAc);
+    await waitFor(() => expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { onlyOnAC: false } }));
+    fireEvent.click(screen.getByRole('switch', { name: 'Earn only on a schedule' }));
+    await waitFor(() => expect(screen.getByLabelText('From')).toBeTruthy());
+    fireEvent.click(screen.getByRole('switch', { name: 'Earn only when the computer is idle' }));
+    await waitFor(() => expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { idleMinutes: 0 } }));
+  });
+
+  it('says when no worker runs here', async () => {
+    renderWithBridge(<EarnScreen />, { 'worker:stats': () => null });
+    expect(await screen.findByText(/No worker runs in this copy of the app/)).toBeTruthy();
+  });
+
+  it('does not claim a rate from the first minutes', () => {
+    expect(kudosPerHour({ kudosThisSession: 5, uptimeSeconds: 60 })).toBeNull();
+    expect(kudosPerHour({ kudosThisSession: 5, uptimeSeconds: 3600 })).toBe(5);
+  });
+});

@@ -1,0 +1,15 @@
+import type { JournalEntry } from '../../../../shared/bridge/contract';
+
+export function startOfToday(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Kudos the worker brought in since `from`: job rewards and uptime, not transfers received. */
+export function earnedSince(entries: readonly JournalEntry[], from: number): number {
+  let sum = 0;
+  for (const e of entries)
+    if (e.at >= from && (e.kind === 'job_earned' || e.kind === 'uptime')) sum += e.kudos;
+  return Math.round(sum * 100) / 100;
+}

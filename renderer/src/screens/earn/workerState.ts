@@ -1,0 +1,59 @@
+import type { WorkerState, WorkerStats } from '../../../../shared/worker/stats';
+
+export type Tone = 'ok' | 'info' | 'warn' | 'danger';
+
+export interface StateView {
+  label: string;
+  tone: Tone;
+  /** The worker's own reason, else a default sentence for the state. */
+  reason: string;
+}
+
+const VIEWS: Record<WorkerState, { label: string; tone: Tone; fallback: string }> = {
+  running: { label: 'Earning', tone: 'ok', fallback: 'Running a job for the horde.' },
+  idle_no_work: {
+    label: 'Earning',
+    tone: 'ok',
+    fallback: 'Online and asking the horde for jobs; none waiting right now.',
+  },
+  waiting_for_idle: {
+    label: 'Waiting for idle',
+    tone: 'info',
+    fallback: 'Earning starts once the computer has been idle long enough.',
+  },
+  paused: { label: 'Paused', tone: 'warn', fallback: 'Paused: no jobs are taken until you resume.' },
+  stopped: { label: 'Stopped', tone: 'warn', fallback: 'The worker is stopped.' },
+  no_model: {
+    label: 'No model',
+    tone: 'warn',
+    fallback: 'No model is ready: put an ONNX model in the models folder (see Settings).',
+  },
+  maintenance: {
+    label: 'Maintenance',
+    tone: 'danger',
+    fallback: 'The horde put this worker in maintenance and sends it no jobs.',
+  },
+  error: { label: 'Error', tone: 'danger', fallback: 'The worker stopped on an error.' },
+};
+
+/** The banner at the top of the Earn screen. Maintenance wins: the horde's flag outranks the loop's state. */
+export function describeWorker(stats: WorkerStats): StateView {
+  const state: WorkerState = stats.maintenance?.on ? 'maintenance' : stats.state;
+  const v = VIEWS[state];
+  const reason =
+    state === 'maintenance'
+      ? (stats.maintenance?.reason ?? stats.stateReason) || v.fallback
+      : state === 'error'
+        ? stats.lastError || stats.stateReason || v.fallback
+        : stats.stateReason || v.fallback;
+  return { label: v.label, tone: v.tone, reason };
+}
+
+/**
+ * Kudos per hour over the session's online time. Null for the first minutes, when one job would
+ * make the rate look far better than it is.
+ */
+export function kudosPerHour(stats: Pick<WorkerStats, 'kudosThisSession' | 'uptimeSeconds'>): number | null {
+  if (stats.uptimeSeconds < 300) return null;
+  return stats.kudosThisSession / (stats.uptimeSeconds / 3600);
+}

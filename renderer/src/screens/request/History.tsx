@@ -1,0 +1,57 @@
+import { Card } from '../../components/Card';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Empty, Loading } from '../../components/States';
+import { formatKudos, formatTime } from '../../format';
+import { useJobs } from '../../stores';
+
+const STATE_LABEL = {
+  waiting: 'Waiting',
+  processing: 'Processing',
+  done: 'Done',
+  faulted: 'Failed',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+} as const;
+
+export function History() {
+  const { history, historyError } = useJobs();
+  return (
+    <Card title="History" wide>
+      {historyError !== null && <ErrorNotice error={historyError} />}
+      {history === null ? (
+        historyError === null && <Loading what="your past requests" />
+      ) : history.length === 0 ? (
+        <Empty>No requests yet.</Empty>
+      ) : (
+        <table aria-label="Past requests">
+          <thead>
+            <tr>
+              <th scope="col">Submitted</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Request</th>
+              <th scope="col">State</th>
+              <th scope="col">Kudos</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((h) => (
+              <tr key={h.id}>
+                <td>{formatTime(h.submittedAt)}</td>
+                <td>{h.kind === 'text' ? 'Text' : 'Alchemy'}</td>
+                <td>{truncate(h.summary, 80)}</td>
+                <td>{STATE_LABEL[h.state]}</td>
+                <td className="amount">{formatKudos(h.kudos)}</td>
+                <td>{h.error ? h.error.message : truncate(h.result ?? '', 120)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

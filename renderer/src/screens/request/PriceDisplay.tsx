@@ -1,0 +1,45 @@
+import type { JobPrice } from '../../../../shared/bridge/contract';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { explainError } from '../../errors';
+import { formatKudos } from '../../format';
+
+export interface PriceDisplayProps {
+  /** The price computed here from shared/kudos, shown until the horde's dry run answers. */
+  estimate: number | null;
+  /** The horde's dry-run quote for the form as it is now; null while typing or pricing. */
+  quote: JobPrice | null;
+  pricing: boolean;
+  error: unknown;
+  /** The account's spendable kudos, for before the quote arrives. */
+  available: number | null;
+}
+
+export function PriceDisplay({ estimate, quote, pricing, error, available }: PriceDisplayProps) {
+  const price = quote?.kudos ?? estimate;
+  const avail = quote?.available ?? available;
+  const after = quote ? quote.after : price !== null && avail !== null ? avail - price : null;
+  return (
+    <div className="price" aria-live="polite">
+      <dl>
+        <dt>Price</dt>
+        <dd aria-label="Price">
+          {price === null ? '—' : `${formatKudos(price)} kudos`}
+          {!quote && price !== null && (
+            <span className="muted"> (estimate{pricing ? ', asking the horde…' : ''})</span>
+          )}
+        </dd>
+        <dt>Available</dt>
+        <dd aria-label="Available">{avail === null ? '—' : `${formatKudos(avail)} kudos`}</dd>
+        <dt>Left after this request</dt>
+        <dd aria-label="Left after this request">{after === null ? '—' : `${formatKudos(after)} kudos`}</dd>
+      </dl>
+      {quote?.needsUpfront && <ErrorNotice explained={explainError({ rc: 'KudosUpfront', message: '' })} />}
+      {quote?.warnings.map((w) => (
+        <p key={w.code} className="notice warn">
+          {w.message}
+        </p>
+      ))}
+      {error !== null && error !== undefined && <ErrorNotice error={error} />}
+    </div>
+  );
+}

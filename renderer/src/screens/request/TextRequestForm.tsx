@@ -1,0 +1,154 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { HordeModel } from '../../../../shared/bridge/contract';
+import { Card } from '../../components/Card';
+import { NumberField, SelectField, TextArea } from '../../components/Fields';
+import { useAccount, useJobs } from '../../stores';
+import { useDebounced } from '../../useDebounced';
+import { PriceDisplay } from './PriceDisplay';
+import { DEFAULT_FORM, estimatePrice, formProblems, LABELS, toRequest, type TextForm } from './textForm';
+
+function modelOptions(models: HordeModel[] | null) {
+  const text = (models ?? []).filter((m) => m.type === 'text');
+  return [
+    { value: '', label: 'Any model' },
+    ...text.map((m) => ({
+      value: m.name,
+      label: `${m.name} (${m.count} worker${m.count === 1 ? '' : 's'})`,
+    })),
+  ];
+}
+
+export function TextRequestForm() {
+  const { models, price, quote, clearQuote, submitText, text, textDraft, setTextDraft } = useJobs();
+  const available = useAccount((s) => s.account?.available ?? null);
+  const form = textDraft ?? DEFAULT_FORM;
+  const [touchedModel, setTouchedModel] = useState(textDraft !== null);
+  const set = <K extends keyof TextForm>(k: K, v: TextForm[K]) => setTextDraft({ ...form, [k]: v });
+
+  // Until the user picks, default to a model some worker serves now, so a first request can run.
+  useEffect(() => {
+    if (touchedModel || form.model) return;
+    const served = models?.find((m) => m.type === 'text' && m.count > 0);
+    if (served) setTextDraft({ ...form, model: served.name });
+  }, [models, touchedModel, form, setTextDraft]);
+
+  const problems = formProblems(form);
+  const request = useMemo(() => toRequest(form), [form]);
+  const settledForm = useDebounced(form, 400);
+  const settled = settledForm === form;
+
+  // The dry run needs a prompt (the horde refuses an empty one); until then the local estimate shows.
+  useEffect(() => {
+    if (settledForm.prompt.trim() === '' || formProblems(settledForm).length > 0) {
+      clearQuote();
+      return;
+    }
+    void quote(toRequest(settledForm));
+  }, [settledForm, quote, clearQuote]);
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (problems.length > 0 || form.prompt.trim() === '') return;
+    void submitText(request);
+  }
+
+  const busy =
+    text.submitting ||
+    (text.id !== null &&
+      text.status !== null &&
+      !['done', 'faulted', 'cancelled', 'expired'].includes(text.status.state));
+  return (
+    <Card title="Text request">
+      {/* noValidate: the problems list says what is wrong in words; browser bubbles would block silently. */}
+      <form className="stack" onSubmit={onSubmit} aria-label="Text request" noValidate>
+        <TextArea label="Prompt" value={form.prompt} onChange={(v) => set('prompt', v)} />
+        <SelectField
+          label="Model"
+          value={form.model}
+          options={modelOptions(models)}
+          onChange={(v) => {
+            setTouchedModel(true);
+            set('model', v);
+          }}
+        />
+        <div className="row">
+          <NumberField
+            label={LABELS.maxLength}
+            value={form.maxLength}
+            min={16}
+            max={4096}
+            step={1}
+            onChange={(v) => set('maxLength', v)}
+          />
+          <NumberField
+            label={LABELS.maxContext}
+            value={form.maxContext}
+            min={80}
+            step={1}
+            onChange={(v) => set('maxContext', v)}
+          />
+        </div>
+        <fieldset>
+          <legend>Sampler</legend>
+          <div className="row">
+            <NumberField
+              label={LABELS.temperature}
+              value={form.temperature}
+              min={0}
+              max={5}
+              step="any"
+              onChange={(v) => set('temperature', v)}
+            />
+            <NumberField
+              label={LABELS.topP}
+              value={form.topP}
+              min={0.001}
+              max={1}
+              step="any"
+              onChange={(v) => set('topP', v)}
+            />
+            <NumberField
+              label={LABELS.topK}
+              value={form.topK}
+              min={0}
+              max={200}
+              step={1}
+              onChange={(v) => set('topK', v)}
+            />
+            <NumberField
+              label={LABELS.repPen}
+              value={form.repPen}
+              min={1}
+              max={3}
+              step="any"
+              onChange={(v) => set('repPen', v)}
+            />
+          </div>
+        </fieldset>
+        {problems.length > 0 && (
+          <ul className="notice warn" aria-label="Form problems">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+        <PriceDisplay
+          estimate={estimatePrice(form)}
+          quote={settled && form.prompt.trim() !== '' ? price.price : null}
+          pricing={price.pricing || !settled}
+          error={settled ? price.error : null}
+          available={available}
+        />
+        <div className="row">
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy || problems.length > 0 || form.prompt.trim() === ''}
+          >
+            {text.submitting ? 'Submitting…' : 'Submit request'}
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}

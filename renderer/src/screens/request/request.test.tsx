@@ -1,0 +1,159 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobPrice } from '../../../../shared/bridge/contract';
+import { dryRunPrice } from '../../../../shared/kudos/pricing';
+import { formatDuration, formatKudos } from '../../format';
+import * as fx from '../../test/fixtures';
+import { renderWithBridge } from '../../test/render';
+import { describeQueue } from './jobStatus';
+import { RequestScreen } from './RequestScreen';
+import { TextRequestForm } from './TextRequestForm';
+
+afterEach(cleanup);
+
+const priceOf = (maxLength: number, maxContext: number, model = 'tiny-gpt2') =>
+  dryRunPrice({ models: [model], params: { max_length: maxLength, max_context_length: maxContext } });
+
+describe('price display', () => {
+  it('shows the estimate from shared pricing, then the horde quote with balance and what remains', async () => {
+    const available = fx.account().available;
+    renderWithBridge(<TextRequestForm />);
+    // The default model becomes the one a worker serves once the horde's list arrives.
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Max length (tokens)'), { target: { value: '120' } });
+    expect(screen.getByLabelText('Price').textContent).toContain(formatKudos(priceOf(120, 1024)));
+    expect(screen.getByLabelText('Price').textContent).toContain('estimate');
+
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Tell me a story' } });
+    await waitFor(() => expect(screen.getByLabelText('Price').textContent).not.toContain('estimate'));
+    expect(screen.getByLabelText('Price').textContent).toBe(`${formatKudos(priceOf(120, 1024))} kudos`);
+    await waitFor(() =>
+      expect(screen.getByLabelText('Available').textContent).toBe(`${formatKudos(available)} kudos`),
+    );
+    expect(screen.getByLabelText('Left after this request').textContent).toBe(
+      `${formatKudos(available - priceOf(120, 1024))} kudos`,
+    );
+  });
+
+  it('re-prices as the context grows', async () => {
+    const { bridge } = renderWithBridge(<TextRequestForm />);
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    fireEvent.change(screen.getByLabelText('Context (tokens)'), { target: { value: '4096' } });
+    await waitFor(() =>
+      expect(screen.getByLabelText('Price').textContent).toBe(`${formatKudos(priceOf(80, 4096))} kudos`),
+    );
+    expect(bridge.callsTo('jobs:price').at(-1)?.params.max_context_length).toBe(4096);
+  });
+
+  it('explains upfront kudos before submit when the quote says so', async () => {
+    renderWithBridge(<TextRequestForm />, {
+      'jobs:price': (r): JobPrice => ({
+        kudos: dryRunPrice(r),
+        available: 0,
+        after: -dryRunPrice(r),
+        needsUpfront: true,
+        warnings: [],
+      }),
+    });
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('costs more kudos than you have available');
+    expect(alert.textContent).toContain('Lower max length / context');
+  });
+
+  it('flags values the horde would refuse and does not submit them', async () => {
+    const { bridge } = renderWithBridge(<TextRequestForm />);
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    fireEvent.change(screen.getByLabelText('Temperature'), { target: { value: '9' } });
+    expect(screen.getByRole('list', { name: 'Form problems' }).textContent).toMatch(
+      /Temperature must be between 0 and 5/,
+    );
+    expect(screen.getByRole('button', { name: 'Submit request' })).toHaveProperty('disabled', true);
+    fireEvent.submit(screen.getByRole('form', { name: 'Text request' }));
+    expect(bridge.callsTo('jobs:submitText')).toHaveLength(0);
+  });
+});
+
+describe('queue and wait', () => {
+  it('keeps queue position and estimated wait apart', () => {
+    const v = describeQueue(fx.textStatus({ queuePosition: 4, waitTime: 130 }));
+    expect(v).toMatchObject({ label: 'Waiting in the queue', position: 4, waitSeconds: 130, blocked: null });
+  });
+
+  it('says no worker can serve it instead of an endless wait', () => {
+    const v = describeQueue(fx.textStatus({ isPossible: false }));
+    expect(v.blocked?.title).toBe('No worker can serve this right now.');
+    expect(v.waitSeconds).toBeNull();
+  });
+
+  it('shows both, labelled, after submit; then the result with a copy button', async () => {
+    let done = false;
+    const status = fx.textStatus({ queuePosition: 2, waitTime: 95 });
+    const { bridge } = renderWithBridge(<RequestScreen />, {
+      'jobs:status': ({ id }) =>
+        done
+          ? fx.textStatus({
+              id,
+              state: 'done',
+              waiting: 0,
+              finished: 1,
+              generations: [
+                {
+                  text: 'and they lived',
+                  model: 'tiny-gpt2',
+                  workerName: 'my-pc',
+                  workerId: 'w',
+                  state: 'ok',
+                  seed: 3,
+                },
+              ],
+            })
+          : { ...status, id },
+    });
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
+    const panel = await screen.findByRole('region', { name: 'Your request' });
+    await waitFor(() => expect(within(panel).getByLabelText('Queue position').textContent).toContain('2'));
+    expect(within(panel).getByLabelText('Estimated wait').textContent).toBe(formatDuration(95));
+    expect(bridge.callsTo('jobs:submitText')[0]?.models).toEqual(['tiny-gpt2']);
+
+    done = true;
+    await waitFor(() => expect(within(panel).getByLabelText('Result').textContent).toBe('and they lived'));
+    expect(within(panel).getByRole('button', { name: 'Copy result' })).toBeTruthy();
+    expect(within(panel).queryByLabelText('Queue position')).toBeNull();
+  });
+
+  it('shows the not-possible notice and lets the user cancel', async () => {
+    const { bridge } = renderWithBridge(<RequestScreen />, {
+      'jobs:status': ({ id }) => fx.textStatus({ id, isPossible: false }),
+    });
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
+    const panel = await screen.findByRole('region', { name: 'Your request' });
+    await waitFor(() =>
+      expect(within(panel).getByRole('alert').textContent).toContain('No worker can serve this right now.'),
+    );
+    expect(within(panel).queryByLabelText('Estimated wait')).toBeNull();
+
+    fireEvent.click(within(panel).getByRole('button', { name: 'Cancel request' }));
+    await waitFor(() => expect(within(panel).getByRole('status').textContent).toContain('Cancelled'));
+    expect(bridge.callsTo('jobs:cancel')).toEqual([{ id: 'job-1' }]);
+  });
+
+  it('explains a refused submit in plain words', async () => {
+    renderWithBridge(<RequestScreen />, {
+      'jobs:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'Due to heavy demand…' }),
+    });
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
+    const panel = await screen.findByRole('region', { name: 'Your request' });
+    await waitFor(() =>
+      expect(within(panel).getByRole('alert').textContent).toContain(
+        'This request costs more kudos than you have available and is too big to run for free.',
+      ),
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import type { TextJobRequest } from '../../../../shared/bridge/contract';
+import { dryRunPrice } from '../../../../shared/kudos/pricing';
+
+/** The text request form as the user fills it; kept in the jobs store so it survives switching screens. */
+export interface TextForm {
+  prompt: string;
+  /** '' = any model. */
+  model: string;
+  maxLength: number;
+  maxContext: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  repPen: number;
+}
+
+export const DEFAULT_FORM: TextForm = {
+  prompt: '',
+  model: '',
+  maxLength: 80,
+  maxContext: 1024,
+  temperature: 0.7,
+  topP: 0.9,
+  topK: 40,
+  repPen: 1.1,
+};
+
+/** The horde's own ranges (shared/api/text.ts); outside them it would refuse the request. */
+const LIMITS = {
+  maxLength: [16, 4096],
+  maxContext: [80, 1048576],
+  temperature: [0, 5],
+  topP: [0.001, 1],
+  topK: [0, 200],
+  repPen: [1, 3],
+} as const satisfies Partial<Record<keyof TextForm, readonly [number, number]>>;
+
+export function formProblems(f: TextForm): string[] {
+  const out: string[] = [];
+  for (const [key, [min, max]] of Object.entries(LIMITS)) {
+    const v = f[key as keyof typeof LIMITS];
+    if (!Number.isFinite(v) || v < min || v > max)
+      out.push(`${LABELS[key as keyof typeof LIMITS]} must be between ${min} and ${max}.`);
+  }
+  if (!Number.isInteger(f.maxLength) || !Number.isInteger(f.maxContext) || !Number.isInteger(f.topK)) {
+    out.push('Max length, context and top-k must be whole numbers.');
+  }
+  return out;
+}
+
+export const LABELS: Record<keyof typeof LIMITS, string> = {
+  maxLength: 'Max length (tokens)',
+  maxContext: 'Context (tokens)',
+  temperature: 'Temperature',
+  topP: 'Top-p',
+  topK: 'Top-k',
+  repPen: 'Repetition penalty',
+};
+
+export function toRequest(f: TextForm): TextJobRequest {
+  return {
+    prompt: f.prompt,
+    models: f.model ? [f.model] : [],
+    params: {
+      max_length: f.maxLength,
+      max_context_length: f.maxContext,
+      temperature: f.temperature,
+      top_p: f.topP,
+      top_k: f.topK,
+      rep_pen: f.repPen,
+    },
+  };
+}
+
+/** The price from shared/kudos, the same rule the horde applies; null while the form is invalid. */
+export function estimatePrice(f: TextForm): number | null {
+  if (formProblems(f).length > 0) return null;
+  return dryRunPrice({
+    models: f.model ? [f.model] : [],
+    params: { max_length: f.maxLength, max_context_length: f.maxContext },
+  });
+}

@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as fx from '../../test/fixtures';
+import { renderWithBridge } from '../../test/render';
+import { SettingsScreen } from './SettingsScreen';
+
+afterEach(cleanup);
+
+describe('settings screen', () => {
+  it('saves the horde choice, worker name and caps', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />);
+    const name = await screen.findByLabelText('Worker name');
+    expect((name as HTMLInputElement).value).toBe(fx.settings().workerName);
+    fireEvent.change(name, { target: { value: 'attic-pc' } });
+    fireEvent.click(screen.getByRole('radio', { name: /Another horde/ }));
+    fireEvent.change(screen.getByLabelText('Horde URL'), {
+      target: { value: 'http://192.168.1.5:7001/api' },
+    });
+    fireEvent.change(screen.getByLabelText('Memory cap in MiB (0 = none)'), { target: { value: '3000' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Settings saved'));
+    expect(bridge.callsTo('settings:set')[0]).toMatchObject({
+      workerName: 'attic-pc',
+      horde: { mode: 'custom', url: 'http://192.168.1.5:7001/api' },
+      memoryMb: 3000,
+    });
+  });
+
+  it('refuses a custom horde without a valid URL', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />);
+    fireEvent.click(await screen.findByRole('radio', { name: /Another horde/ }));
+    fireEvent.change(screen.getByLabelText('Horde URL'), { target: { value: 'not a url' } });
+    expect(screen.getByRole('list', { name: 'Settings problems' }).textContent).toMatch(/full address/);
+    expect(screen.getByRole('button', { name: 'Save settings' })).toHaveProperty('disabled', true);
+    expect(bridge.callsTo('settings:set')).toHaveLength(0);
+  });
+
+  it('warns when LAN sharing is turned on (off by default)', async () => {
+    renderWithBridge(<SettingsScreen />);
+    const lan = await screen.findByRole('switch', { name: /Share the embedded horde/ });
+    expect((lan as HTMLInputElement).checked).toBe(false);
+    expect(screen.queryByRole('note')).toBeNull();
+    fireEvent.click(lan);
+    expect(screen.getByRole('note').textContent).toMatch(/never on public Wi-Fi/);
+  });
+
+  it('never shows the API key, only its masked form', async () => {
+    const secret = 'abcdef0123456789wxyz';
+    const { bridge } = renderWithBridge(<SettingsScreen />);
+    const form = await screen.findByRole('form', { name: 'API key' });
+    const input = within(form).getByLabelText('New API key') as HTMLInputElement;
+    expect(input.type).toBe('password');
+    fireEvent.change(input, { target: { value: secret } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save key' }));
+    await waitFor(() => expect(within(form).getByLabelText('Current API key').textContent).toContain('wxyz'));
+    await waitFor(() => expect(input.value).toBe(''));
+    expect(document.body.textContent).not.toContain(secret);
+    expect(bridge.callsTo('settings:setApiKey')).toEqual([{ apiKey: secret }]);
+
+    fireEvent.click(within(form).getByRole('button', { name: 'Clear key' }));
+    await waitFor(() =>
+      expect(within(form).getByLabelText('Current API key').textContent).toMatch(/No key set/),
+    );
+  });
+
+  it('explains a rejected key', async () => {
+    renderWithBridge(<SettingsScreen />, {
+      'settings:setApiKey': () => Promise.reject({ rc: 'InvalidAPIKey', message: 'bad key' }),
+    });
+    const form = await screen.findByRole('form', { name: 'API key' });
+    fireEvent.change(within(form).getByLabelText('New API key'), { target: { value: 'nope' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save key' }));
+    expect((await within(form).findByRole('alert')).textContent).toContain('did not accept your API key');
+  });
+});

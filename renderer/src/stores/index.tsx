@@ -1,0 +1,84 @@
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
+import { useStore, type StoreApi } from 'zustand';
+import type { HordeBridge } from '../../../shared/bridge/contract';
+import { createAccountStore, type AccountState } from './account';
+import { createJobsStore, type JobsOptions, type JobsState } from './jobs';
+import { createLedgerStore, type LedgerState } from './ledger';
+import { createSettingsStore, type SettingsState } from './settings';
+import { createWorkerStore, type WorkerStore } from './worker';
+
+/**
+ * One set of stores per bridge, handed down by context rather than held in module globals, so each
+ * component test gets fresh stores around its own fake bridge.
+ */
+export interface Stores {
+  bridge: HordeBridge;
+  worker: StoreApi<WorkerStore>;
+  account: StoreApi<AccountState>;
+  settings: StoreApi<SettingsState>;
+  ledger: StoreApi<LedgerState>;
+  jobs: StoreApi<JobsState>;
+}
+
+export function createStores(bridge: HordeBridge, opts: { jobs?: JobsOptions } = {}): Stores {
+  const account = createAccountStore(bridge);
+  return {
+    bridge,
+    worker: createWorkerStore(bridge),
+    account,
+    settings: createSettingsStore(bridge),
+    ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
+    jobs: createJobsStore(bridge, opts.jobs),
+  };
+}
+
+/** Subscribes every store to its bridge events and loads first data; returns the teardown. */
+export function startStores(stores: Stores): () => void {
+  const offs = [
+    stores.worker.getState().start(),
+    stores.account.getState().start(),
+    stores.settings.getState().start(),
+    stores.jobs.getState().start(),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+const StoresContext = createContext<Stores | null>(null);
+
+export function StoresProvider({ stores, children }: { stores: Stores; children: ReactNode }) {
+  useEffect(() => startStores(stores), [stores]);
+  return <StoresContext.Provider value={stores}>{children}</StoresContext.Provider>;
+}
+
+function useStores(): Stores {
+  const s = useContext(StoresContext);
+  if (!s) throw new Error('a screen was rendered outside <StoresProvider>');
+  return s;
+}
+
+const identity = <T,>(s: T): T => s;
+
+// The hooks the screens use; a selector keeps a component from re-rendering on unrelated changes.
+export function useWorker<T = WorkerStore>(
+  select: (s: WorkerStore) => T = identity as (s: WorkerStore) => T,
+): T {
+  return useStore(useStores().worker, select);
+}
+export function useAccount<T = AccountState>(
+  select: (s: AccountState) => T = identity as (s: AccountState) => T,
+): T {
+  return useStore(useStores().account, select);
+}
+export function useSettings<T = SettingsState>(
+  select: (s: SettingsState) => T = identity as (s: SettingsState) => T,
+): T {
+  return useStore(useStores().settings, select);
+}
+export function useLedger<T = LedgerState>(
+  select: (s: LedgerState) => T = identity as (s: LedgerState) => T,
+): T {
+  return useStore(useStores().ledger, select);
+}
+export function useJobs<T = JobsState>(select: (s: JobsState) => T = identity as (s: JobsState) => T): T {
+  return useStore(useStores().jobs, select);
+}

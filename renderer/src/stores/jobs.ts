@@ -1,0 +1,239 @@
+import { createStore } from 'zustand/vanilla';
+import type {
+  AlchemyRequest,
+  AlchemyStatus,
+  HistoryEntry,
+  HordeBridge,
+  HordeModel,
+  JobPrice,
+  JobState,
+  TextJobRequest,
+  TextJobStatus,
+} from '../../../shared/bridge/contract';
+
+import type { TextForm } from '../screens/request/textForm';
+
+export const FINAL_STATES: readonly JobState[] = ['done', 'faulted', 'cancelled', 'expired'];
+export const isFinal = (s: JobState): boolean => FINAL_STATES.includes(s);
+
+export interface Tracked<S> {
+  id: string | null;
+  /** The price quoted at submit. */
+  kudos: number | null;
+  status: S | null;
+  submitting: boolean;
+  cancelling: boolean;
+  error: unknown;
+}
+
+const idle = <S>(): Tracked<S> => ({
+  id: null,
+  kudos: null,
+  status: null,
+  submitting: false,
+  cancelling: false,
+  error: null,
+});
+
+export interface JobsState {
+  models: HordeModel[] | null;
+  modelsError: unknown;
+  price: { pricing: boolean; price: JobPrice | null; error: unknown };
+  text: Tracked<TextJobStatus>;
+  alchemy: Tracked<AlchemyStatus>;
+  history: HistoryEntry[] | null;
+  historyError: unknown;
+  /** The text form as last edited; null until the user (or the default model) touches it. */
+  textDraft: TextForm | null;
+  setTextDraft(draft: TextForm): void;
+  refreshModels(): Promise<void>;
+  /** Dry run; only the answer to the latest call is kept, however the answers are ordered. */
+  quote(req: TextJobRequest): Promise<void>;
+  clearQuote(): void;
+  submitText(req: TextJobRequest): Promise<void>;
+  cancelText(): Promise<void>;
+  submitAlchemy(req: AlchemyRequest): Promise<void>;
+  cancelAlchemy(): Promise<void>;
+  refreshHistory(): Promise<void>;
+  start(): () => void;
+}
+
+export interface JobsOptions {
+  /** How often a tracked request is polled, besides the pushed job:updated events. */
+  pollMs?: number;
+}
+
+export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
+  const pollMs = opts.pollMs ?? 1000;
+  let quoteSeq = 0;
+  const timers: { text?: ReturnType<typeof setTimeout>; alchemy?: ReturnType<typeof setTimeout> } = {};
+
+  return createStore<JobsState>()((set, get) => {
+    function setText(patch: Partial<Tracked<TextJobStatus>>) {
+      set((s) => ({ text: { ...s.text, ...patch } }));
+    }
+    function setAlchemy(patch: Partial<Tracked<AlchemyStatus>>) {
+      set((s) => ({ alchemy: { ...s.alchemy, ...patch } }));
+    }
+
+    function applyText(status: TextJobStatus) {
+      if (status.id !== get().text.id) return; // an answer about a request the user has moved on from
+      setText({ status, error: null });
+      if (isFinal(status.state)) void get().refreshHistory();
+    }
+    function applyAlchemy(status: AlchemyStatus) {
+      if (status.id !== get().alchemy.id) return;
+      setAlchemy({ status, error: null });
+      if (isFinal(status.state)) void get().refreshHistory();
+    }
+
+    function pollText(id: string) {
+      clearTimeout(timers.text);
+      timers.text = setTimeout(async () => {
+        if (get().text.id !== id) return;
+        try {
+          applyText(await bridge.invoke('jobs:status', { id }));
+        } catch (e) {
+          if (get().text.id === id) setText({ error: e });
+        }
+        const st = get().text;
+        if (st.id === id && !(st.status && isFinal(st.status.state))) pollText(id);
+      }, pollMs);
+    }
+    function pollAlchemy(id: string) {
+      clearTimeout(timers.alchemy);
+      timers.alchemy = setTimeout(async () => {
+        if (get().alchemy.id !== id) return;
+        try {
+          applyAlchemy(await bridge.invoke('alchemy:status', { id }));
+        } catch (e) {
+          if (get().alchemy.id === id) setAlchemy({ error: e });
+        }
+        const st = get().alchemy;
+        if (st.id === id && !(st.status && isFinal(st.status.state))) pollAlchemy(id);
+      }, pollMs);
+    }
+
+    return {
+      models: null,
+      modelsError: null,
+      price: { pricing: false, price: null, error: null },
+      text: idle(),
+      alchemy: idle(),
+      history: null,
+      historyError: null,
+      textDraft: null,
+      setTextDraft(textDraft) {
+        set({ textDraft });
+      },
+
+      async refreshModels() {
+        try {
+          set({ models: await bridge.invoke('horde:models', undefined), modelsError: null });
+        } catch (e) {
+          set({ modelsError: e });
+        }
+      },
+
+      async quote(req) {
+        const seq = ++quoteSeq;
+        set((s) => ({ price: { ...s.price, pricing: true } }));
+        try {
+          const price = await bridge.invoke('jobs:price', req);
+          if (seq === quoteSeq) set({ price: { pricing: false, price, error: null } });
+        } catch (e) {
+          if (seq === quoteSeq) set({ price: { pricing: false, price: null, error: e } });
+        }
+      },
+      clearQuote() {
+        quoteSeq++;
+        set({ price: { pricing: false, price: null, error: null } });
+      },
+
+      async submitText(req) {
+        clearTimeout(timers.text);
+        set({ text: { ...idle<TextJobStatus>(), submitting: true } });
+        try {
+          const job = await bridge.invoke('jobs:submitText', req);
+          setText({ id: job.id, kudos: job.kudos, submitting: false });
+          void get().refreshHistory();
+          // First look at once, so the queue position shows without waiting a poll period.
+          try {
+            applyText(await bridge.invoke('jobs:status', { id: job.id }));
+          } catch {
+            // the poll below retries
+          }
+          pollText(job.id);
+        } catch (e) {
+          setText({ submitting: false, error: e });
+        }
+      },
+      async cancelText() {
+        const id = get().text.id;
+        if (!id) return;
+        setText({ cancelling: true });
+        try {
+          applyText(await bridge.invoke('jobs:cancel', { id }));
+        } catch (e) {
+          setText({ error: e });
+        } finally {
+          setText({ cancelling: false });
+        }
+      },
+
+      async submitAlchemy(req) {
+        clearTimeout(timers.alchemy);
+        set({ alchemy: { ...idle<AlchemyStatus>(), submitting: true } });
+        try {
+          const job = await bridge.invoke('alchemy:submit', req);
+          setAlchemy({ id: job.id, kudos: job.kudos, submitting: false });
+          void get().refreshHistory();
+          pollAlchemy(job.id);
+        } catch (e) {
+          setAlchemy({ submitting: false, error: e });
+        }
+      },
+      async cancelAlchemy() {
+        const id = get().alchemy.id;
+        if (!id) return;
+        setAlchemy({ cancelling: true });
+        try {
+          applyAlchemy(await bridge.invoke('alchemy:cancel', { id }));
+        } catch (e) {
+          setAlchemy({ error: e });
+        } finally {
+          setAlchemy({ cancelling: false });
+        }
+      },
+
+      async refreshHistory() {
+        try {
+          set({ history: await bridge.invoke('jobs:history', { limit: 50 }), historyError: null });
+        } catch (e) {
+          set({ historyError: e });
+        }
+      },
+
+      start() {
+        const off = bridge.listen('job:updated', (u) => {
+          if (u.text) applyText(u.text);
+          if (u.alchemy) applyAlchemy(u.alchemy);
+          set((s) => ({
+            history: s.history
+              ? s.history.some((h) => h.id === u.entry.id)
+                ? s.history.map((h) => (h.id === u.entry.id ? u.entry : h))
+                : [u.entry, ...s.history]
+              : s.history,
+          }));
+        });
+        void get().refreshModels();
+        void get().refreshHistory();
+        return () => {
+          off();
+          clearTimeout(timers.text);
+          clearTimeout(timers.alchemy);
+        };
+      },
+    };
+  });
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import type { JobPrice, TextJobRequest } from '../../../shared/bridge/contract';
+import { dryRunPrice } from '../../../shared/kudos/pricing';
+import { fakeBridge } from '../test/fakeBridge';
+import * as fx from '../test/fixtures';
+import { createStores, startStores } from '.';
+
+const until = async (cond: () => boolean, what: string) => {
+  for (let i = 0; i < 200; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`never happened: ${what}`);
+};
+
+const req = (maxLength: number): TextJobRequest => ({
+  prompt: 'Once upon a time',
+  models: ['tiny-gpt2'],
+  params: { max_length: maxLength, max_context_length: 1024 },
+});
+
+describe('worker store', () => {
+  it('loads stats and models, then follows pushed stats', async () => {
+    const bridge = fakeBridge();
+    const stores = createStores(bridge);
+    const stop = startStores(stores);
+    await until(
+      () => stores.worker.getState().stats !== null && stores.worker.getState().models !== null,
+      'first load',
+    );
+    expect(stores.worker.getState().stats?.state).toBe('running');
+
+    bridge.emit(
+      'worker:stats',
+      fx.stats({ state: 'maintenance', maintenance: { on: true, reason: 'dropped jobs' } }),
+    );
+    expect(stores.worker.getState().stats?.maintenance?.reason).toBe('dropped jobs');
+
+    stop();
+    expect(bridge.listenerCount('worker:stats')).toBe(0);
+  });
+
+  it('sends controls and keeps their error', async () => {
+    const bridge = fakeBridge({
+      'worker:control': () => Promise.reject({ rc: 'NoWorker', message: 'no worker' }),
+    });
+    const { worker } = createStores(bridge);
+    await worker.getState().control('pause_1h');
+    expect(bridge.callsTo('worker:control')).toEqual([{ action: 'pause_1h' }]);
+    expect(worker.getState().actionError).toMatchObject({ rc: 'NoWorker' });
+    expect(worker.getState().pending).toBeNull();
+  });
+
+  it('reports no worker as loaded with null stats', async () => {
+    const { worker } = createStores(fakeBridge({ 'worker:stats': () => null }));
+    await worker.getState().refresh();
+    expect(worker.getState()).toMatchObject({ loaded: true, stats: null, error: null });
+  });
+});
+
+describe('account store', () => {
+  it('takes the balance pushed on account:changed', async () => {
+    const bridge = fakeBridge();
+    const stores = createStores(bridge);
+    const stop = startStores(stores);
+    await until(() => stores.account.getState().account !== null, 'account');
+    const before = stores.account.getState().account!.kudos;
+    bridge.emit('account:changed', fx.account({ kudos: before + 5, available: before + 5 }));
+    expect(stores.account.getState().account?.kudos).toBe(before + 5);
+    stop();
+  });
+});
+
+describe('jobs store', () => {
+  it('keeps only the latest quote when answers arrive out of order', async () => {
+    const resolvers: ((p: JobPrice) => void)[] = [];
+    const bridge = fakeBridge({ 'jobs:price': () => new Promise<JobPrice>((r) => resolvers.push(r)) });
+    const { jobs } = createStores(bridge);
+    const first = jobs.getState().quote(req(100));
+    const second = jobs.getState().quote(req(200));
+    const price = (r: TextJobRequest): JobPrice => ({
+      kudos: dryRunPrice(r),
+      available: 50,
+      after: 50 - dryRunPrice(r),
+      needsUpfront: false,
+      warnings: [],
+    });
+    resolvers[1]!(price(req(200)));
+    resolvers[0]!(price(req(100)));
+    await Promise.all([first, second]);
+    expect(jobs.getState().price.price?.kudos).toBe(dryRunPrice(req(200)));
+    expect(jobs.getState().price.pricing).toBe(false);
+  });
+
+  it('follows a submitted request until it is done, then reloads the history', async () => {
+    let polls = 0;
+    const bridge = fakeBridge({
+      'jobs:status': ({ id }) =>
+        ++polls < 3
+          ? fx.textStatus({ id, queuePosition: 3 - polls })
+          : fx.textStatus({
+              id,
+              state: 'done',
+              finished: 1,
+              waiting: 0,
+              generations: [
+                {
+                  text: 'the end',
+                  model: 'tiny-gpt2',
+                  workerName: 'w',
+                  workerId: 'w1',
+                  state: 'ok',
+                  seed: 1,
+                },
+              ],
+            }),
+    });
+    const { jobs } = createStores(bridge, { jobs: { pollMs: 5 } });
+    await jobs.getState().submitText(req(80));
+    expect(jobs.getState().text.id).toBe('job-1');
+    await until(() => jobs.getState().text.status?.state === 'done', 'done');
+    expect(jobs.getState().text.status?.generations[0]?.text).toBe('the end');
+    const pollsAtDone = polls;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(polls).toBe(pollsAtDone); // polling stopped
+    expect(bridge.callsTo('jobs:history').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps a refused submit as the error to explain', async () => {
+    const bridge = fakeBridge({
+      'jobs:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'needs kudos' }),
+    });
+    const { jobs } = createStores(bridge);
+    await jobs.getState().submitText(req(4000));
+    expect(jobs.getState().text).toMatchObject({
+      id: null,
+      submitting: false,
+      error: { rc: 'KudosUpfront' },
+    });
+  });
+
+  it('applies job:updated pushes to the tracked request and the history', async () => {
+    const bridge = fakeBridge();
+    const stores = createStores(bridge, { jobs: { pollMs: 10_000 } });
+    const stop = startStores(stores);
+    await stores.jobs.getState().submitText(req(80));
+    const entry = {
+      id: 'job-1',
+      kind: 'text' as const,
+      submittedAt: 1,
+      summary: 'Once upon a time',
+      models: ['tiny-gpt2'],
+      kudos: 7,
+      state: 'processing' as const,
+    };
+    bridge.emit('job:updated', {
+      entry,
+      text: fx.textStatus({ state: 'processing', processing: 1, waiting: 0 }),
+    });
+    expect(stores.jobs.getState().text.status?.state).toBe('processing');
+    await until(() => stores.jobs.getState().history !== null, 'history');
+    bridge.emit('job:updated', { entry: { ...entry, state: 'done' } });
+    expect(stores.jobs.getState().history?.find((h) => h.id === 'job-1')?.state).toBe('done');
+    stop();
+  });
+});
+
+describe('ledger store', () => {
+  it('hands the account back after a transfer and reloads the entries', async () => {
+    const after = fx.account({ kudos: 90.5, available: 80.5 });
+    const bridge = fakeBridge({
+      'ledger:transfer': (r) => ({ transferred: r.kudos, toUsername: r.toUsername, account: after }),
+    });
+    const stores = createStores(bridge);
+    const result = await stores.ledger
+      .getState()
+      .transfer({ toUsername: 'friend#2', kudos: 10, idempotencyKey: 'k1' });
+    expect(result?.transferred).toBe(10);
+    expect(stores.account.getState().account).toEqual(after);
+    await until(() => bridge.callsTo('ledger:entries').length > 0, 'ledger reload');
+  });
+});

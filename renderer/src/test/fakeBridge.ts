@@ -1,0 +1,88 @@
+import type {
+  BridgeArg,
+  BridgeChannel,
+  BridgeEventName,
+  BridgeEvents,
+  BridgeResult,
+  HordeBridge,
+} from '../../../shared/bridge/contract';
+import { dryRunPrice } from '../../../shared/kudos/pricing';
+import * as fx from './fixtures';
+
+type Handler<K extends BridgeChannel> = (arg: BridgeArg<K>) => BridgeResult<K> | Promise<BridgeResult<K>>;
+export type FakeHandlers = { [K in BridgeChannel]?: Handler<K> };
+
+export interface FakeBridge extends HordeBridge {
+  calls: { channel: BridgeChannel; arg: unknown }[];
+  callsTo<K extends BridgeChannel>(channel: K): BridgeArg<K>[];
+  emit<E extends BridgeEventName>(event: E, payload: BridgeEvents[E]): void;
+  listenerCount(event: BridgeEventName): number;
+}
+
+/** Answers a fresh app would give; each test overrides the channels it is about. */
+export function defaultHandlers(): FakeHandlers {
+  return {
+    'app:info': () => ({
+      version: '0.1.0',
+      shell: 'serve',
+      horde: { mode: 'embedded', url: 'http://127.0.0.1:1/api' },
+      username: 'owner#1',
+      workerEnabled: true,
+      dataDir: '/data',
+    }),
+    'settings:get': () => fx.settings(),
+    'settings:set': (patch) => ({
+      ...fx.settings(),
+      ...patch,
+      idle: { ...fx.settings().idle, ...patch.idle },
+    }),
+    'settings:setApiKey': ({ apiKey }) => ({ apiKeyMasked: apiKey ? `••••••${apiKey.slice(-4)}` : null }),
+    'account:get': () => fx.account(),
+    'worker:stats': () => fx.stats(),
+    'worker:control': ({ action }) => fx.stats({ state: action === 'pause_1h' ? 'paused' : 'running' }),
+    'worker:leaveMaintenance': () => fx.stats(),
+    'models:local': () => fx.localModels(),
+    'horde:models': () => fx.hordeModels(),
+    'jobs:price': (req) => {
+      const kudos = dryRunPrice(req);
+      const available = fx.account().available;
+      return { kudos, available, after: available - kudos, needsUpfront: false, warnings: [] };
+    },
+    'jobs:submitText': () => ({ id: 'job-1', kudos: 7, warnings: [] }),
+    'jobs:status': ({ id }) => fx.textStatus({ id }),
+    'jobs:cancel': ({ id }) => fx.textStatus({ id, state: 'cancelled' }),
+    'jobs:history': () => [],
+    'ledger:entries': () => ({
+      entries: [],
+      totals: { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0 },
+    }),
+  };
+}
+
+export function fakeBridge(overrides: FakeHandlers = {}): FakeBridge {
+  const handlers: FakeHandlers = { ...defaultHandlers(), ...overrides };
+  const listeners = new Map<BridgeEventName, Set<(p: never) => void>>();
+  const calls: FakeBridge['calls'] = [];
+  const bridge: FakeBridge = {
+    calls,
+    callsTo: <K extends BridgeChannel>(channel: K) =>
+      calls.filter((c) => c.channel === channel).map((c) => c.arg as BridgeArg<K>),
+    invoke: (async <K extends BridgeChannel>(channel: K, arg: BridgeArg<K>) => {
+      calls.push({ channel, arg });
+      const h = handlers[channel] as Handler<K> | undefined;
+      if (!h) throw { rc: 'UnknownChannel', message: `no fake for ${channel}` };
+      return h(arg);
+    }) as HordeBridge['invoke'],
+    listen(event, cb) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(cb as (p: never) => void);
+      return () => set.delete(cb as (p: never) => void);
+    },
+    emit(event, payload) {
+      for (const cb of listeners.get(event) ?? []) (cb as (p: typeof payload) => void)(payload);
+    },
+    listenerCount: (event) => listeners.get(event)?.size ?? 0,
+  };
+  return bridge;
+}

@@ -1,0 +1,85 @@
+import type {
+  AccountView,
+  HordeModel,
+  LocalModel,
+  SettingsView,
+  TextJobStatus,
+} from '../../../shared/bridge/contract';
+import type { WorkerStats } from '../../../shared/worker/stats';
+
+export const account = (over: Partial<AccountView> = {}): AccountView => ({
+  username: 'owner#1',
+  id: 1,
+  kudos: 120.5,
+  evaluatingKudos: 3.25,
+  reserved: 20,
+  available: 100.5,
+  workerIds: ['w-1'],
+  anonymous: false,
+  ...over,
+});
+
+export const stats = (over: Partial<WorkerStats> = {}): WorkerStats => ({
+  state: 'running',
+  stateReason: '',
+  jobsDone: 3,
+  jobsFaulted: 0,
+  tokensPerSecond: 12.5,
+  kudosThisSession: 8.4,
+  kudosTotal: 120.5,
+  evaluatingKudos: 3.25,
+  uptimeSeconds: 1800,
+  advertised: { models: ['tiny-gpt2'], maxLength: 256, maxContextLength: 1024, forms: [] },
+  ...over,
+});
+
+export const settings = (over: Partial<SettingsView> = {}): SettingsView => ({
+  horde: { mode: 'embedded' },
+  workerName: 'my-pc',
+  modelsDir: '/models',
+  threads: 0,
+  memoryMb: 0,
+  lanSharing: false,
+  idle: { idleMinutes: 5, onlyOnAC: true, finishJobBeforePause: true },
+  theme: 'system',
+  apiKeyMasked: null,
+  restartRequired: false,
+  ...over,
+});
+
+export const hordeModels = (): HordeModel[] => [
+  { name: 'tiny-gpt2', count: 1, performance: 10, queued: 0, jobs: 0, eta: 0, type: 'text' },
+  {
+    name: 'meta-llama/Meta-Llama-3-8B-Instruct',
+    count: 0,
+    performance: 0,
+    queued: 0,
+    jobs: 0,
+    eta: 0,
+    type: 'text',
+  },
+];
+
+export const localModels = (): LocalModel[] => [
+  {
+    name: 'tiny-gpt2',
+    kind: 'text',
+    path: 'tiny-gpt2',
+    sizeBytes: 2_400_000,
+    load: { state: 'ready', fraction: 1 },
+  },
+];
+
+export const textStatus = (over: Partial<TextJobStatus> = {}): TextJobStatus => ({
+  id: 'job-1',
+  state: 'waiting',
+  waiting: 1,
+  processing: 0,
+  finished: 0,
+  queuePosition: 2,
+  waitTime: 95,
+  isPossible: true,
+  kudos: 0,
+  generations: [],
+  ...over,
+});

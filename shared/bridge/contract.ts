@@ -1,0 +1,364 @@
+/**
+ * The window's one door to the app: every call the renderer makes and every
+ * event it hears, typed in one place. Implemented twice with the same
+ * semantics — over Electron IPC (preload + contextBridge) and over
+ * HTTP/WebSocket on loopback for `npm run serve` — so the UI never knows which.
+ *
+ * Kudos in this file are plain numbers with the horde's two decimals (as the
+ * AI Horde shows them); the ledger's milli-kudos stay inside the main side.
+ */
+import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
+import type { z } from 'zod';
+import type { TextSamplerParams } from '../api/text';
+
+export type { IdlePolicySettings, WorkerStats };
+
+// ─── errors ──────────────────────────────────────────────────────────────
+
+/**
+ * What a handler rejects with. `rc` is the horde's own code when the horde
+ * answered (KudosUpfront, InvalidAPIKey, NoValidWorkers, …) so the UI can say
+ * it in plain words; the bridge adds a few of its own (see BridgeRc).
+ */
+export interface BridgeError {
+  rc: string;
+  message: string;
+  /** A plain sentence on what the user can do next, when there is one. */
+  hint?: string;
+}
+
+/** rc codes the bridge itself raises (the horde's codes pass through as they are). */
+export type BridgeRc =
+  | 'BadArgument' // the argument failed validation
+  | 'Unauthorized' // bridge token missing or wrong
+  | 'Forbidden' // foreign origin or host
+  | 'UnknownChannel'
+  | 'HordeUnreachable' // network error or timeout talking to the horde
+  | 'NoWorker' // the worker is not running in this process (serve --no-worker)
+  | 'NotFound' // e.g. a job id not in the history
+  | 'Internal';
+
+// ─── app and settings ────────────────────────────────────────────────────
+
+export type HordeMode = 'embedded' | 'public' | 'custom';
+
+/** Which horde the app talks to. `public` is https://aihorde.net/api. */
+export type HordeChoice = { mode: 'embedded' } | { mode: 'public' } | { mode: 'custom'; url: string };
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface AppInfo {
+  version: string;
+  /** How the window is hosted: the Electron shell or a browser via `npm run serve`. */
+  shell: 'electron' | 'serve';
+  horde: { mode: HordeMode; url: string };
+  /** The horde's username ("alias#id") of the key in use; null before it is known or when the horde is unreachable. */
+  username: string | null;
+  /** Whether a worker runs in this process (false with `serve --no-worker`). */
+  workerEnabled: boolean;
+  /** The data folder (settings, journal, embedded horde database). */
+  dataDir: string;
+}
+
+export interface Settings {
+  horde: HordeChoice;
+  workerName: string;
+  modelsDir: string;
+  /** Cap on inference threads; 0 = let the engine decide. */
+  threads: number;
+  /** Cap on the memory the worker's models may use, in MiB; 0 = no cap. */
+  memoryMb: number;
+  /** Share the embedded horde on the LAN (off by default; requires API keys there). */
+  lanSharing: boolean;
+  idle: IdlePolicySettings;
+  theme: Theme;
+}
+
+/** What the window reads back: the settings plus the masked key and whether a restart is pending. */
+export interface SettingsView extends Settings {
+  /** e.g. "••••••3f9a"; null when no key is set (anonymous or embedded owner key in use). The full key never leaves the main side. */
+  apiKeyMasked: string | null;
+  /** Some saved settings (horde, models folder, LAN) take effect after a restart of the app. */
+  restartRequired: boolean;
+}
+
+/** Any subset of the settings; `idle` may be partial too. */
+export type SettingsPatch = Partial<Omit<Settings, 'idle'>> & { idle?: Partial<IdlePolicySettings> };
+
+// ─── account ─────────────────────────────────────────────────────────────
+
+export interface AccountView {
+  username: string;
+  id: number;
+  /** The horde's balance. */
+  kudos: number;
+  /** Kudos earned by this user's workers that the horde still holds in evaluation (not spendable yet). */
+  evaluatingKudos: number;
+  /** Kudos held by this user's own requests still in flight (from the app's request history). */
+  reserved: number;
+  /** kudos − reserved: what a new request can spend. */
+  available: number;
+  workerIds: string[];
+  anonymous: boolean;
+}
+
+// ─── worker ──────────────────────────────────────────────────────────────
+
+export type WorkerAction = 'earn_now' | 'pause_1h' | 'auto' | 'stop';
+
+export type ModelLoadState = 'found' | 'loading' | 'ready' | 'error';
+
+export interface LocalModel {
+  /** The name the worker advertises to the horde. */
+  name: string;
+  kind: 'text' | 'alchemy';
+  /** Folder of the model inside the models folder. */
+  path: string;
+  sizeBytes: number;
+  load: { state: ModelLoadState; fraction: number; error?: string };
+}
+
+export interface HordeModel {
+  name: string;
+  /** Workers serving it now. */
+  count: number;
+  performance: number;
+  queued: number;
+  jobs: number;
+  /** Seconds, as the horde estimates. */
+  eta: number;
+  type: 'text' | 'image';
+}
+
+// ─── requests (jobs) ─────────────────────────────────────────────────────
+
+/** The horde's sampler settings (temperature, top_p, top_k, rep_pen, stop_sequence, …), field for field. */
+export type TextSamplerSettings = z.input<typeof TextSamplerParams>;
+
+export interface TextJobParams extends TextSamplerSettings {
+  max_length: number;
+  max_context_length: number;
+  n?: number;
+}
+
+export interface TextJobRequest {
+  prompt: string;
+  /** Empty = any model. */
+  models: string[];
+  params: TextJobParams;
+  /** Only trusted workers (the AI Horde's `trusted_workers`). */
+  trustedWorkers?: boolean;
+}
+
+export interface JobPrice {
+  /** Price the horde quoted (dry run). */
+  kudos: number;
+  /** The account's spendable kudos now, and what would remain after. */
+  available: number;
+  after: number;
+  /** True when the horde will refuse it for lack of upfront kudos (after < 0 and the request needs them up front). */
+  needsUpfront: boolean;
+  warnings: { code: string; message: string }[];
+}
+
+export interface SubmittedJob {
+  id: string;
+  kudos: number;
+  warnings: { code: string; message: string }[];
+}
+
+export type JobState = 'waiting' | 'processing' | 'done' | 'faulted' | 'cancelled' | 'expired';
+
+export interface TextGenerationView {
+  text: string;
+  model: string;
+  workerName: string;
+  workerId: string;
+  state: 'ok' | 'censored' | 'faulted' | 'csam';
+  seed: number;
+}
+
+export interface TextJobStatus {
+  id: string;
+  state: JobState;
+  /** The horde's fields, renamed for the window. */
+  waiting: number;
+  processing: number;
+  finished: number;
+  /** Position in the horde's queue (0 = next) — not a time. */
+  queuePosition: number;
+  /** Seconds the horde estimates until done — a time, apart from the position. */
+  waitTime: number;
+  /** False when no worker on the horde can serve this request. */
+  isPossible: boolean;
+  kudos: number;
+  generations: TextGenerationView[];
+}
+
+/** Horde alchemy form names the app offers (upscale = RealESRGAN_x2plus). */
+export type AlchemyFormName = 'caption' | 'interrogation' | 'nsfw' | 'strip_background' | 'RealESRGAN_x2plus';
+
+export interface AlchemyRequest {
+  /** The image: a data: URL (image/png, image/jpeg or image/webp) or raw base64 of one. */
+  sourceImage: string;
+  forms: AlchemyFormName[];
+}
+
+export interface AlchemyFormView {
+  form: string;
+  state: 'waiting' | 'processing' | 'done' | 'faulted';
+  /** Text results as the horde returns them (e.g. { caption: "a cat" }, { nsfw: "false" }). */
+  text?: Record<string, string>;
+  /** Image results (strip_background, upscale) as a data: URL the window can show. */
+  image?: string;
+}
+
+export interface AlchemyStatus {
+  id: string;
+  state: JobState;
+  forms: AlchemyFormView[];
+}
+
+export interface HistoryEntry {
+  id: string;
+  kind: 'text' | 'alchemy';
+  submittedAt: number;
+  finishedAt?: number;
+  /** The prompt (first 500 characters) or the alchemy forms asked for. */
+  summary: string;
+  models: string[];
+  /** The price quoted at submit, then the final kudos when done. */
+  kudos: number;
+  state: JobState;
+  /** First generation's text or the alchemy text results, when done. */
+  result?: string;
+  error?: BridgeError;
+}
+
+export interface HistoryQuery {
+  limit?: number;
+  kind?: 'text' | 'alchemy';
+}
+
+// ─── ledger (the app's own journal) ──────────────────────────────────────
+
+export type JournalKind = 'job_paid' | 'job_earned' | 'uptime' | 'transfer_out' | 'transfer_in';
+
+export interface JournalEntry {
+  /** Unique; also the idempotency key of the entry. */
+  id: string;
+  at: number;
+  kind: JournalKind;
+  /** Signed: + earned/received, − paid/sent. */
+  kudos: number;
+  /** The horde request/job id, for job entries. */
+  ref?: string;
+  /** Other party of a transfer ("alias#id"). */
+  counterparty?: string;
+  memo?: string;
+}
+
+export interface LedgerQuery {
+  /** Milliseconds since the epoch, inclusive. */
+  from?: number;
+  to?: number;
+  kinds?: JournalKind[];
+  limit?: number;
+}
+
+export interface LedgerPage {
+  /** Newest first. */
+  entries: JournalEntry[];
+  /** Over all entries matching the filter (not only this page). */
+  totals: { earned: number; spent: number; transferredIn: number; transferredOut: number };
+}
+
+export interface TransferRequest {
+  /** "alias#id" as the horde spells usernames. */
+  toUsername: string;
+  kudos: number;
+  /** The same key on a retry makes the horde apply it once. */
+  idempotencyKey: string;
+}
+
+export interface TransferResult {
+  transferred: number;
+  toUsername: string;
+  account: AccountView;
+}
+
+// ─── the maps ────────────────────────────────────────────────────────────
+
+/**
+ * Channel → handler. Every handler takes one argument (undefined for none)
+ * and rejects with a BridgeError.
+ */
+export interface BridgeHandlers {
+  'app:info': (arg: void) => Promise<AppInfo>;
+  'settings:get': (arg: void) => Promise<SettingsView>;
+  'settings:set': (arg: SettingsPatch) => Promise<SettingsView>;
+  /** null clears the key. Answers only the masked key. */
+  'settings:setApiKey': (arg: { apiKey: string | null }) => Promise<{ apiKeyMasked: string | null }>;
+  'account:get': (arg: void) => Promise<AccountView>;
+  /** null when no worker runs in this process. */
+  'worker:stats': (arg: void) => Promise<WorkerStats | null>;
+  'worker:control': (arg: { action: WorkerAction }) => Promise<WorkerStats>;
+  'worker:leaveMaintenance': (arg: void) => Promise<WorkerStats>;
+  'models:local': (arg: void) => Promise<LocalModel[]>;
+  'horde:models': (arg: void) => Promise<HordeModel[]>;
+  'jobs:price': (arg: TextJobRequest) => Promise<JobPrice>;
+  'jobs:submitText': (arg: TextJobRequest) => Promise<SubmittedJob>;
+  'jobs:status': (arg: { id: string }) => Promise<TextJobStatus>;
+  'jobs:cancel': (arg: { id: string }) => Promise<TextJobStatus>;
+  'jobs:history': (arg: HistoryQuery) => Promise<HistoryEntry[]>;
+  'alchemy:submit': (arg: AlchemyRequest) => Promise<SubmittedJob>;
+  'alchemy:status': (arg: { id: string }) => Promise<AlchemyStatus>;
+  'alchemy:cancel': (arg: { id: string }) => Promise<AlchemyStatus>;
+  'ledger:entries': (arg: LedgerQuery) => Promise<LedgerPage>;
+  'ledger:transfer': (arg: TransferRequest) => Promise<TransferResult>;
+}
+
+export type BridgeChannel = keyof BridgeHandlers;
+export type BridgeArg<K extends BridgeChannel> = Parameters<BridgeHandlers[K]>[0];
+export type BridgeResult<K extends BridgeChannel> = Awaited<ReturnType<BridgeHandlers[K]>>;
+
+/** A change to one of the user's own requests (status polled by the main side). */
+export interface JobUpdate {
+  entry: HistoryEntry;
+  /** The latest status, when known. */
+  text?: TextJobStatus;
+  alchemy?: AlchemyStatus;
+}
+
+/** Main → renderer pushes. */
+export interface BridgeEvents {
+  'worker:stats': WorkerStats;
+  'account:changed': AccountView;
+  'job:updated': JobUpdate;
+}
+
+export type BridgeEventName = keyof BridgeEvents;
+
+/** `invoke('app:info')` needs no argument; every other channel takes exactly one. */
+export type InvokeArgs<K extends BridgeChannel> = [BridgeArg<K>] extends [void]
+  ? [arg?: undefined]
+  : [arg: BridgeArg<K>];
+
+/**
+ * What the window holds: `window.hordeBridge` in Electron (preload), the HTTP
+ * client in a browser. `invoke` rejects with a BridgeError; `listen` returns
+ * the unsubscribe.
+ */
+export interface HordeBridge {
+  invoke<K extends BridgeChannel>(channel: K, ...arg: InvokeArgs<K>): ReturnType<BridgeHandlers[K]>;
+  listen<E extends BridgeEventName>(event: E, cb: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** HTTP bridge wire format (serve mode): the answer of POST /bridge/invoke/:channel. */
+export type InvokeResponse<T> = { ok: true; result: T } | { ok: false; error: BridgeError };
+
+/** HTTP bridge wire format: one WebSocket message on /bridge/events. */
+export interface EventMessage<E extends BridgeEventName = BridgeEventName> {
+  event: E;
+  payload: BridgeEvents[E];
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { BRIDGE_CHANNELS } from './channels';
+import { bridgeArgSchemas, parseBridgeArg } from './schemas';
+
+describe('bridge argument schemas', () => {
+  it('has a schema for every channel', () => {
+    expect(Object.keys(bridgeArgSchemas).sort()).toEqual([...BRIDGE_CHANNELS].sort());
+  });
+
+  it('takes null or nothing for channels without an argument', () => {
+    expect(parseBridgeArg('app:info', null)).toEqual({ ok: true, arg: undefined });
+    expect(parseBridgeArg('app:info', undefined)).toEqual({ ok: true, arg: undefined });
+    expect(parseBridgeArg('app:info', { x: 1 }).ok).toBe(false);
+  });
+
+  it('names the bad field', () => {
+    const r = parseBridgeArg('jobs:price', {
+      prompt: 'hi',
+      models: [],
+      params: { max_length: 5, max_context_length: 1024 },
+    });
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^params\.max_length: /) });
+  });
+
+  it('refuses unknown settings rather than pretending to save them', () => {
+    expect(parseBridgeArg('settings:set', { theme: 'dark' }).ok).toBe(true);
+    expect(parseBridgeArg('settings:set', { colour: 'red' }).ok).toBe(false);
+    expect(parseBridgeArg('settings:set', { horde: { mode: 'custom', url: 'javascript:alert(1)' } }).ok).toBe(
+      false,
+    );
+    expect(
+      parseBridgeArg('settings:set', { horde: { mode: 'custom', url: 'http://user:pw@host/api' } }).ok,
+    ).toBe(false);
+    expect(parseBridgeArg('settings:set', { idle: { idleMinutes: 10 } }).ok).toBe(true);
+  });
+
+  it('checks transfers: alias#id, positive two-decimal amounts, a key', () => {
+    const ok = { toUsername: 'bob#2', kudos: 1.5, idempotencyKey: 'k-12345678' };
+    expect(parseBridgeArg('ledger:transfer', ok).ok).toBe(true);
+    expect(parseBridgeArg('ledger:transfer', { ...ok, toUsername: 'bob' }).ok).toBe(false);
+    expect(parseBridgeArg('ledger:transfer', { ...ok, kudos: -1 }).ok).toBe(false);
+    expect(parseBridgeArg('ledger:transfer', { ...ok, kudos: 0.001 }).ok).toBe(false);
+    expect(parseBridgeArg('ledger:transfer', { ...ok, idempotencyKey: undefined }).ok).toBe(false);
+  });
+
+  it('accepts an image as a data URL or base64, nothing else', () => {
+    expect(
+      parseBridgeArg('alchemy:submit', {
+        sourceImage: 'data:image/png;base64,iVBORw0KGgo=',
+        forms: ['caption'],
+      }).ok,
+    ).toBe(true);
+    expect(
+      parseBridgeArg('alchemy:submit', { sourceImage: 'https://evil.example/x.png', forms: ['caption'] }).ok,
+    ).toBe(false);
+    expect(parseBridgeArg('alchemy:submit', { sourceImage: 'iVBORw0KGgo=', forms: ['format_c'] }).ok).toBe(
+      false,
+    );
+  });
+
+  it('treats a missing filter as no filter', () => {
+    expect(parseBridgeArg('ledger:entries', null)).toEqual({ ok: true, arg: {} });
+    expect(parseBridgeArg('jobs:history', { limit: 20 })).toEqual({ ok: true, arg: { limit: 20 } });
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * What the worker reports to the UI and what the user sets for its idle
+ * policy. Pure types: the Electron main side, the serve bridge and the
+ * renderer all read the same shapes.
+ */
+
+export type WorkerState =
+  | 'stopped'
+  | 'waiting_for_idle'
+  | 'idle_no_work'
+  | 'running'
+  | 'paused'
+  | 'maintenance'
+  | 'no_model'
+  | 'error';
+
+export interface CurrentJob {
+  id: string;
+  kind: 'text' | 'alchemy';
+  /** The model (text) or the form (alchemy) the job runs on. */
+  model: string;
+  /** 0..1 */
+  progress: number;
+  tokens: number;
+  /** 0 for alchemy jobs. */
+  maxTokens: number;
+}
+
+export interface AdvertisedCapability {
+  models: string[];
+  maxLength: number;
+  maxContextLength: number;
+  forms: string[];
+}
+
+export interface WorkerStats {
+  state: WorkerState;
+  /** Why the worker is in this state, in plain words for the user. */
+  stateReason: string;
+  currentJob?: CurrentJob;
+  jobsDone: number;
+  jobsFaulted: number;
+  /** Measured over recent text jobs (rolling); 0 before the first measurement. */
+  tokensPerSecond: number;
+  kudosThisSession: number;
+  /** The owner's balance as the horde's user record says (find_user). */
+  kudosTotal?: number;
+  /** Kudos the horde still holds in evaluation for the owner (not spendable yet). */
+  evaluatingKudos?: number;
+  uptimeSeconds: number;
+  /** The horde's maintenance flag for this worker, with the horde's reason when it gives one. */
+  maintenance?: { on: boolean; reason?: string };
+  advertised: AdvertisedCapability;
+  lastError?: string;
+}
+
+/** 0 = Sunday … 6 = Saturday, as Date.getDay() counts. */
+export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/**
+ * A weekly window in local time, "HH:MM" 24-hour. A window whose end is not
+ * after its start runs past midnight into the next day (22:00–06:00); the
+ * days name the day the window starts on.
+ */
+export interface ScheduleWindow {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+export type OverrideMode = 'earn_now' | 'paused';
+
+export interface PolicyOverride {
+  mode: OverrideMode;
+  /** Epoch ms after which the override no longer applies; none = until changed. */
+  until?: number;
+}
+
+export interface IdlePolicySettings {
+  /** Minutes without keyboard or mouse input before earning starts; 0 = earn whenever allowed. */
+  idleMinutes: number;
+  onlyOnAC: boolean;
+  /** Earn only inside these windows; absent or empty = any time. */
+  schedule?: ScheduleWindow[];
+  /** Pause while other programs use more than this share of the CPU (0..100). */
+  maxCpuPercentOthers?: number;
+  pauseWhenFullscreen?: boolean;
+  /** Pause while any of these programs runs (matched by executable name, case-insensitive). */
+  pausePrograms?: string[];
+  override?: PolicyOverride;
+  /** Cap on inference threads; absent or 0 = let the engine decide. */
+  threads?: number;
+  /** On pause, let a running job finish when it will end within `finishGraceSeconds`; otherwise it is reported faulted at once. */
+  finishJobBeforePause: boolean;
+  /** How long a running job may still take and be finished on pause; default 5 s. */
+  finishGraceSeconds?: number;
+}
+
+/** What the machine is doing, as Electron's powerMonitor (or serve's flags) reports it. */
+export interface IdleSignals {
+  /** Seconds since the last keyboard or mouse input. */
+  idleSeconds: number;
+  onBattery: boolean;
+  /** A locked screen means nobody is at the keyboard. */
+  locked: boolean;
+  /** Input since the previous reading. */
+  userActive: boolean;
+  /** A full-screen program (game, video) is in front. */
+  fullscreenApp: boolean;
+  /** CPU use of other programs, 0..100. */
+  cpuLoadOthers: number;
+  /** Executable names of the programs running now. */
+  runningPrograms: string[];
+}
+
+/** Signals before any reading arrives: a headless machine nobody sits at. */
+export const DEFAULT_SIGNALS: IdleSignals = {
+  idleSeconds: 0,
+  onBattery: false,
+  locked: false,
+  userActive: false,
+  fullscreenApp: false,
+  cpuLoadOthers: 0,
+  runningPrograms: [],
+};
+
+/** Desktop default: earn after 5 idle minutes on AC power, pause for games and videos. */
+export const DESKTOP_IDLE_POLICY: IdlePolicySettings = {
+  idleMinutes: 5,
+  onlyOnAC: true,
+  maxCpuPercentOthers: 50,
+  pauseWhenFullscreen: true,
+  pausePrograms: [],
+  finishJobBeforePause: true,
+  finishGraceSeconds: 5,
+};
+
+/** Serve (headless) default: earn always. */
+export const SERVE_IDLE_POLICY: IdlePolicySettings = {
+  idleMinutes: 0,
+  onlyOnAC: false,
+  finishJobBeforePause: true,
+  finishGraceSeconds: 5,
+};

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromKudos } from '../../shared/ledger/money';
+import { openTestHorde, type TestHorde } from './horde-testkit';
+
+/** The admin CLI, run as `npm run horde` runs it, on the database of a horde that is serving. */
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [tsx, 'electron/horde/cli.ts', ...args], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string };
+    return { code: e.code ?? -1, out: e.stdout ?? '' };
+  }
+}
+
+let t: TestHorde;
+beforeAll(async () => {
+  t = await openTestHorde();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('horde CLI against a running horde', () => {
+  it('adds a user and awards kudos the server sees at once, and verify passes', async () => {
+    const added = await cli('--db', t.dbPath, 'user', 'add', 'cli-user');
+    expect(added.code).toBe(0);
+    const user = JSON.parse(added.out) as { id: number; username: string; apikey: string };
+    expect(user.username).toBe(`cli-user#${user.id}`);
+
+    const award = await cli('--db', t.dbPath, 'kudos', 'award', user.username, '12.5', '--reason', 'welcome');
+    expect(award.code).toBe(0);
+    const me = await t.call('GET', '/find_user', { key: user.apikey });
+    expect(me.status).toBe(200);
+    expect(fromKudos(me.body.kudos)).toBe(fromKudos(12.5));
+
+    const verify = await cli('--db', t.dbPath, 'verify');
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.out)).toMatchObject({ ok: true, total: 0, differences: [] });
+  });
+
+  it('verify exits 1 and names the account when a balance disagrees with the events', async () => {
+    const u = t.user('tampered', 7);
+    // Tamper with the projection behind the horde's back (the events table refuses edits).
+    const db = new DatabaseSync(t.dbPath, { timeout: 5000 });
+    db.prepare('UPDATE balances SET balance = balance + 1 WHERE account = ?').run(`user:${u.id}`);
+    expect(() => db.prepare('DELETE FROM ledger_events').run()).toThrow(/append-only/);
+    db.close();
+    const verify = await cli('--db', t.dbPath, 'verify');
+    expect(verify.code).toBe(1);
+    expect(JSON.parse(verify.out).differences).toEqual([
+      { account: `user:${u.id}`, stored: fromKudos(7) + 1, rebuilt: fromKudos(7) },
+    ]);
+  });
+});
