@@ -19,7 +19,7 @@ type BenchName = (typeof ALL)[number];
 interface Flags {
   quick: boolean;
   only?: string;
-  out: string;
+  out?: string;
 }
 
 const log = (line: string): void => console.error(line);
@@ -123,8 +123,10 @@ async function main(flags: Flags): Promise<void> {
   console.log(
     `\n${info.mode} run, ${info.seconds.toFixed(0)} s, ${info.host.cpus} CPUs (${info.host.cpuModel}), load ${info.host.loadAvg.join(' ')}`,
   );
-  await writeJson(flags.out, info, results);
-  console.log(`wrote ${path.relative(process.cwd(), flags.out)}`);
+  // A smoke run never overwrites the full run's figures, which are the ones tracked.
+  const out = flags.out ?? path.join(BENCH_DIR, 'results', flags.quick ? 'latest-quick.json' : 'latest.json');
+  await writeJson(out, info, results);
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 
 const program = new Command()
@@ -132,7 +134,10 @@ const program = new Command()
   .description('Measures the worker, the horde and the ledger against references run beside them')
   .option('--quick', 'a ~1-minute smoke run: tiny model, smaller queues, shorter windows', false)
   .option('--only <names>', `comma-separated subset of: ${ALL.join(', ')}`)
-  .option('--out <file>', 'where to write the JSON results', path.join(BENCH_DIR, 'results', 'latest.json'))
+  .option(
+    '--out <file>',
+    'where to write the JSON results (default bench/results/latest.json; latest-quick.json with --quick)',
+  )
   .action(async (flags: Flags) => {
     const stop = (): void => {
       killAll();

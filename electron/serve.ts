@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       port: 0,
       lan: settings.lanSharing,
     });
-    const owner = horde.admin.ensureOwner(ownerName());
+    const owner = horde.admin.ensureOwner(ownerName(), backend.credentials.storedOwnerKey);
     await backend.credentials.setOwnerKey(owner.apikey);
     hordeTarget = { mode: 'embedded', url: horde.url };
   }

@@ -224,7 +224,7 @@ export async function startAppServices(options: ServicesOptions): Promise<AppSer
   const horde = await hordeFor(settings, dataDir);
   log.info(`horde: ${settings.horde.mode} at ${horde.url}`);
   if (horde.embedded) {
-    const owner = horde.embedded.admin.ensureOwner(ownerName());
+    const owner = horde.embedded.admin.ensureOwner(ownerName(), backend.credentials.storedOwnerKey);
     await backend.credentials.setOwnerKey(owner.apikey);
   }
 

@@ -40,6 +40,11 @@ export class Credentials {
     this.userKey = key;
   }
 
+  /** The embedded horde's owner key kept from an earlier start, for `ensureOwner`. */
+  get storedOwnerKey(): string | undefined {
+    return this.ownerKey ?? undefined;
+  }
+
   async setOwnerKey(key: string): Promise<void> {
     await this.secrets.set('ownerApiKey', key);
     this.ownerKey = key;

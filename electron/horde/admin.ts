@@ -13,8 +13,11 @@ export interface HordeAdmin {
   award(username: string, kudos: number, reason: string): void;
   /** Rebuilds balances and holds from the events; `ok` false when any differ or kudos are not conserved. */
   verify(): VerifyReport;
-  /** The app's owner account, created on the first call; later calls return the same account and key. */
-  ensureOwner(name: string): NewUser;
+  /**
+   * The app's owner account, created on the first call; later calls return the same
+   * account, with `knownKey` when it is still the owner's key, else with a fresh key.
+   */
+  ensureOwner(name: string, knownKey?: string): NewUser;
 }
 
 export function createAdmin(ctx: HordeContext): HordeAdmin {
@@ -34,6 +37,6 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
       });
     },
     verify: () => verifyLedger(ctx.db),
-    ensureOwner: (name) => ensureOwner(ctx.db, name, ctx.clock()),
+    ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey),
   };
 }

@@ -31,7 +31,7 @@ describe('who is asking', () => {
   it('creates the owner account once and returns the same key afterwards', () => {
     const db = new HordeDb(':memory:');
     const first = ensureOwner(db, 'me', 0);
-    const again = ensureOwner(db, 'someone else', 5);
+    const again = ensureOwner(db, 'someone else', 5, first.apikey);
     expect(again).toEqual(first);
     expect(first.username).toBe(`me#${first.id}`);
     expect(
@@ -41,7 +41,22 @@ describe('who is asking', () => {
         { anonymousIfMissing: false },
       ).id,
     ).toBe(first.id);
-    // Keys are stored hashed only (the owner's is also kept apart so the app can find it again).
+    // Keys are stored hashed only, the owner's too.
     expect(db.get('SELECT 1 AS x FROM users WHERE apikey_hash = ?', first.apikey)).toBeUndefined();
+  });
+
+  it('gives the owner a fresh key when the app has lost the old one, keeping the account', () => {
+    const db = new HordeDb(':memory:');
+    const ctx = makeContext(db, () => 0, DEFAULT_LIMITS, false);
+    const first = ensureOwner(db, 'me', 0);
+    const rotated = ensureOwner(db, 'me', 5, 'not-the-key');
+    expect(rotated.id).toBe(first.id);
+    expect(rotated.apikey).not.toBe(first.apikey);
+    expect(userOf(ctx, request(rotated.apikey, '127.0.0.1'), { anonymousIfMissing: false }).id).toBe(
+      first.id,
+    );
+    expect(() => userOf(ctx, request(first.apikey, '127.0.0.1'), { anonymousIfMissing: false })).toThrow(
+      expect.objectContaining({ rc: 'InvalidAPIKey' }),
+    );
   });
 });

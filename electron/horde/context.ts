@@ -93,7 +93,7 @@ export function makeContext(
   };
 }
 
-function isLoopbackIp(ip: string): boolean {
+export function isLoopbackIp(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 

@@ -105,10 +105,18 @@ export async function fetchLoopbackImage(
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > maxBytes)
     throw new HordeError('SourceImageSizeExceeded', `The source image is larger than ${maxBytes} bytes.`);
-  const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.length > maxBytes)
-    throw new HordeError('SourceImageSizeExceeded', `The source image is larger than ${maxBytes} bytes.`);
-  return buf;
+  // Read in chunks and stop at the cap: a server need not announce its length honestly.
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of res.body ?? []) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new HordeError('SourceImageSizeExceeded', `The source image is larger than ${maxBytes} bytes.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Checks an image body: known format, within the size cap. */

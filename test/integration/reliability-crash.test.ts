@@ -198,6 +198,8 @@ describe('the ledger survives SIGKILL at random moments', () => {
       expect(kills).toBe(KILLS);
       // The workload must have done real work, or the kills proved nothing.
       expect(applied).toBeGreaterThan(0);
+      expect(final.stats.byKind.job_settlement ?? 0).toBeGreaterThan(0);
+      expect(final.stats.byKind.reservation ?? 0).toBeGreaterThan(0);
     },
     // The budget grows with CRASH_KILLS: about 0.5 s a kill on an idle 2-core machine, and
     // several times that when other test files share the cores.

@@ -13,7 +13,7 @@ import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
-import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { clientAgentOf, isLoopbackIp, publicBase, userOf, type HordeContext } from '../context';
 import { decodeBase64Image, fetchLoopbackImage, isHttpUrl, validateImage } from '../images';
 import { sweep } from '../sweep';
 import { balanceOf } from '../store/ledger';
@@ -44,6 +44,14 @@ export const interrogateRoutes =
       }
       let bytes: Uint8Array | undefined;
       if (isHttpUrl(body.source_image)) {
+        // A URL names this machine's loopback, which means nothing to a client elsewhere on
+        // the LAN — and would let it probe this machine's local ports through the horde.
+        if (ctx.lan && !isLoopbackIp(req.ip)) {
+          throw new HordeError(
+            'SourceImageUrlInvalid',
+            'From another machine, send the source image as base64, not as a URL.',
+          );
+        }
         bytes = await fetchLoopbackImage(
           body.source_image,
           ctx.limits.maxImageBytes,

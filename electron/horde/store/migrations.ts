@@ -211,4 +211,11 @@ DROP INDEX forms_queue;
 CREATE INDEX forms_queue ON interrogation_forms(state, name, extra_priority DESC, created_at);
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- The owner's key now lives only in the app's secret store; the horde keeps its hash.
+ALTER TABLE local_owner DROP COLUMN apikey;
+`,
+  },
 ];

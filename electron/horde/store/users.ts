@@ -72,22 +72,27 @@ export function userByUsername(db: HordeDb, username: string): UserRow | undefin
   return user;
 }
 
-/** The app's owner account: created on the first call, the same one (and key) afterwards. */
-export function ensureOwner(db: HordeDb, name: string, now: number): NewUser {
+/**
+ * The app's owner account: created on the first call, the same account afterwards.
+ * The horde keeps only the key's hash, like every other key; the app keeps the key
+ * itself in its secret store and passes it back as `knownKey`. When the app has lost
+ * it (a wiped secret store), the owner gets a fresh key: the account and its kudos stay.
+ */
+export function ensureOwner(db: HordeDb, name: string, now: number, knownKey?: string): NewUser {
   return db.tx(() => {
-    const row = db.get<{ user_id: number; apikey: string }>(
-      'SELECT user_id, apikey FROM local_owner WHERE id = 1',
-    );
-    if (row) {
-      const user = userById(db, row.user_id);
-      if (user) return { id: user.id, username: usernameOf(user), apikey: row.apikey };
+    const row = db.get<{ user_id: number }>('SELECT user_id FROM local_owner WHERE id = 1');
+    const user = row ? userById(db, row.user_id) : undefined;
+    if (user) {
+      const stored = db.get<{ apikey_hash: string }>('SELECT apikey_hash FROM users WHERE id = ?', user.id);
+      if (knownKey !== undefined && stored?.apikey_hash === hashApiKey(knownKey)) {
+        return { id: user.id, username: usernameOf(user), apikey: knownKey };
+      }
+      const apikey = newApiKey();
+      db.run('UPDATE users SET apikey_hash = ? WHERE id = ?', hashApiKey(apikey), user.id);
+      return { id: user.id, username: usernameOf(user), apikey };
     }
     const created = createUser(db, name, now);
-    db.run(
-      'INSERT OR REPLACE INTO local_owner (id, user_id, apikey) VALUES (1, ?, ?)',
-      created.id,
-      created.apikey,
-    );
+    db.run('INSERT OR REPLACE INTO local_owner (id, user_id) VALUES (1, ?)', created.id);
     return created;
   });
 }

@@ -16,6 +16,11 @@ import type { TextForm } from '../screens/request/textForm';
 export const FINAL_STATES: readonly JobState[] = ['done', 'faulted', 'cancelled', 'expired'];
 export const isFinal = (s: JobState): boolean => FINAL_STATES.includes(s);
 
+/** Identifies a request's priced content (the prompt text does not change the price). */
+export function requestKey(req: TextJobRequest): string {
+  return JSON.stringify({ models: req.models, params: req.params });
+}
+
 export interface Tracked<S> {
   id: string | null;
   /** The price quoted at submit. */
@@ -38,7 +43,8 @@ const idle = <S>(): Tracked<S> => ({
 export interface JobsState {
   models: HordeModel[] | null;
   modelsError: unknown;
-  price: { pricing: boolean; price: JobPrice | null; error: unknown };
+  /** The latest dry run; `forRequest` is the request it priced, so a form never shows another form's price. */
+  price: { pricing: boolean; price: JobPrice | null; error: unknown; forRequest: string | null };
   text: Tracked<TextJobStatus>;
   alchemy: Tracked<AlchemyStatus>;
   history: HistoryEntry[] | null;
@@ -117,7 +123,7 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
     return {
       models: null,
       modelsError: null,
-      price: { pricing: false, price: null, error: null },
+      price: { pricing: false, price: null, error: null, forRequest: null },
       text: idle(),
       alchemy: idle(),
       history: null,
@@ -137,17 +143,18 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
 
       async quote(req) {
         const seq = ++quoteSeq;
+        const forRequest = requestKey(req);
         set((s) => ({ price: { ...s.price, pricing: true } }));
         try {
           const price = await bridge.invoke('jobs:price', req);
-          if (seq === quoteSeq) set({ price: { pricing: false, price, error: null } });
+          if (seq === quoteSeq) set({ price: { pricing: false, price, error: null, forRequest } });
         } catch (e) {
-          if (seq === quoteSeq) set({ price: { pricing: false, price: null, error: e } });
+          if (seq === quoteSeq) set({ price: { pricing: false, price: null, error: e, forRequest } });
         }
       },
       clearQuote() {
         quoteSeq++;
-        set({ price: { pricing: false, price: null, error: null } });
+        set({ price: { pricing: false, price: null, error: null, forRequest: null } });
       },
 
       async submitText(req) {

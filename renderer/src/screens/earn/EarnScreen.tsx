@@ -63,7 +63,7 @@ export function EarnScreen() {
     );
   }
   return (
-    <div className="grid">
+    <div className="grid two">
       <div className="wide card" style={{ padding: 0, border: 'none', background: 'none' }}>
         <StateBanner stats={stats} />
       </div>

@@ -42,6 +42,9 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
     }
     points.push({ at, earned: round2(earned), spent: round2(spent) });
   }
+  // Carry the totals on to now, so the latest bucket has width on the chart instead of being its edge.
+  const last = points[points.length - 1] as SeriesPoint;
+  if (last.at < now) points.push({ ...last, at: now });
   return points;
 }
 

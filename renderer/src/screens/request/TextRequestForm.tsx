@@ -3,6 +3,7 @@ import type { HordeModel } from '../../../../shared/bridge/contract';
 import { Card } from '../../components/Card';
 import { NumberField, SelectField, TextArea } from '../../components/Fields';
 import { useAccount, useJobs } from '../../stores';
+import { requestKey } from '../../stores/jobs';
 import { useDebounced } from '../../useDebounced';
 import { PriceDisplay } from './PriceDisplay';
 import { DEFAULT_FORM, estimatePrice, formProblems, LABELS, toRequest, type TextForm } from './textForm';
@@ -36,6 +37,8 @@ export function TextRequestForm() {
   const request = useMemo(() => toRequest(form), [form]);
   const settledForm = useDebounced(form, 400);
   const settled = settledForm === form;
+  // Only the answer for exactly this form counts: an older quote must never show as this one's price.
+  const quoted = settled && form.prompt.trim() !== '' && price.forRequest === requestKey(request);
 
   // The dry run needs a prompt (the horde refuses an empty one); until then the local estimate shows.
   useEffect(() => {
@@ -134,9 +137,9 @@ export function TextRequestForm() {
         )}
         <PriceDisplay
           estimate={estimatePrice(form)}
-          quote={settled && form.prompt.trim() !== '' ? price.price : null}
+          quote={quoted ? price.price : null}
           pricing={price.pricing || !settled}
-          error={settled ? price.error : null}
+          error={quoted ? price.error : null}
           available={available}
         />
         <div className="row">

@@ -157,3 +157,32 @@ describe('queue and wait', () => {
     );
   });
 });
+
+describe('stale quotes', () => {
+  it('never shows the previous form’s quote as the new price', async () => {
+    let release: () => void = () => {};
+    const { bridge } = renderWithBridge(<TextRequestForm />, {
+      'jobs:price': async (r) => {
+        // The second dry run hangs until the test lets it answer.
+        if (r.params.max_length === 200) await new Promise<void>((res) => (release = res));
+        const kudos = dryRunPrice(r);
+        return { kudos, available: 100, after: 100 - kudos, needsUpfront: false, warnings: [] };
+      },
+    });
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    await waitFor(() =>
+      expect(screen.getByLabelText('Price').textContent).toBe(`${formatKudos(priceOf(80, 1024))} kudos`),
+    );
+    fireEvent.change(screen.getByLabelText('Max length (tokens)'), { target: { value: '200' } });
+    await waitFor(() =>
+      expect(bridge.callsTo('jobs:price').some((r) => r.params.max_length === 200)).toBe(true),
+    );
+    expect(screen.getByLabelText('Price').textContent).toContain(formatKudos(priceOf(200, 1024)));
+    expect(screen.getByLabelText('Price').textContent).toContain('estimate');
+    release();
+    await waitFor(() =>
+      expect(screen.getByLabelText('Price').textContent).toBe(`${formatKudos(priceOf(200, 1024))} kudos`),
+    );
+  });
+});
