@@ -185,7 +185,7 @@ export interface TextJobStatus {
   waiting: number;
   processing: number;
   finished: number;
-  /** Position in the horde's queue (0 = next) — not a time. */
+  /** Position in the horde's queue as the horde counts it (the embedded horde: 1 = next) — not a time. */
   queuePosition: number;
   /** Seconds the horde estimates until done — a time, apart from the position. */
   waitTime: number;

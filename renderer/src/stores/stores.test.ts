@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobPrice, TextJobRequest } from '../../../shared/bridge/contract';
-import { dryRunPrice } from '../../../shared/kudos/pricing';
+import { requestKudos } from '../../../shared/kudos/pricing';
 import { fakeBridge } from '../test/fakeBridge';
 import * as fx from '../test/fixtures';
 import { createStores, startStores } from '.';
@@ -79,16 +79,16 @@ describe('jobs store', () => {
     const first = jobs.getState().quote(req(100));
     const second = jobs.getState().quote(req(200));
     const price = (r: TextJobRequest): JobPrice => ({
-      kudos: dryRunPrice(r),
+      kudos: requestKudos(r),
       available: 50,
-      after: 50 - dryRunPrice(r),
+      after: 50 - requestKudos(r),
       needsUpfront: false,
       warnings: [],
     });
     resolvers[1]!(price(req(200)));
     resolvers[0]!(price(req(100)));
     await Promise.all([first, second]);
-    expect(jobs.getState().price.price?.kudos).toBe(dryRunPrice(req(200)));
+    expect(jobs.getState().price.price?.kudos).toBe(requestKudos(req(200)));
     expect(jobs.getState().price.pricing).toBe(false);
   });
 

@@ -6,7 +6,7 @@ import type {
   BridgeResult,
   HordeBridge,
 } from '../../../shared/bridge/contract';
-import { dryRunPrice } from '../../../shared/kudos/pricing';
+import { requestKudos } from '../../../shared/kudos/pricing';
 import * as fx from './fixtures';
 
 type Handler<K extends BridgeChannel> = (arg: BridgeArg<K>) => BridgeResult<K> | Promise<BridgeResult<K>>;
@@ -44,7 +44,7 @@ export function defaultHandlers(): FakeHandlers {
     'models:local': () => fx.localModels(),
     'horde:models': () => fx.hordeModels(),
     'jobs:price': (req) => {
-      const kudos = dryRunPrice(req);
+      const kudos = requestKudos(req);
       const available = fx.account().available;
       return { kudos, available, after: available - kudos, needsUpfront: false, warnings: [] };
     },

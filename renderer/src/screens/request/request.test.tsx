@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobPrice } from '../../../../shared/bridge/contract';
-import { dryRunPrice } from '../../../../shared/kudos/pricing';
+import { requestKudos } from '../../../../shared/kudos/pricing';
 import { formatDuration, formatKudos } from '../../format';
 import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
@@ -13,7 +13,7 @@ import { TextRequestForm } from './TextRequestForm';
 afterEach(cleanup);
 
 const priceOf = (maxLength: number, maxContext: number, model = 'tiny-gpt2') =>
-  dryRunPrice({ models: [model], params: { max_length: maxLength, max_context_length: maxContext } });
+  requestKudos({ models: [model], params: { max_length: maxLength, max_context_length: maxContext } });
 
 describe('price display', () => {
   it('shows the estimate from shared pricing, then the horde quote with balance and what remains', async () => {
@@ -50,9 +50,9 @@ describe('price display', () => {
   it('explains upfront kudos before submit when the quote says so', async () => {
     renderWithBridge(<TextRequestForm />, {
       'jobs:price': (r): JobPrice => ({
-        kudos: dryRunPrice(r),
+        kudos: requestKudos(r),
         available: 0,
-        after: -dryRunPrice(r),
+        after: -requestKudos(r),
         needsUpfront: true,
         warnings: [],
       }),
@@ -165,7 +165,7 @@ describe('stale quotes', () => {
       'jobs:price': async (r) => {
         // The second dry run hangs until the test lets it answer.
         if (r.params.max_length === 200) await new Promise<void>((res) => (release = res));
-        const kudos = dryRunPrice(r);
+        const kudos = requestKudos(r);
         return { kudos, available: 100, after: 100 - kudos, needsUpfront: false, warnings: [] };
       },
     });

@@ -1,5 +1,5 @@
 import type { TextJobRequest } from '../../../../shared/bridge/contract';
-import { dryRunPrice } from '../../../../shared/kudos/pricing';
+import { requestKudos } from '../../../../shared/kudos/pricing';
 
 /** The text request form as the user fills it; kept in the jobs store so it survives switching screens. */
 export interface TextForm {
@@ -72,10 +72,14 @@ export function toRequest(f: TextForm): TextJobRequest {
   };
 }
 
-/** The price from shared/kudos, the same rule the horde applies; null while the form is invalid. */
+/**
+ * What the embedded horde charges (job kudos × n, paid to the worker whole); null while the
+ * form is invalid. The horde's own dry run, which replaces it once it answers, is the final word
+ * (the public AI Horde adds its burn and request tax there).
+ */
 export function estimatePrice(f: TextForm): number | null {
   if (formProblems(f).length > 0) return null;
-  return dryRunPrice({
+  return requestKudos({
     models: f.model ? [f.model] : [],
     params: { max_length: f.maxLength, max_context_length: f.maxContext },
   });
