@@ -24,7 +24,9 @@ import {
   cancelText,
   enqueueText,
   popText,
+  hasServingWorker,
   queuedTextRequests,
+  textRequestById,
   submitText,
   textStatus,
 } from '../store/text-queue';
@@ -155,8 +157,9 @@ export const textRoutes =
             },
           ];
         }
-        const status = textStatus(ctx.db, id, now, ctx.text);
-        if (!status.is_possible) {
+        // Only is_possible is needed here: the full status would also count the queue ahead.
+        const row = textRequestById(ctx.db, id);
+        if (row && !hasServingWorker(ctx.db, row, now, ctx.limits.workerStaleS)) {
           answer.message =
             'Warning: No available workers can fulfill this request. It will expire in 20 minutes. Consider reducing the amount of tokens to generate.';
         }

@@ -218,4 +218,20 @@ CREATE INDEX forms_queue ON interrogation_forms(state, name, extra_priority DESC
 ALTER TABLE local_owner DROP COLUMN apikey;
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- Every text/async needs the number of queued requests (the free-kudos threshold
+-- depends on it). Counting them is O(queue); triggers keep the figure instead.
+CREATE TABLE queue_counts (kind TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO queue_counts (kind, n) SELECT 'text', COUNT(*) FROM text_requests WHERE status = 'queued';
+CREATE TRIGGER text_queued_insert AFTER INSERT ON text_requests WHEN NEW.status = 'queued'
+BEGIN UPDATE queue_counts SET n = n + 1 WHERE kind = 'text'; END;
+CREATE TRIGGER text_queued_delete AFTER DELETE ON text_requests WHEN OLD.status = 'queued'
+BEGIN UPDATE queue_counts SET n = n - 1 WHERE kind = 'text'; END;
+CREATE TRIGGER text_queued_update AFTER UPDATE OF status ON text_requests
+  WHEN (OLD.status = 'queued') <> (NEW.status = 'queued')
+BEGIN UPDATE queue_counts SET n = n + (CASE WHEN NEW.status = 'queued' THEN 1 ELSE -1 END) WHERE kind = 'text'; END;
+`,
+  },
 ];

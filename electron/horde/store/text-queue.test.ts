@@ -7,6 +7,7 @@ import {
   cancelText,
   enqueueText,
   popText,
+  queuedTextRequests,
   submitText,
   sweepText,
   textStatus,
@@ -88,6 +89,28 @@ function setup() {
     );
   return { db, requester, owner, worker, enqueue, pop };
 }
+
+describe('queued request count', () => {
+  it('follows every way a request enters or leaves the queue', () => {
+    const s = setup();
+    const counted = () =>
+      s.db.get<{ c: number }>("SELECT COUNT(*) AS c FROM text_requests WHERE status = 'queued'")?.c;
+    const w = s.worker('w', ['m']);
+    const ids = [1, 2, 3, 4].map((at) => s.enqueue({ at }));
+    expect(queuedTextRequests(s.db)).toBe(4);
+    const popped = s.pop(w, 10).popped!;
+    expect(queuedTextRequests(s.db)).toBe(counted());
+    cancelText(s.db, ids[3]!, 11);
+    expect(queuedTextRequests(s.db)).toBe(counted());
+    // The popped job times out and goes back to the queue; the others expire.
+    sweepText(s.db, 10 + (limits.textJobTtlS + 1) * 1000, limits);
+    expect(queuedTextRequests(s.db)).toBe(counted());
+    sweepText(s.db, (limits.requestTtlS + 60) * 1000, limits);
+    expect(queuedTextRequests(s.db)).toBe(counted());
+    expect(queuedTextRequests(s.db)).toBe(0);
+    expect(popped.jobIds).toHaveLength(1);
+  });
+});
 
 describe('text queue pop', () => {
   it('serves the highest priority first, then the oldest', () => {

@@ -126,7 +126,8 @@ export function textRequestById(db: HordeDb, id: string): TextRequestRow | undef
 }
 
 export function queuedTextRequests(db: HordeDb): number {
-  return db.get<{ c: number }>("SELECT COUNT(*) AS c FROM text_requests WHERE status = 'queued'")?.c ?? 0;
+  // Kept by triggers (migration 4), so admission does not count the whole queue.
+  return db.get<{ n: number }>("SELECT n FROM queue_counts WHERE kind = 'text'")?.n ?? 0;
 }
 
 /**
@@ -561,7 +562,7 @@ function waitTime(
   return Math.round((tokensAhead + mine) / tps);
 }
 
-function hasServingWorker(db: HordeDb, r: TextRequestRow, now: number, staleAfterS: number): boolean {
+export function hasServingWorker(db: HordeDb, r: TextRequestRow, now: number, staleAfterS: number): boolean {
   const workers = db.all<WorkerRow>(
     "SELECT * FROM workers WHERE type = 'text' AND last_check_in >= ?",
     now - staleAfterS * 1000,
