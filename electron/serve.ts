@@ -189,6 +189,7 @@ async function main(): Promise<void> {
           modelsDir: catalogDir(),
           ...(flags.model ? { textModel: flags.model } : {}),
           threads: settings.threads,
+          memoryMb: settings.memoryMb,
           policy: workerPolicy(settings),
           catalog,
           slot,

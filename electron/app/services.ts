@@ -26,6 +26,7 @@ import { decodeImage, encodePng } from '../worker/engines/images';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, TextEngine } from '../worker/engines/types';
 import { scanModels, type ModelInfo } from '../worker/models/scan';
+import { planModelLoads } from '../worker/models/memory-budget';
 import { HordeWorker } from '../worker/worker';
 import type { ShutdownReport } from './lifecycle';
 
@@ -166,7 +167,9 @@ async function loadEngines(
   options: ServicesOptions,
   catalog: ModelCatalog,
 ): Promise<Engines> {
-  const models = await scanModels(settings.modelsDir);
+  const plan = planModelLoads(await scanModels(settings.modelsDir), settings.memoryMb);
+  for (const { model, reason } of plan.skipped) catalog.failed(model.name, reason);
+  const models = plan.load;
   const out: Engines = {
     async dispose() {
       await out.text?.engine.dispose();
@@ -177,9 +180,10 @@ async function loadEngines(
   const textModel = models.find((m) => m.kind === 'text');
   if (textModel) {
     catalog.loading(textModel.name, 0);
+    const started = performance.now();
     try {
       out.text = await loadText(textModel, settings, options, catalog);
-      catalog.ready(textModel.name);
+      catalog.ready(textModel.name, (performance.now() - started) / 1000);
     } catch (err) {
       catalog.failed(textModel.name, err instanceof Error ? err.message : String(err));
       options.log.warn(`text model ${textModel.name} failed to load`, err);
@@ -188,13 +192,15 @@ async function loadEngines(
   const alchemyModels = models.filter((m) => m.kind === 'alchemy');
   if (alchemyModels.length > 0) {
     for (const m of alchemyModels) catalog.loading(m.name, 0);
+    const started = performance.now();
     try {
       out.alchemy = await loadAlchemyEngine({
         modelsDir: settings.modelsDir,
         models: alchemyModels.map((m) => m.name),
         ...(settings.threads > 0 ? { threads: settings.threads } : {}),
       });
-      for (const m of alchemyModels) catalog.ready(m.name);
+      const seconds = (performance.now() - started) / 1000;
+      for (const m of alchemyModels) catalog.ready(m.name, seconds);
     } catch (err) {
       for (const m of alchemyModels) catalog.failed(m.name, err instanceof Error ? err.message : String(err));
       options.log.warn('alchemy models failed to load', err);

@@ -39,8 +39,8 @@ export class ModelCatalog implements LocalModelsPort {
     this.states.set(name, { state: 'loading', fraction: Math.max(0, Math.min(1, fraction)) });
   }
 
-  ready(name: string): void {
-    this.states.set(name, { state: 'ready', fraction: 1 });
+  ready(name: string, seconds?: number): void {
+    this.states.set(name, { state: 'ready', fraction: 1, ...(seconds !== undefined ? { seconds } : {}) });
   }
 
   failed(name: string, error: string): void {

@@ -1,6 +1,7 @@
 import type { IdlePolicySettings } from '../../shared/worker/stats';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, TextEngine } from '../worker/engines/types';
+import { planModelLoads } from '../worker/models/memory-budget';
 import { scanModels, type ModelInfo } from '../worker/models/scan';
 import { readContextLimit } from '../worker/model-context';
 import { HordeWorker, type JobDone } from '../worker/worker';
@@ -16,6 +17,8 @@ export interface LaunchWorkerOptions {
   /** Which text model to serve; the first one found when absent. */
   textModel?: string;
   threads: number;
+  /** Settings' memory cap in MB; 0 = none. Models that would go over it are not loaded. */
+  memoryMb?: number;
   policy: IdlePolicySettings;
   catalog: ModelCatalog;
   slot: WorkerSlot;
@@ -51,6 +54,9 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
     return null;
   }
   const threads = o.threads > 0 ? o.threads : undefined;
+  const plan = planModelLoads(models, o.memoryMb ?? 0);
+  for (const { model, reason } of plan.skipped) o.catalog.failed(model.name, reason);
+  models = plan.load;
   const textInfo = models.find(
     (m) => m.kind === 'text' && (o.textModel === undefined || m.name === o.textModel),
   );
@@ -59,6 +65,7 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
   let textEngine: TextEngine | undefined;
   if (textInfo) {
     o.catalog.loading(textInfo.name, 0);
+    const started = performance.now();
     try {
       textEngine = await loadTextEngine({
         modelsDir: o.modelsDir,
@@ -66,7 +73,7 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
         ...(threads ? { threads } : {}),
         onProgress: (p) => o.catalog.loading(textInfo.name, p.fraction),
       });
-      o.catalog.ready(textInfo.name);
+      o.catalog.ready(textInfo.name, (performance.now() - started) / 1000);
     } catch (e) {
       o.catalog.failed(textInfo.name, errorText(e));
       o.log.warn(`text model ${textInfo.name} failed to load`, e);
@@ -82,13 +89,15 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
   let alchemyEngine: AlchemyEngine | undefined;
   if (alchemyInfos.length > 0) {
     for (const m of alchemyInfos) o.catalog.loading(m.name, 0);
+    const started = performance.now();
     try {
       alchemyEngine = await loadAlchemyEngine({
         modelsDir: o.modelsDir,
         models: alchemyInfos.map((m) => m.name),
         ...(threads ? { threads } : {}),
       });
-      for (const m of alchemyInfos) o.catalog.ready(m.name);
+      const seconds = (performance.now() - started) / 1000;
+      for (const m of alchemyInfos) o.catalog.ready(m.name, seconds);
     } catch (e) {
       for (const m of alchemyInfos) o.catalog.failed(m.name, errorText(e));
       o.log.warn('alchemy models failed to load', e);

@@ -115,7 +115,8 @@ export interface LocalModel {
   /** Folder of the model inside the models folder. */
   path: string;
   sizeBytes: number;
-  load: { state: ModelLoadState; fraction: number; error?: string };
+  /** `seconds`: how long loading took, once ready. */
+  load: { state: ModelLoadState; fraction: number; error?: string; seconds?: number };
 }
 
 export interface HordeModel {

@@ -19,6 +19,9 @@ function ModelRow({ m }: { m: LocalModel }) {
         <strong>{m.name}</strong>
         <span className="muted">
           {m.kind === 'text' ? 'text' : 'alchemy'} · {formatBytes(m.sizeBytes)} · {LOAD_LABEL[m.load.state]}
+          {m.load.state === 'ready' &&
+            m.load.seconds !== undefined &&
+            ` (loaded in ${m.load.seconds.toFixed(1)} s)`}
         </span>
       </div>
       {m.load.state === 'loading' && <ProgressBar label={`Loading ${m.name}`} value={m.load.fraction} />}

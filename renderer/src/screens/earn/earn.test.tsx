@@ -93,6 +93,30 @@ describe('earn screen', () => {
     ).toBe(0.4);
   });
 
+  it('shows how long a ready model took to load, and why a model was not loaded', async () => {
+    const reason = 'Needs about 900 MB; that is over the memory cap of 512 MB set in Settings';
+    renderWithBridge(<EarnScreen />, {
+      'models:local': () => [
+        {
+          name: 'tiny-gpt2',
+          kind: 'text',
+          path: 'a',
+          sizeBytes: 1,
+          load: { state: 'ready', fraction: 1, seconds: 0.42 },
+        },
+        {
+          name: 'big',
+          kind: 'alchemy',
+          path: 'b',
+          sizeBytes: 1,
+          load: { state: 'error', fraction: 0, error: reason },
+        },
+      ],
+    });
+    expect(await screen.findByText(/Ready\s*\(loaded in 0\.4 s\)/)).toBeTruthy();
+    expect(screen.getByText(reason)).toBeTruthy();
+  });
+
   it('saves idle policy switches', async () => {
     const { bridge } = renderWithBridge(<EarnScreen />);
     const onAc = await screen.findByRole('switch', { name: 'Only on AC power' });
