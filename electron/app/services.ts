@@ -15,7 +15,7 @@ import { DESKTOP_IDLE_POLICY, type IdleSignals } from '../../shared/worker/stats
 import { BridgeBackend } from '../bridge/backend';
 import { workerPolicy } from '../bridge/handlers';
 import { ModelCatalog } from '../bridge/model-catalog';
-import { scanForCatalog } from '../bridge/worker-launcher';
+import { engineOptions, loadEngines, scanForCatalog, type LoadedEngines } from '../bridge/worker-launcher';
 import { WorkerSlot } from '../bridge/worker-slot';
 import type { SecretStore } from '../bridge/secret-store';
 import { startHorde, type Horde } from '../horde/index';
@@ -23,10 +23,9 @@ import { BrowserTextEngine } from '../worker/engines/browser/engine';
 import type { BrowserHost } from '../worker/engines/browser/protocol';
 import { startAssetServer, type AssetServer } from '../worker/engines/browser/asset-server';
 import { decodeImage, encodePng } from '../worker/engines/images';
-import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
-import type { AlchemyEngine, TextEngine } from '../worker/engines/types';
-import { scanModels, type ModelInfo } from '../worker/models/scan';
-import { planModelLoads } from '../worker/models/memory-budget';
+import { loadTextEngine } from '../worker/engines/node';
+import type { LoadProgress, TextEngine } from '../worker/engines/types';
+import type { ModelInfo } from '../worker/models/scan';
 import { HordeWorker } from '../worker/worker';
 import type { ShutdownReport } from './lifecycle';
 
@@ -109,11 +108,10 @@ async function hordeFor(settings: Settings, dataDir: string): Promise<{ url: str
  */
 async function loadText(
   model: ModelInfo,
+  onProgress: (p: LoadProgress) => void,
   settings: Settings,
   options: ServicesOptions,
-  catalog: ModelCatalog,
 ): Promise<{ engine: TextEngine; assets?: AssetServer }> {
-  const onProgress = ({ fraction }: { fraction: number }) => catalog.loading(model.name, fraction);
   if (options.inferenceHost && options.enginePageScript) {
     let assets: AssetServer | undefined;
     try {
@@ -151,66 +149,6 @@ async function loadText(
   return { engine };
 }
 
-interface Engines {
-  text?: { engine: TextEngine; assets?: AssetServer };
-  alchemy?: AlchemyEngine;
-  upscalerNames?: string[];
-  dispose(): Promise<void>;
-}
-
-/**
- * Like serve's launchWorker (electron/bridge/worker-launcher.ts), plus the WebGPU window for the
- * text model; the two could share one loader once launchWorker takes a text-engine hook.
- */
-async function loadEngines(
-  settings: Settings,
-  options: ServicesOptions,
-  catalog: ModelCatalog,
-): Promise<Engines> {
-  const plan = planModelLoads(await scanModels(settings.modelsDir), settings.memoryMb);
-  for (const { model, reason } of plan.skipped) catalog.failed(model.name, reason);
-  const models = plan.load;
-  const out: Engines = {
-    async dispose() {
-      await out.text?.engine.dispose();
-      await out.text?.assets?.close();
-      await out.alchemy?.dispose();
-    },
-  };
-  const textModel = models.find((m) => m.kind === 'text');
-  if (textModel) {
-    catalog.loading(textModel.name, 0);
-    const started = performance.now();
-    try {
-      out.text = await loadText(textModel, settings, options, catalog);
-      catalog.ready(textModel.name, (performance.now() - started) / 1000);
-    } catch (err) {
-      catalog.failed(textModel.name, err instanceof Error ? err.message : String(err));
-      options.log.warn(`text model ${textModel.name} failed to load`, err);
-    }
-  }
-  const alchemyModels = models.filter((m) => m.kind === 'alchemy');
-  if (alchemyModels.length > 0) {
-    for (const m of alchemyModels) catalog.loading(m.name, 0);
-    const started = performance.now();
-    try {
-      out.alchemy = await loadAlchemyEngine({
-        modelsDir: settings.modelsDir,
-        models: alchemyModels.map((m) => m.name),
-        ...(settings.threads > 0 ? { threads: settings.threads } : {}),
-      });
-      const seconds = (performance.now() - started) / 1000;
-      for (const m of alchemyModels) catalog.ready(m.name, seconds);
-    } catch (err) {
-      for (const m of alchemyModels) catalog.failed(m.name, err instanceof Error ? err.message : String(err));
-      options.log.warn('alchemy models failed to load', err);
-    }
-  }
-  const upscale = alchemyModels.find((m) => m.forms.includes('upscale'));
-  if (upscale) out.upscalerNames = [/x4/i.test(upscale.name) ? 'RealESRGAN_x4plus' : 'RealESRGAN_x2plus'];
-  return out;
-}
-
 export async function startAppServices(options: ServicesOptions): Promise<AppServices> {
   const { dataDir, log } = options;
   const defaults = defaultSettings(dataDir);
@@ -240,7 +178,7 @@ export async function startAppServices(options: ServicesOptions): Promise<AppSer
 
   let stopping = false;
   let worker: HordeWorker | undefined;
-  let engines: Engines | undefined;
+  let engines: LoadedEngines | undefined;
   let signals: Partial<IdleSignals> = {};
   const anonymousElsewhere = !horde.embedded && backend.credentials.current() === ANONYMOUS_API_KEY;
   if (anonymousElsewhere) {
@@ -249,7 +187,18 @@ export async function startAppServices(options: ServicesOptions): Promise<AppSer
   }
   const launching = anonymousElsewhere
     ? Promise.resolve()
-    : loadEngines(settings, options, catalog)
+    : loadEngines({
+        modelsDir: settings.modelsDir,
+        threads: settings.threads,
+        memoryMb: settings.memoryMb,
+        catalog,
+        log,
+        cancelled: () => stopping,
+        loadText: async (model, onProgress) => {
+          const { engine, assets } = await loadText(model, onProgress, settings, options);
+          return { engine, ...(assets ? { close: () => assets.close() } : {}) };
+        },
+      })
         .then(async (loaded) => {
           engines = loaded;
           if (stopping) return;
@@ -259,9 +208,7 @@ export async function startAppServices(options: ServicesOptions): Promise<AppSer
             name: settings.workerName,
             policy: workerPolicy(settings),
             images: { decodeImage, encodePng },
-            ...(loaded.text ? { textEngine: loaded.text.engine } : {}),
-            ...(loaded.alchemy ? { alchemyEngine: loaded.alchemy } : {}),
-            ...(loaded.upscalerNames ? { upscalerNames: loaded.upscalerNames } : {}),
+            ...engineOptions(loaded),
           });
           worker.onJobDone((job) => {
             if (job.state !== 'ok') return;

@@ -1,6 +1,6 @@
 import type { IdlePolicySettings } from '../../shared/worker/stats';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
-import type { AlchemyEngine, TextEngine } from '../worker/engines/types';
+import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
 import { planModelLoads } from '../worker/models/memory-budget';
 import { scanModels, type ModelInfo } from '../worker/models/scan';
 import { readContextLimit } from '../worker/model-context';
@@ -9,23 +9,45 @@ import type { ModelCatalog } from './model-catalog';
 import type { Logger } from './ports';
 import type { WorkerSlot } from './worker-slot';
 
-export interface LaunchWorkerOptions {
-  hordeUrl: string;
-  apiKey: string;
-  name: string;
+/** Loads a text model; the desktop app passes one that tries the WebGPU window first. */
+export type TextLoader = (
+  model: ModelInfo,
+  onProgress: (p: LoadProgress) => void,
+) => Promise<{ engine: TextEngine; close?: () => Promise<void> }>;
+
+export interface LoadEnginesOptions {
   modelsDir: string;
   /** Which text model to serve; the first one found when absent. */
   textModel?: string;
   threads: number;
   /** Settings' memory cap in MB; 0 = none. Models that would go over it are not loaded. */
   memoryMb?: number;
-  policy: IdlePolicySettings;
   catalog: ModelCatalog;
+  log: Logger;
+  /** ONNX Runtime in Node when absent. */
+  loadText?: TextLoader;
+  /** Checked between slow steps: shutting down while models load must not load more. */
+  cancelled?: () => boolean;
+}
+
+/** What the worker is built with; `dispose` frees the engines' memory. */
+export interface LoadedEngines {
+  text?: TextEngine;
+  alchemy?: AlchemyEngine;
+  upscalerNames?: string[];
+  /** The text model's context window, so the worker never advertises more than it holds. */
+  modelContextLimit?: number;
+  dispose(): Promise<void>;
+}
+
+export interface LaunchWorkerOptions extends Omit<LoadEnginesOptions, 'cancelled'> {
+  hordeUrl: string;
+  apiKey: string;
+  name: string;
+  policy: IdlePolicySettings;
   slot: WorkerSlot;
   onJobDone: (job: JobDone) => void;
-  /** Checked between slow steps: shutting down while models load must not start a worker. */
   cancelled: () => boolean;
-  log: Logger;
 }
 
 /** The models folder as the catalog shows it. */
@@ -35,45 +57,51 @@ export async function scanForCatalog(modelsDir: string) {
 }
 
 /**
- * Loads the engines for what the models folder holds and starts the worker
- * behind `slot`. Used by serve mode and by the Electron main process. A model
- * that fails to load is shown as failed; the worker runs with what loaded.
+ * Loads the engines for what the models folder holds, within the memory cap, and
+ * reports each model's progress, load time or failure to the catalog (the Earn
+ * screen). A model that fails to load is shown as failed; the rest still load.
+ * Used by serve mode and by the desktop app.
  */
-export interface LaunchedWorker {
-  worker: HordeWorker;
-  /** Stops the worker (it finishes or reports its job), then frees the engines' memory. */
-  stop(): Promise<void>;
-}
-
-export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWorker | null> {
-  let models: ModelInfo[];
-  try {
-    models = await scanModels(o.modelsDir);
-  } catch (e) {
-    o.slot.setReason('no_model', `Cannot read the models folder ${o.modelsDir}`, errorText(e));
-    return null;
-  }
-  const threads = o.threads > 0 ? o.threads : undefined;
-  const plan = planModelLoads(models, o.memoryMb ?? 0);
+export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines> {
+  const closers: (() => Promise<void>)[] = [];
+  const out: LoadedEngines = {
+    async dispose() {
+      await Promise.all(closers.splice(0).map((close) => close()));
+    },
+  };
+  const plan = planModelLoads(await scanModels(o.modelsDir), o.memoryMb ?? 0);
   for (const { model, reason } of plan.skipped) o.catalog.failed(model.name, reason);
-  models = plan.load;
-  const textInfo = models.find(
+  const threads = o.threads > 0 ? { threads: o.threads } : {};
+  const textInfo = plan.load.find(
     (m) => m.kind === 'text' && (o.textModel === undefined || m.name === o.textModel),
   );
-  const alchemyInfos = models.filter((m) => m.kind === 'alchemy');
+  const alchemyInfos = plan.load.filter((m) => m.kind === 'alchemy');
 
-  let textEngine: TextEngine | undefined;
   if (textInfo) {
     o.catalog.loading(textInfo.name, 0);
     const started = performance.now();
+    const onProgress = (p: LoadProgress) => o.catalog.loading(textInfo.name, p.fraction);
+    const loadText: TextLoader =
+      o.loadText ??
+      (async (model) => ({
+        engine: await loadTextEngine({
+          modelsDir: o.modelsDir,
+          modelName: model.name,
+          ...threads,
+          onProgress,
+        }),
+      }));
     try {
-      textEngine = await loadTextEngine({
-        modelsDir: o.modelsDir,
-        modelName: textInfo.name,
-        ...(threads ? { threads } : {}),
-        onProgress: (p) => o.catalog.loading(textInfo.name, p.fraction),
+      const loaded = await loadText(textInfo, onProgress);
+      const engine = loaded.engine;
+      out.text = engine;
+      closers.push(async () => {
+        await engine.dispose();
+        await loaded.close?.();
       });
       o.catalog.ready(textInfo.name, (performance.now() - started) / 1000);
+      const limit = await readContextLimit(textInfo.path);
+      if (limit !== undefined) out.modelContextLimit = limit;
     } catch (e) {
       o.catalog.failed(textInfo.name, errorText(e));
       o.log.warn(`text model ${textInfo.name} failed to load`, e);
@@ -81,21 +109,19 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
   } else if (o.textModel !== undefined) {
     o.log.warn(`text model ${o.textModel} is not in ${o.modelsDir}`);
   }
-  if (o.cancelled()) {
-    await textEngine?.dispose();
-    return null;
-  }
+  if (o.cancelled?.()) return out;
 
-  let alchemyEngine: AlchemyEngine | undefined;
   if (alchemyInfos.length > 0) {
     for (const m of alchemyInfos) o.catalog.loading(m.name, 0);
     const started = performance.now();
     try {
-      alchemyEngine = await loadAlchemyEngine({
+      const engine = await loadAlchemyEngine({
         modelsDir: o.modelsDir,
         models: alchemyInfos.map((m) => m.name),
-        ...(threads ? { threads } : {}),
+        ...threads,
       });
+      out.alchemy = engine;
+      closers.push(() => engine.dispose());
       const seconds = (performance.now() - started) / 1000;
       for (const m of alchemyInfos) o.catalog.ready(m.name, seconds);
     } catch (e) {
@@ -103,25 +129,46 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
       o.log.warn('alchemy models failed to load', e);
     }
   }
-  if (o.cancelled()) {
-    await Promise.all([textEngine?.dispose(), alchemyEngine?.dispose()]);
+  const upscale = alchemyInfos.find((m) => m.forms.includes('upscale'));
+  if (upscale) out.upscalerNames = [/x4/i.test(upscale.name) ? 'RealESRGAN_x4plus' : 'RealESRGAN_x2plus'];
+  return out;
+}
+
+/** The worker options that come from the loaded engines. */
+export function engineOptions(e: LoadedEngines) {
+  return {
+    ...(e.text ? { textEngine: e.text } : {}),
+    ...(e.alchemy ? { alchemyEngine: e.alchemy } : {}),
+    ...(e.upscalerNames ? { upscalerNames: e.upscalerNames } : {}),
+    ...(e.modelContextLimit !== undefined ? { modelContextLimit: e.modelContextLimit } : {}),
+  };
+}
+
+export interface LaunchedWorker {
+  worker: HordeWorker;
+  /** Stops the worker (it finishes or reports its job), then frees the engines' memory. */
+  stop(): Promise<void>;
+}
+
+/** Loads the engines and starts the worker behind `slot` (serve mode). */
+export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWorker | null> {
+  let engines: LoadedEngines;
+  try {
+    engines = await loadEngines(o);
+  } catch (e) {
+    o.slot.setReason('no_model', `Cannot read the models folder ${o.modelsDir}`, errorText(e));
     return null;
   }
-
-  const upscale = alchemyInfos.find((m) => m.forms.includes('upscale'));
-  // A small model must not advertise a context it cannot hold (tiny-gpt2 has 256 positions).
-  const modelContextLimit = textInfo ? await readContextLimit(textInfo.path) : undefined;
+  if (o.cancelled()) {
+    await engines.dispose();
+    return null;
+  }
   const worker = new HordeWorker({
     hordeUrl: o.hordeUrl,
     apiKey: o.apiKey,
     name: o.name,
     policy: o.policy,
-    ...(modelContextLimit !== undefined ? { modelContextLimit } : {}),
-    ...(textEngine ? { textEngine } : {}),
-    ...(alchemyEngine ? { alchemyEngine } : {}),
-    ...(upscale
-      ? { upscalerNames: [/x4/i.test(upscale.name) ? 'RealESRGAN_x4plus' : 'RealESRGAN_x2plus'] }
-      : {}),
+    ...engineOptions(engines),
   });
   worker.onJobDone(o.onJobDone);
   o.slot.attach(worker);
@@ -130,7 +177,7 @@ export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWork
     worker,
     async stop() {
       await worker.stop();
-      await Promise.all([textEngine?.dispose(), alchemyEngine?.dispose()]);
+      await engines.dispose();
     },
   };
 }
