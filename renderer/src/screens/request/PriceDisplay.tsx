@@ -10,14 +10,16 @@ export interface PriceDisplayProps {
   quote: JobPrice | null;
   pricing: boolean;
   error: unknown;
-  /** The account's spendable kudos, for before the quote arrives. */
+  /** The account's spendable kudos as they are now (the header shows the same figure). */
   available: number | null;
 }
 
 export function PriceDisplay({ estimate, quote, pricing, error, available }: PriceDisplayProps) {
   const price = quote?.kudos ?? estimate;
-  const avail = quote?.available ?? available;
-  const after = quote ? quote.after : price !== null && avail !== null ? avail - price : null;
+  // The quote's balance is a snapshot from when it was priced; the account moves on (a job
+  // earned or paid), so the live figure wins and the quote's only fills in before it loads.
+  const avail = available ?? quote?.available ?? null;
+  const after = price !== null && avail !== null ? avail - price : (quote?.after ?? null);
   return (
     <div className="price" aria-live="polite">
       <dl>

@@ -36,6 +36,28 @@ describe('price display', () => {
     );
   });
 
+  it("shows the account's spendable kudos as they are now, not the quote's older snapshot", async () => {
+    const now = fx.account().available;
+    renderWithBridge(<TextRequestForm />, {
+      'jobs:price': (r): JobPrice => ({
+        kudos: requestKudos(r),
+        available: now - 1,
+        after: now - 1 - requestKudos(r),
+        needsUpfront: false,
+        warnings: [],
+      }),
+    });
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    await waitFor(() => expect(screen.getByLabelText('Price').textContent).not.toContain('estimate'));
+    await waitFor(() =>
+      expect(screen.getByLabelText('Available').textContent).toBe(`${formatKudos(now)} kudos`),
+    );
+    expect(screen.getByLabelText('Left after this request').textContent).toBe(
+      `${formatKudos(now - priceOf(80, 1024))} kudos`,
+    );
+  });
+
   it('re-prices as the context grows', async () => {
     const { bridge } = renderWithBridge(<TextRequestForm />);
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
