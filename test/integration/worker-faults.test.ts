@@ -8,6 +8,7 @@ import type { GenerateOptions, TextEngine, TextGenParams } from '../../electron/
 import { HordeWorker, type JobDone, type Sleep } from '../../electron/worker/worker';
 import { SERVE_IDLE_POLICY, type WorkerState } from '../../shared/worker/stats';
 import { FIXTURE_MODELS_DIR, generateFixtures } from '../fixtures/generate';
+import { hordeJson } from '../harness/horde-json';
 
 /**
  * Faults against the real embedded horde and the real tiny model: the horde
@@ -35,22 +36,8 @@ const quickSleep: Sleep = (ms, signal) =>
     );
   });
 
-async function api(
-  method: string,
-  route: string,
-  apikey: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${horde.url}${route}`, {
-    method,
-    headers: { apikey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, route: string, apikey: string, body?: unknown) =>
+  hordeJson(horde.url, method, route, apikey, body);
 
 async function until<T>(
   what: string,

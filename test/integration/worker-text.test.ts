@@ -9,6 +9,7 @@ import type { AlchemyEngine, AlchemyImage, TextEngine } from '../../electron/wor
 import { readContextLimit } from '../../electron/worker/model-context';
 import { HordeWorker, type JobDone } from '../../electron/worker/worker';
 import { FIXTURE_MODELS_DIR, generateFixtures } from '../fixtures/generate';
+import { hordeJson } from '../harness/horde-json';
 
 /**
  * The earning loop end to end in one process: the embedded horde on a temp
@@ -24,22 +25,8 @@ const done: JobDone[] = [];
 let requesterKey: string;
 let ownerKey: string;
 
-async function api(
-  method: string,
-  route: string,
-  apikey: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${horde.url}${route}`, {
-    method,
-    headers: { apikey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, route: string, apikey: string, body?: unknown) =>
+  hordeJson(horde.url, method, route, apikey, body);
 
 /** Polls a status route until it says done; bounded in time. */
 async function waitDone(
