@@ -1,6 +1,5 @@
-import { chmod, readFile } from 'node:fs/promises';
-import { SerialQueue, writeFileAtomic } from '../bridge/atomic-file';
-import type { SecretName, SecretStore } from '../bridge/secret-store';
+import type { SecretStore } from '../bridge/secret-store';
+import { SecretsFile, type SecretName } from '../bridge/secrets-file';
 
 /** Electron's safeStorage, as far as this store needs it (the real module is passed in by main). */
 export interface StringCipher {
@@ -11,6 +10,13 @@ export interface StringCipher {
 
 type Entry = { enc: 'os'; data: string } | { enc: 'none'; data: string };
 
+function parseEntry(value: unknown): Entry | undefined {
+  const v = value as { enc?: unknown; data?: unknown } | undefined;
+  if (v && (v.enc === 'os' || v.enc === 'none') && typeof v.data === 'string')
+    return { enc: v.enc, data: v.data };
+  return undefined;
+}
+
 /**
  * API keys encrypted with the OS keychain (safeStorage: Keychain, DPAPI, libsecret/kwallet),
  * base64 in one JSON file readable by the user only. Where the OS offers no keychain (a Linux
@@ -18,12 +24,14 @@ type Entry = { enc: 'os'; data: string } | { enc: 'none'; data: string };
  * rather than lost at every restart; `encrypted()` says which, for the log.
  */
 export class SafeStorageSecretStore implements SecretStore {
-  private readonly queue = new SerialQueue();
+  private readonly entries: SecretsFile<Entry>;
 
   constructor(
-    private readonly file: string,
+    file: string,
     private readonly cipher: StringCipher,
-  ) {}
+  ) {
+    this.entries = new SecretsFile(file, parseEntry);
+  }
 
   /** Whether new secrets are encrypted by the OS. */
   encrypted(): boolean {
@@ -31,7 +39,7 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async get(name: SecretName): Promise<string | null> {
-    const entry = (await this.readAll())[name];
+    const entry = (await this.entries.read())[name];
     if (entry === undefined) return null;
     if (entry.enc === 'none') return entry.data;
     if (!this.cipher.isEncryptionAvailable()) return null;
@@ -43,39 +51,12 @@ export class SafeStorageSecretStore implements SecretStore {
     }
   }
 
-  set(name: SecretName, value: string | null): Promise<void> {
-    return this.queue.run(async () => {
-      const all = await this.readAll();
-      if (value === null) delete all[name];
-      else if (this.cipher.isEncryptionAvailable()) {
-        all[name] = { enc: 'os', data: this.cipher.encryptString(value).toString('base64') };
-      } else all[name] = { enc: 'none', data: value };
-      await writeFileAtomic(this.file, JSON.stringify(all), 0o600);
-      await chmod(this.file, 0o600);
-    });
-  }
-
-  private async readAll(): Promise<Partial<Record<SecretName, Entry>>> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw e;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return {};
-    }
-    const out: Partial<Record<SecretName, Entry>> = {};
-    if (typeof parsed !== 'object' || parsed === null) return out;
-    for (const name of ['apiKey', 'ownerApiKey'] as const) {
-      const v = (parsed as Record<string, unknown>)[name] as { enc?: unknown; data?: unknown } | undefined;
-      if (v && (v.enc === 'os' || v.enc === 'none') && typeof v.data === 'string')
-        out[name] = { enc: v.enc, data: v.data };
-    }
-    return out;
+  // async, so a cipher failure comes back as a rejected promise like a write failure.
+  async set(name: SecretName, value: string | null): Promise<void> {
+    if (value === null) return this.entries.write(name, undefined);
+    const entry: Entry = this.cipher.isEncryptionAvailable()
+      ? { enc: 'os', data: this.cipher.encryptString(value).toString('base64') }
+      : { enc: 'none', data: value };
+    return this.entries.write(name, entry);
   }
 }

@@ -1,8 +1,6 @@
-import { chmod, readFile } from 'node:fs/promises';
-import { SerialQueue, writeFileAtomic } from './atomic-file';
+import { SecretsFile, type SecretName } from './secrets-file';
 
-/** Names of the secrets the bridge keeps. */
-export type SecretName = 'apiKey' | 'ownerApiKey';
+export type { SecretName } from './secrets-file';
 
 /**
  * Where API keys live. Electron's shell implements it with safeStorage (OS
@@ -20,46 +18,18 @@ export interface SecretStore {
  * the user's own processes — the OS keychain in the Electron app does better.
  */
 export class FileSecretStore implements SecretStore {
-  private readonly queue = new SerialQueue();
+  private readonly entries: SecretsFile<string>;
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.entries = new SecretsFile(file, (v) => (typeof v === 'string' ? v : undefined));
+  }
 
   async get(name: SecretName): Promise<string | null> {
-    const all = await this.readAll();
-    return all[name] ?? null;
+    return (await this.entries.read())[name] ?? null;
   }
 
   set(name: SecretName, value: string | null): Promise<void> {
-    return this.queue.run(async () => {
-      const all = await this.readAll();
-      if (value === null) delete all[name];
-      else all[name] = value;
-      await writeFileAtomic(this.file, JSON.stringify(all), 0o600);
-      // rename keeps the temp file's mode, but a pre-existing looser file mode is tightened here too.
-      await chmod(this.file, 0o600);
-    });
-  }
-
-  private async readAll(): Promise<Partial<Record<SecretName, string>>> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw e;
-    }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null) return {};
-      const out: Partial<Record<SecretName, string>> = {};
-      for (const name of ['apiKey', 'ownerApiKey'] as const) {
-        const v = (parsed as Record<string, unknown>)[name];
-        if (typeof v === 'string') out[name] = v;
-      }
-      return out;
-    } catch {
-      return {};
-    }
+    return this.entries.write(name, value ?? undefined);
   }
 }
 
