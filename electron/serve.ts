@@ -10,22 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { ANONYMOUS_API_KEY } from '../shared/api/common';
-import type { HordeMode, Settings } from '../shared/bridge/contract';
-import { SERVE_IDLE_POLICY } from '../shared/worker/stats';
-import { BridgeBackend } from './bridge/backend';
-import { workerPolicy } from './bridge/handlers';
+import { PUBLIC_HORDE_URL } from '../shared/api/common';
 import { BridgeServer } from './bridge/http-server';
-import { ModelCatalog } from './bridge/model-catalog';
-import type { Logger } from './bridge/ports';
 import { ensureRenderer } from './bridge/renderer-build';
 import { FileSecretStore } from './bridge/secret-store';
-import { launchWorker, scanForCatalog, type LaunchedWorker } from './bridge/worker-launcher';
-import { WorkerSlot } from './bridge/worker-slot';
-import { startHorde, type Horde } from './horde/index';
+import { composeServices, type ServiceLog } from './compose';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PUBLIC_HORDE = 'https://aihorde.net/api';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** How long shutdown may take before the process gives up on a clean exit. */
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -42,7 +33,9 @@ interface Flags {
   build: boolean;
 }
 
-const log: Logger = {
+const log: ServiceLog = {
+  // Serve prints its own summary lines; the services' progress notes stay quiet.
+  info: () => {},
   warn: (message, err) =>
     console.error(`warning: ${message}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}`),
 };
@@ -65,7 +58,7 @@ function parseFlags(argv: string[]): Flags {
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
       return v.replace(/\/+$/, '');
     } catch {
-      throw new InvalidArgumentError('a horde URL looks like https://aihorde.net/api');
+      throw new InvalidArgumentError(`a horde URL looks like ${PUBLIC_HORDE_URL}`);
     }
   };
   return new Command('serve')
@@ -74,7 +67,7 @@ function parseFlags(argv: string[]): Flags {
     .option('--host <addr>', 'loopback address to listen on', host, '127.0.0.1')
     .option('--data <dir>', 'data folder (settings, journal, embedded horde database)')
     .option('--models <dir>', 'models folder (default <data>/models)')
-    .option('--horde <url>', 'use this horde instead of the embedded one (e.g. https://aihorde.net/api)', url)
+    .option('--horde <url>', `use this horde instead of the embedded one (e.g. ${PUBLIC_HORDE_URL})`, url)
     .option('--no-worker', 'do not run the worker (request only)')
     .option('--worker-name <name>', 'the worker name shown on the horde')
     .option('--model <name>', 'the text model to serve (default: the first one found)')
@@ -91,16 +84,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'horde-desktop');
 }
 
-function ownerName(): string {
-  let name = 'owner';
-  try {
-    name = os.userInfo().username;
-  } catch {
-    // No passwd entry (containers): keep the default.
-  }
-  return name.replace(/[^\w.-]/g, '').slice(0, 50) || 'owner';
-}
-
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv);
   const dataDir = path.resolve(flags.data ?? defaultDataDir());
@@ -108,62 +91,29 @@ async function main(): Promise<void> {
   const version = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
     .version;
 
-  const defaults: Settings = {
-    horde: { mode: 'embedded' },
-    // A flag also becomes the default the Settings screen shows until the user saves their own.
-    workerName: (flags.workerName ?? `Horde Desktop ${os.hostname()}`).slice(0, 100),
-    modelsDir: path.resolve(flags.models ?? path.join(dataDir, 'models')),
-    threads: 0,
-    memoryMb: 0,
-    lanSharing: false,
-    idle: SERVE_IDLE_POLICY,
-    theme: 'system',
-  };
-  const catalogDir = (): string => path.resolve(flags.models ?? backend.settings.get().modelsDir);
-  const catalog: ModelCatalog = new ModelCatalog(() => scanForCatalog(catalogDir()));
-  const backend: BridgeBackend = new BridgeBackend({
+  const services = await composeServices({
+    shell: 'serve',
     dataDir,
     version,
-    shell: 'serve',
-    settingsDefaults: defaults,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
-    models: catalog,
     log,
+    // No idle or power signals in a terminal: the worker earns always.
+    idleSignals: false,
+    overrides: {
+      ...(flags.horde ? { hordeUrl: flags.horde } : {}),
+      ...(flags.workerName ? { workerName: flags.workerName } : {}),
+      ...(flags.models ? { modelsDir: flags.models } : {}),
+      ...(flags.model ? { textModel: flags.model } : {}),
+      worker: flags.worker,
+    },
   });
-  await backend.load();
-  const settings = backend.settings.get();
-
-  // Flags win for this run; the saved settings are left as the user made them.
-  let horde: Horde | null = null;
-  let hordeTarget: { mode: HordeMode; url: string };
-  const chosen =
-    flags.horde ??
-    (settings.horde.mode === 'public'
-      ? PUBLIC_HORDE
-      : settings.horde.mode === 'custom'
-        ? settings.horde.url
-        : null);
-  if (chosen) {
-    hordeTarget = { mode: chosen === PUBLIC_HORDE ? 'public' : 'custom', url: chosen };
-  } else {
-    horde = await startHorde({
-      dbPath: path.join(dataDir, 'horde.sqlite'),
-      port: 0,
-      lan: settings.lanSharing,
-    });
-    const owner = horde.admin.ensureOwner(ownerName(), backend.credentials.storedOwnerKey);
-    await backend.credentials.setOwnerKey(owner.apikey);
-    hordeTarget = { mode: 'embedded', url: horde.url };
-  }
-
-  const slot = flags.worker ? new WorkerSlot() : null;
-  backend.start({ horde: hordeTarget, worker: slot });
+  const { horde } = services.run;
 
   const renderer = await ensureRenderer(ROOT, { build: flags.build });
   if (renderer.dir === null) log.warn(`serving a placeholder page: ${renderer.reason}`);
   const server = new BridgeServer({
-    handlers: backend.handlers,
-    bus: backend.bus,
+    handlers: services.handlers,
+    bus: { subscribe: services.subscribe },
     token: randomBytes(32).toString('base64url'),
     host: flags.host,
     port: flags.port,
@@ -173,48 +123,10 @@ async function main(): Promise<void> {
   const url = await server.start();
 
   let stopping = false;
-  let launched: LaunchedWorker | null = null;
-  // The AI Horde refuses anonymous workers (AnonForbiddenWorker): say what to do instead of failing in a loop.
-  const anonymousElsewhere =
-    hordeTarget.mode !== 'embedded' && backend.credentials.current() === ANONYMOUS_API_KEY;
-  if (slot && anonymousElsewhere) {
-    slot.setReason('stopped', 'Set your API key in Settings (then restart) to earn kudos on this horde');
-  }
-  const launching =
-    slot && !anonymousElsewhere
-      ? launchWorker({
-          hordeUrl: hordeTarget.url,
-          apiKey: backend.credentials.current(),
-          name: flags.workerName ?? settings.workerName,
-          modelsDir: catalogDir(),
-          ...(flags.model ? { textModel: flags.model } : {}),
-          threads: settings.threads,
-          memoryMb: settings.memoryMb,
-          policy: workerPolicy(settings),
-          catalog,
-          slot,
-          onJobDone: (job) => {
-            if (job.state !== 'ok') return;
-            void backend
-              .recordEarned({ id: job.id, reward: job.reward, kind: job.kind, model: job.model })
-              .catch((e: unknown) => log.warn('could not record an earned job', e));
-          },
-          cancelled: () => stopping,
-          log,
-        })
-          .then((w) => {
-            launched = w;
-          })
-          .catch((e: unknown) => {
-            slot.setReason('error', 'The worker could not start', e instanceof Error ? e.message : String(e));
-            log.warn('the worker could not start', e);
-          })
-      : Promise.resolve();
-
   console.log(`Horde Desktop is running at ${url}`);
   console.log(`  data: ${dataDir}`);
-  console.log(`  horde: ${hordeTarget.mode} ${hordeTarget.url}`);
-  if (!slot) console.log('  worker: off');
+  console.log(`  horde: ${horde.mode} ${horde.url}`);
+  if (!services.run.workerEnabled) console.log('  worker: off');
 
   const shutdown = async (signal: string) => {
     if (stopping) {
@@ -229,12 +141,12 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
     try {
-      // The window first (no new calls), then the worker reports its job, then the horde closes its database.
+      // The window first (no new calls), then the services in their order: the worker reports its
+      // job, the horde closes its database last.
       await server.stop();
-      await launching;
-      await (launched as LaunchedWorker | null)?.stop();
-      await backend.stop();
-      await horde?.close();
+      const report = await services.shutdown();
+      for (const error of report.errors) console.error(`shutdown: ${error}`);
+      if (report.errors.length > 0) process.exit(1);
       console.log('stopped');
       process.exit(0);
     } catch (e) {

@@ -1,3 +1,4 @@
+import type { ShutdownReport } from '../compose';
 import type { JobUpdate } from '../../shared/bridge/contract';
 
 /** What the window's close button does: hide to the tray while earning, or really close. */
@@ -50,12 +51,7 @@ export function autostartDesktopEntry(execPath: string, appImage: string | undef
 
 // ─── quitting ────────────────────────────────────────────────────────────
 
-export interface ShutdownReport {
-  /** The worker's job at quit: finished and submitted, or reported back to the horde unfinished. */
-  job: 'none' | 'finished' | 'reported' | 'abandoned';
-  jobId?: string;
-  errors: string[];
-}
+export type { ShutdownReport } from '../compose';
 
 export interface QuitCoordinatorOptions {
   /** Stops the worker (finishing or reporting its job) and closes the horde's database. */

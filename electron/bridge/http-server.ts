@@ -26,7 +26,7 @@ import type { Logger } from './ports';
 
 export interface BridgeServerOptions {
   handlers: BridgeHandlers;
-  bus: BridgeEventBus;
+  bus: Pick<BridgeEventBus, 'subscribe'>;
   /** The per-run secret the page carries and every bridge call must present. */
   token: string;
   host?: string;

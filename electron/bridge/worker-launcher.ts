@@ -1,19 +1,19 @@
-import type { IdlePolicySettings } from '../../shared/worker/stats';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
 import { planModelLoads } from '../worker/models/memory-budget';
 import { scanModels, type ModelInfo } from '../worker/models/scan';
 import { readContextLimit } from '../worker/model-context';
-import { HordeWorker, type JobDone } from '../worker/worker';
 import type { ModelCatalog } from './model-catalog';
 import type { Logger } from './ports';
-import type { WorkerSlot } from './worker-slot';
 
-/** Loads a text model; the desktop app passes one that tries the WebGPU window first. */
+/**
+ * Loads a text model; the desktop app passes one that tries the WebGPU window first. null: not
+ * here, load it with ONNX Runtime in Node.
+ */
 export type TextLoader = (
   model: ModelInfo,
   onProgress: (p: LoadProgress) => void,
-) => Promise<{ engine: TextEngine; close?: () => Promise<void> }>;
+) => Promise<{ engine: TextEngine; close?: () => Promise<void> } | null>;
 
 export interface LoadEnginesOptions {
   modelsDir: string;
@@ -40,16 +40,6 @@ export interface LoadedEngines {
   dispose(): Promise<void>;
 }
 
-export interface LaunchWorkerOptions extends Omit<LoadEnginesOptions, 'cancelled'> {
-  hordeUrl: string;
-  apiKey: string;
-  name: string;
-  policy: IdlePolicySettings;
-  slot: WorkerSlot;
-  onJobDone: (job: JobDone) => void;
-  cancelled: () => boolean;
-}
-
 /** The models folder as the catalog shows it. */
 export async function scanForCatalog(modelsDir: string) {
   const models = await scanModels(modelsDir);
@@ -60,7 +50,7 @@ export async function scanForCatalog(modelsDir: string) {
  * Loads the engines for what the models folder holds, within the memory cap, and
  * reports each model's progress, load time or failure to the catalog (the Earn
  * screen). A model that fails to load is shown as failed; the rest still load.
- * Used by serve mode and by the desktop app.
+ * Used by the composition root (electron/compose.ts) for both shells.
  */
 export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines> {
   const closers: (() => Promise<void>)[] = [];
@@ -81,18 +71,15 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
     o.catalog.loading(textInfo.name, 0);
     const started = performance.now();
     const onProgress = (p: LoadProgress) => o.catalog.loading(textInfo.name, p.fraction);
-    const loadText: TextLoader =
-      o.loadText ??
-      (async (model) => ({
+    try {
+      const loaded = (await o.loadText?.(textInfo, onProgress)) ?? {
         engine: await loadTextEngine({
           modelsDir: o.modelsDir,
-          modelName: model.name,
+          modelName: textInfo.name,
           ...threads,
           onProgress,
         }),
-      }));
-    try {
-      const loaded = await loadText(textInfo, onProgress);
+      };
       const engine = loaded.engine;
       out.text = engine;
       closers.push(async () => {
@@ -141,44 +128,6 @@ export function engineOptions(e: LoadedEngines) {
     ...(e.alchemy ? { alchemyEngine: e.alchemy } : {}),
     ...(e.upscalerNames ? { upscalerNames: e.upscalerNames } : {}),
     ...(e.modelContextLimit !== undefined ? { modelContextLimit: e.modelContextLimit } : {}),
-  };
-}
-
-export interface LaunchedWorker {
-  worker: HordeWorker;
-  /** Stops the worker (it finishes or reports its job), then frees the engines' memory. */
-  stop(): Promise<void>;
-}
-
-/** Loads the engines and starts the worker behind `slot` (serve mode). */
-export async function launchWorker(o: LaunchWorkerOptions): Promise<LaunchedWorker | null> {
-  let engines: LoadedEngines;
-  try {
-    engines = await loadEngines(o);
-  } catch (e) {
-    o.slot.setReason('no_model', `Cannot read the models folder ${o.modelsDir}`, errorText(e));
-    return null;
-  }
-  if (o.cancelled()) {
-    await engines.dispose();
-    return null;
-  }
-  const worker = new HordeWorker({
-    hordeUrl: o.hordeUrl,
-    apiKey: o.apiKey,
-    name: o.name,
-    policy: o.policy,
-    ...engineOptions(engines),
-  });
-  worker.onJobDone(o.onJobDone);
-  o.slot.attach(worker);
-  worker.start();
-  return {
-    worker,
-    async stop() {
-      await worker.stop();
-      await engines.dispose();
-    },
   };
 }
 

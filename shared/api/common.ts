@@ -9,6 +9,9 @@ import { z } from 'zod';
 /** The key the AI Horde treats as the anonymous user. */
 export const ANONYMOUS_API_KEY = '0000000000';
 
+/** The public AI Horde's API root (the part before `/v2`). */
+export const PUBLIC_HORDE_URL = 'https://aihorde.net/api';
+
 /** Error body of every non-2xx answer: `{"message", "rc"}`. */
 export const ErrorBody = z.object({
   message: z.string(),

@@ -1,7 +1,6 @@
+import { PUBLIC_HORDE_URL as PUBLIC_URL } from '../../../../shared/api/common';
 import type { HordeChoice } from '../../../../shared/bridge/contract';
 import { TextField } from '../../components/Fields';
-
-const PUBLIC_URL = 'https://aihorde.net/api';
 
 export function HordeChoiceField({
   value,

@@ -1,0 +1,282 @@
+/**
+ * The composition root: everything behind the window, assembled once per run, for both shells —
+ * `npm run serve` (electron/serve.ts) and the desktop app's services process
+ * (electron/app/services.ts). Settings, keys, the horde (embedded, public or custom), the owner
+ * account, the bridge handlers, the worker with its engines, and the shutdown order live here
+ * once. What really differs between the shells is injected: the secret store, a text loader (the
+ * desktop app tries WebGPU in a hidden window first), and whether the shell reports idle/power
+ * signals. No 'electron' import: it runs in Node tests too.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { ANONYMOUS_API_KEY, PUBLIC_HORDE_URL } from '../shared/api/common';
+import type { AppInfo, BridgeHandlers, EventMessage, HordeMode, Settings } from '../shared/bridge/contract';
+import { DESKTOP_IDLE_POLICY, SERVE_IDLE_POLICY, type IdleSignals } from '../shared/worker/stats';
+import { BridgeBackend } from './bridge/backend';
+import { workerPolicy } from './bridge/handlers';
+import { ModelCatalog } from './bridge/model-catalog';
+import type { SecretStore } from './bridge/secret-store';
+import {
+  engineOptions,
+  loadEngines,
+  scanForCatalog,
+  type LoadedEngines,
+  type TextLoader,
+} from './bridge/worker-launcher';
+import { WorkerSlot } from './bridge/worker-slot';
+import { startHorde, type Horde } from './horde/index';
+import { HordeWorker } from './worker/worker';
+
+export interface ServiceLog {
+  info(message: string): void;
+  warn(message: string, err?: unknown): void;
+}
+
+/** The job the worker held at shutdown: finished and submitted, or reported back to the horde. */
+export interface ShutdownReport {
+  job: 'none' | 'finished' | 'reported' | 'abandoned';
+  jobId?: string;
+  errors: string[];
+}
+
+/** The steps of a shutdown, in the order they run (the bridge transport stops before, in the shell). */
+export const SHUTDOWN_ORDER = ['models load', 'worker', 'bridge', 'engines', 'horde'] as const;
+export type ShutdownStep = (typeof SHUTDOWN_ORDER)[number];
+
+export type Shell = AppInfo['shell'];
+
+/** Choices for this run only (serve's flags); the saved settings stay as the user made them. */
+export interface RunOverrides {
+  /** Use this horde instead of the one the settings name. */
+  hordeUrl?: string;
+  /** The worker name on the horde; also the Settings screen's default until the user saves one. */
+  workerName?: string;
+  /** The models folder; also the Settings screen's default. */
+  modelsDir?: string;
+  /** The text model to serve; the first one found when absent. */
+  textModel?: string;
+  /** false: no worker at all (request only). */
+  worker?: boolean;
+}
+
+export interface ComposeOptions {
+  shell: Shell;
+  dataDir: string;
+  version: string;
+  secrets: SecretStore;
+  log: ServiceLog;
+  /**
+   * Whether the shell reports idle, power and lock signals (`setSignals`). Without them the
+   * default idle policy earns always, since "the user is idle" could never be known.
+   */
+  idleSignals: boolean;
+  /** Tried before ONNX Runtime in Node (the desktop app's WebGPU window); null answers "not here". */
+  loadText?: (where: { modelsDir: string; threads: number }) => TextLoader;
+  overrides?: RunOverrides;
+}
+
+/** What a shell's transport (IPC or the loopback HTTP bridge) drives. */
+export interface AppServices {
+  handlers: BridgeHandlers;
+  subscribe(listener: (message: EventMessage) => void): () => void;
+  setSignals(signals: Partial<IdleSignals>): void;
+  reconnect(): void;
+  /** Stops the worker (finishing or reporting its job), then closes the horde and its database. */
+  shutdown(): Promise<ShutdownReport>;
+}
+
+export interface ComposedServices extends AppServices {
+  /** Which horde this run talks to, and whether a worker runs. */
+  readonly run: { horde: { mode: HordeMode; url: string }; workerEnabled: boolean };
+}
+
+/** The worker name the horde shows until the user picks one. */
+export function defaultWorkerName(): string {
+  return `${os.hostname()} (Horde Desktop)`.slice(0, 100);
+}
+
+/** A fresh install's settings, the same in both shells but for what the shell can observe. */
+export function defaultSettings(
+  dataDir: string,
+  o: { idleSignals: boolean; overrides?: RunOverrides } = { idleSignals: true },
+): Settings {
+  return {
+    horde: { mode: 'embedded' },
+    workerName: (o.overrides?.workerName ?? defaultWorkerName()).slice(0, 100),
+    modelsDir: path.resolve(o.overrides?.modelsDir ?? path.join(dataDir, 'models')),
+    threads: 0,
+    memoryMb: 0,
+    lanSharing: false,
+    idle: o.idleSignals ? DESKTOP_IDLE_POLICY : SERVE_IDLE_POLICY,
+    theme: 'system',
+  };
+}
+
+/** The embedded horde's owner account name: the OS user, as far as a horde username allows. */
+export function ownerName(): string {
+  let name = 'owner';
+  try {
+    name = os.userInfo().username;
+  } catch {
+    // No passwd entry (containers): keep the default.
+  }
+  return name.replace(/[^\w.-]/g, '').slice(0, 50) || 'owner';
+}
+
+/** The horde this run uses: the override, else what the settings name; null for the embedded one. */
+export function chooseHorde(
+  settings: Settings,
+  overrideUrl?: string,
+): { mode: 'public' | 'custom'; url: string } | null {
+  const url =
+    overrideUrl ??
+    (settings.horde.mode === 'public'
+      ? PUBLIC_HORDE_URL
+      : settings.horde.mode === 'custom'
+        ? settings.horde.url
+        : null);
+  if (url === null) return null;
+  return { mode: url === PUBLIC_HORDE_URL ? 'public' : 'custom', url };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function composeServices(options: ComposeOptions): Promise<ComposedServices> {
+  const { dataDir, log, overrides = {} } = options;
+  const modelsDir = (): string => path.resolve(overrides.modelsDir ?? backend.settings.get().modelsDir);
+  // The models folder is read at each scan (the user may change it).
+  const catalog: ModelCatalog = new ModelCatalog(() => scanForCatalog(modelsDir()));
+  const backend: BridgeBackend = new BridgeBackend({
+    dataDir,
+    version: options.version,
+    shell: options.shell,
+    settingsDefaults: defaultSettings(dataDir, { idleSignals: options.idleSignals, overrides }),
+    secrets: options.secrets,
+    models: catalog,
+    log,
+  });
+  await backend.load();
+  const settings = backend.settings.get();
+
+  let embedded: Horde | undefined;
+  let horde: { mode: HordeMode; url: string };
+  const elsewhere = chooseHorde(settings, overrides.hordeUrl);
+  if (elsewhere) {
+    horde = elsewhere;
+  } else {
+    embedded = await startHorde({
+      dbPath: path.join(dataDir, 'horde.sqlite'),
+      port: 0,
+      lan: settings.lanSharing,
+    });
+    const owner = embedded.admin.ensureOwner(ownerName(), backend.credentials.storedOwnerKey);
+    await backend.credentials.setOwnerKey(owner.apikey);
+    horde = { mode: 'embedded', url: embedded.url };
+  }
+  log.info(`horde: ${horde.mode} at ${horde.url}`);
+
+  // The window is usable at once; the worker joins the slot when its models have loaded.
+  const slot = overrides.worker === false ? null : new WorkerSlot();
+  backend.start({ horde, worker: slot });
+
+  let stopping = false;
+  let worker: HordeWorker | undefined;
+  let engines: LoadedEngines | undefined;
+  let signals: Partial<IdleSignals> = {};
+  // The AI Horde refuses anonymous workers (AnonForbiddenWorker): say what to do rather than fail in a loop.
+  const anonymousElsewhere = !embedded && backend.credentials.current() === ANONYMOUS_API_KEY;
+  if (slot && anonymousElsewhere) {
+    slot.setReason('stopped', 'Set your API key in Settings (then restart) to earn kudos on this horde');
+  }
+
+  const launch = async (slot: WorkerSlot): Promise<void> => {
+    const dir = modelsDir();
+    const custom = options.loadText?.({ modelsDir: dir, threads: settings.threads });
+    try {
+      engines = await loadEngines({
+        modelsDir: dir,
+        ...(overrides.textModel ? { textModel: overrides.textModel } : {}),
+        threads: settings.threads,
+        memoryMb: settings.memoryMb,
+        catalog,
+        log,
+        cancelled: () => stopping,
+        ...(custom ? { loadText: custom } : {}),
+      });
+    } catch (err) {
+      slot.setReason('no_model', `Cannot read the models folder ${dir}`, errorText(err));
+      return;
+    }
+    if (stopping) return;
+    worker = new HordeWorker({
+      hordeUrl: horde.url,
+      apiKey: backend.credentials.current(),
+      name: overrides.workerName ?? settings.workerName,
+      policy: workerPolicy(settings),
+      ...engineOptions(engines),
+    });
+    worker.onJobDone((job) => {
+      if (job.state !== 'ok') return;
+      void backend
+        .recordEarned({ id: job.id, reward: job.reward, kind: job.kind, model: job.model })
+        .catch((err: unknown) => log.warn('could not record an earned job', err));
+    });
+    worker.setSignals(signals);
+    slot.attach(worker);
+    worker.start();
+  };
+  const launching =
+    slot && !anonymousElsewhere
+      ? launch(slot).catch((err: unknown) => {
+          slot.setReason('error', 'The worker could not start', errorText(err));
+          log.warn('the worker could not start', err);
+        })
+      : Promise.resolve();
+
+  return {
+    run: { horde, workerEnabled: slot !== null },
+    handlers: backend.handlers,
+    subscribe: (listener) => backend.bus.subscribe(listener),
+    setSignals: (next) => {
+      // Kept for a worker that is still loading its models.
+      signals = { ...signals, ...next };
+      worker?.setSignals(next);
+    },
+    reconnect: () => worker?.reconnect(),
+    async shutdown() {
+      stopping = true;
+      const errors: string[] = [];
+      let before: ReturnType<HordeWorker['stats']> | undefined;
+      let after: ReturnType<HordeWorker['stats']> | undefined;
+      const steps: Record<ShutdownStep, () => Promise<unknown>> = {
+        'models load': () => launching,
+        // The worker finishes the job when it can end within its grace time, else reports it to the horde.
+        worker: async () => {
+          before = worker?.stats();
+          try {
+            await worker?.stop();
+          } finally {
+            after = worker?.stats();
+          }
+        },
+        bridge: () => backend.stop(),
+        engines: async () => engines?.dispose(),
+        horde: async () => embedded?.close(),
+      };
+      for (const step of SHUTDOWN_ORDER) {
+        try {
+          await steps[step]();
+          log.info(`shutdown: ${step} stopped`);
+        } catch (err) {
+          errors.push(`${step}: ${errorText(err)}`);
+        }
+      }
+      const job = before?.currentJob;
+      if (!job) return { job: 'none', errors };
+      const finished = (after?.jobsDone ?? 0) > (before?.jobsDone ?? 0);
+      return { job: finished ? 'finished' : 'reported', jobId: job.id, errors };
+    },
+  };
+}
