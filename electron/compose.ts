@@ -13,6 +13,7 @@ import { ANONYMOUS_API_KEY, PUBLIC_HORDE_URL } from '../shared/api/common';
 import type { AppInfo, BridgeHandlers, EventMessage, HordeMode, Settings } from '../shared/bridge/contract';
 import { DESKTOP_IDLE_POLICY, SERVE_IDLE_POLICY, type IdleSignals } from '../shared/worker/stats';
 import { BridgeBackend } from './bridge/backend';
+import { lockDataFolder, type DataFolderLock } from './bridge/data-lock';
 import { workerPolicy } from './bridge/handlers';
 import { ModelCatalog } from './bridge/model-catalog';
 import type { SecretStore } from './bridge/secret-store';
@@ -40,7 +41,7 @@ export interface ShutdownReport {
 }
 
 /** The steps of a shutdown, in the order they run (the bridge transport stops before, in the shell). */
-export const SHUTDOWN_ORDER = ['models load', 'worker', 'bridge', 'engines', 'horde'] as const;
+export const SHUTDOWN_ORDER = ['models load', 'worker', 'bridge', 'engines', 'horde', 'data folder'] as const;
 export type ShutdownStep = (typeof SHUTDOWN_ORDER)[number];
 
 export type Shell = AppInfo['shell'];
@@ -145,6 +146,18 @@ function errorText(err: unknown): string {
 
 export async function composeServices(options: ComposeOptions): Promise<ComposedServices> {
   const { dataDir, log, overrides = {} } = options;
+  // One process per data folder: a second serve or desktop app on it stops here, naming the holder.
+  const lock = await lockDataFolder(dataDir, { shell: options.shell }, log);
+  try {
+    return await composeLocked(options, lock);
+  } catch (err) {
+    await lock.release().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Promise<ComposedServices> {
+  const { dataDir, log, overrides = {} } = options;
   const modelsDir = (): string => path.resolve(overrides.modelsDir ?? backend.settings.get().modelsDir);
   // The models folder is read at each scan (the user may change it).
   const catalog: ModelCatalog = new ModelCatalog(() => scanForCatalog(modelsDir()));
@@ -179,7 +192,7 @@ export async function composeServices(options: ComposeOptions): Promise<Composed
 
   // The window is usable at once; the worker joins the slot when its models have loaded.
   const slot = overrides.worker === false ? null : new WorkerSlot();
-  backend.start({ horde, worker: slot });
+  await backend.start({ horde, worker: slot });
 
   let stopping = false;
   let worker: HordeWorker | undefined;
@@ -264,6 +277,7 @@ export async function composeServices(options: ComposeOptions): Promise<Composed
         bridge: () => backend.stop(),
         engines: async () => engines?.dispose(),
         horde: async () => embedded?.close(),
+        'data folder': () => lock.release(),
       };
       for (const step of SHUTDOWN_ORDER) {
         try {

@@ -70,9 +70,9 @@ export class BridgeBackend {
    * after `load`) and starts following pending requests. `worker` (null for
    * none) is what the Earn screen drives.
    */
-  start(run: { horde: { mode: HordeMode; url: string }; worker: WorkerPort | null }): void {
+  async start(run: { horde: { mode: HordeMode; url: string }; worker: WorkerPort | null }): Promise<void> {
     const { worker } = run;
-    this.credentials.useHorde(run.horde.mode);
+    await this.credentials.useHorde(run.horde.mode, run.horde.url);
     const client = this.makeClient(run.horde.url, () => this.credentials.current());
     this.hordeClient = client;
     const tracker = new JobTracker({

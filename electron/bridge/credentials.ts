@@ -1,28 +1,51 @@
 import { ANONYMOUS_API_KEY } from '../../shared/api/common';
 import type { HordeMode } from '../../shared/bridge/contract';
 import { maskApiKey, type SecretStore } from './secret-store';
+import { apiKeyName, type SecretName } from './secrets-file';
+
+/** Where the user's key for a horde is kept: per URL, and one slot for the embedded horde (its port changes). */
+export function keySlot(mode: HordeMode, url: string): SecretName {
+  return mode === 'embedded' ? 'apiKey@embedded' : apiKeyName(url);
+}
 
 /**
  * The API key in use, held in memory so every horde call can read it
- * synchronously: the key the user set, else (embedded horde only) the owner
- * account's key the app created on first start, else the anonymous key.
+ * synchronously: the key the user set for this horde, else (embedded horde
+ * only) the owner account's key the app created on first start, else the
+ * anonymous key. Keys are kept per horde, so a key for one horde is never
+ * sent to another.
  */
 export class Credentials {
   private userKey: string | null = null;
   private ownerKey: string | null = null;
-
+  private legacyKey: string | null = null;
   private mode: HordeMode = 'embedded';
+  private slot: SecretName = 'apiKey@embedded';
 
   constructor(private readonly secrets: SecretStore) {}
 
-  /** The owner key is the embedded horde's; another horde would not know it. */
-  useHorde(mode: HordeMode): void {
-    this.mode = mode;
+  async load(): Promise<void> {
+    this.ownerKey = await this.secrets.get('ownerApiKey');
+    this.legacyKey = await this.secrets.get('apiKey');
   }
 
-  async load(): Promise<void> {
-    this.userKey = await this.secrets.get('apiKey');
-    this.ownerKey = await this.secrets.get('ownerApiKey');
+  /**
+   * Switch to the key kept for this horde. The one key of earlier versions
+   * (not tied to a horde) is moved to the first horde other than the embedded
+   * one that is used: that is the horde it was set for.
+   */
+  async useHorde(mode: HordeMode, url: string): Promise<void> {
+    const slot = keySlot(mode, url);
+    let key = await this.secrets.get(slot);
+    if (key === null && this.legacyKey !== null && mode !== 'embedded') {
+      await this.secrets.set(slot, this.legacyKey);
+      await this.secrets.set('apiKey', null);
+      key = this.legacyKey;
+      this.legacyKey = null;
+    }
+    this.mode = mode;
+    this.slot = slot;
+    this.userKey = key;
   }
 
   current(): string {
@@ -35,8 +58,9 @@ export class Credentials {
     return maskApiKey(this.userKey);
   }
 
+  /** Sets (null: clears) the key for the horde in use. */
   async setUserKey(key: string | null): Promise<void> {
-    await this.secrets.set('apiKey', key);
+    await this.secrets.set(this.slot, key);
     this.userKey = key;
   }
 

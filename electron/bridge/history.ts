@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { HistoryEntry, HistoryQuery, JobState } from '../../shared/bridge/contract';
-import { SerialQueue, writeFileAtomic } from './atomic-file';
+import { parseJson, RecordFile, type LoadedRecord, type Parsed } from './record-file';
 
 const MAX_ENTRIES = 500;
 
@@ -24,24 +23,23 @@ export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'faulted', '
 /** The user's own requests (newest last in the file), kept across restarts for the Request screen. */
 export class RequestHistory {
   private entries: HistoryEntry[] = [];
-  private readonly queue = new SerialQueue();
+  private readonly record: RecordFile<HistoryEntry[]>;
 
-  constructor(private readonly file: string) {}
-
-  async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    const r = z.array(z.unknown()).safeParse(safeJson(text));
-    if (!r.success) return;
-    this.entries = r.data.flatMap((raw) => {
-      const e = EntrySchema.safeParse(raw);
-      return e.success ? [e.data] : [];
+  constructor(readonly file: string) {
+    this.record = new RecordFile(file, {
+      what: 'your request history',
+      parse: parseHistory,
+      serialize: (entries) => JSON.stringify(entries),
+      // Prompts are the user's private text: readable by them only.
+      mode: 0o600,
     });
+  }
+
+  /** Reads the saved history; a damaged file is restored from its last good copy, or this throws DamagedRecordError. */
+  async load(): Promise<LoadedRecord<HistoryEntry[]>> {
+    const loaded = await this.record.load();
+    this.entries = loaded.value ?? [];
+    return loaded;
   }
 
   get(id: string): HistoryEntry | undefined {
@@ -58,23 +56,31 @@ export class RequestHistory {
     return structuredClone(this.entries.filter((e) => !FINAL_STATES.has(e.state)));
   }
 
-  /** Insert or replace by id, and save. */
+  has(id: string): boolean {
+    return this.entries.some((e) => e.id === id);
+  }
+
+  /** Insert or replace by id, and save (saves run in order; each writes the whole list). */
   put(entry: HistoryEntry): Promise<void> {
-    return this.queue.run(async () => {
-      const i = this.entries.findIndex((e) => e.id === entry.id);
-      if (i >= 0) this.entries[i] = structuredClone(entry);
-      else this.entries.push(structuredClone(entry));
-      if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-      // Prompts are the user's private text: readable by them only.
-      await writeFileAtomic(this.file, JSON.stringify(this.entries), 0o600);
-    });
+    const i = this.entries.findIndex((e) => e.id === entry.id);
+    if (i >= 0) this.entries[i] = structuredClone(entry);
+    else this.entries.push(structuredClone(entry));
+    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
+    return this.record.save(this.entries);
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+function parseHistory(text: string): Parsed<HistoryEntry[]> {
+  const json = parseJson(text);
+  if (!json.ok) return json;
+  const r = z.array(z.unknown()).safeParse(json.value);
+  if (!r.success) return { ok: false, why: 'not a list of requests' };
+  // An entry this version cannot read is dropped; the rest of the history stays.
+  return {
+    ok: true,
+    value: r.data.flatMap((raw) => {
+      const e = EntrySchema.safeParse(raw);
+      return e.success ? [e.data] : [];
+    }),
+  };
 }

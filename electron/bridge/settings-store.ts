@@ -1,7 +1,7 @@
-import { readFile, rename } from 'node:fs/promises';
 import type { Settings, SettingsPatch } from '../../shared/bridge/contract';
 import { SettingsPatchSchema } from '../../shared/bridge/schemas';
-import { SerialQueue, writeFileAtomic } from './atomic-file';
+import { SerialQueue } from './atomic-file';
+import { parseJson, RecordFile, type LoadedRecord } from './record-file';
 
 /** Settings that the running services read once at start; changing them needs a restart. */
 const RESTART_KEYS = [
@@ -19,39 +19,36 @@ export interface SettingsChange {
 
 /**
  * The user's settings as JSON in the data folder. Reading is forgiving (a
- * field that fails validation falls back to its default, the rest is kept;
- * an unreadable file is moved aside); writing is atomic.
+ * field that fails validation falls back to its default, the rest is kept);
+ * a file that is not JSON at all is restored from its last good copy, or the
+ * load stops with DamagedRecordError. Writing is atomic and keeps that copy.
  */
 export class SettingsStore {
   private current: Settings;
   private readonly queue = new SerialQueue();
   private readonly listeners = new Set<(change: SettingsChange) => void>();
   private pendingRestart = false;
+  private readonly record: RecordFile<unknown>;
+  /** Set by `load` when the file was damaged and its last good copy was put back. */
+  restored: LoadedRecord<unknown>['restored'];
 
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly defaults: Settings,
   ) {
     this.current = structuredClone(defaults);
+    this.record = new RecordFile<unknown>(file, {
+      what: 'your settings',
+      parse: parseJson,
+      serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+      mode: 0o644,
+    });
   }
 
   async load(): Promise<Settings> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.get();
-      throw e;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      // Keep the broken file for the user to look at; start from the defaults.
-      await rename(this.file, `${this.file}.corrupt-${Date.now()}`);
-      return this.get();
-    }
-    this.current = merge(this.defaults, validFields(raw));
+    const loaded = await this.record.load();
+    this.restored = loaded.restored;
+    if (loaded.value !== null) this.current = merge(this.defaults, validFields(loaded.value));
     return this.get();
   }
 
@@ -74,7 +71,7 @@ export class SettingsStore {
     return this.queue.run(async () => {
       const previous = this.current;
       const next = merge(previous, patch);
-      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
+      await this.record.save(next);
       this.current = next;
       const changed = (Object.keys(next) as (keyof Settings)[]).filter(
         (k) => JSON.stringify(next[k]) !== JSON.stringify(previous[k]),

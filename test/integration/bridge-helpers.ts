@@ -45,7 +45,7 @@ export async function startTestBridge(opts: {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   await backend.load();
-  backend.start({ horde: { mode: 'embedded', url: opts.hordeUrl }, worker: null });
+  await backend.start({ horde: { mode: 'embedded', url: opts.hordeUrl }, worker: null });
   const token = 'test-token-0123456789abcdef';
   const server = new BridgeServer({
     handlers: backend.handlers,

@@ -34,7 +34,7 @@ describe('bridge handlers against the embedded horde', () => {
     });
     await backend.load();
     await backend.credentials.setOwnerKey(owner.apikey);
-    backend.start({ horde: { mode: 'embedded', url: horde.url }, worker: null });
+    await backend.start({ horde: { mode: 'embedded', url: horde.url }, worker: null });
   });
 
   afterAll(async () => {

@@ -80,6 +80,23 @@ describe('npm run serve', () => {
     expect((await call('app:info', {})).status).toBe(401);
   });
 
+  it('a second serve on the same data folder says which process holds it and exits non-zero', async () => {
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'electron/serve.ts', '--data', dataDir, '--no-worker', '--no-build'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    second.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    second.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => second.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(out).toContain(`The data folder ${dataDir} is in use by process ${child.pid} (serve on`);
+    expect(out).not.toContain('is running at');
+    // The first one still answers.
+    expect((await fetch(url)).status).toBe(200);
+  });
+
   it('exits cleanly on SIGINT, closing the horde', async () => {
     child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
@@ -94,5 +111,7 @@ describe('npm run serve', () => {
     // SQLite folds the write-ahead log back and removes it when the last connection closes cleanly.
     expect(existsSync(path.join(dataDir, 'horde.sqlite'))).toBe(true);
     expect(existsSync(path.join(dataDir, 'horde.sqlite-wal'))).toBe(false);
+    // And it let go of the data folder.
+    expect(existsSync(path.join(dataDir, 'app.lock'))).toBe(false);
   });
 });
