@@ -145,7 +145,7 @@ function errorText(err: unknown): string {
 }
 
 export async function composeServices(options: ComposeOptions): Promise<ComposedServices> {
-  const { dataDir, log, overrides = {} } = options;
+  const { dataDir, log } = options;
   // One process per data folder: a second serve or desktop app on it stops here, naming the holder.
   const lock = await lockDataFolder(dataDir, { shell: options.shell }, log);
   try {
