@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { HordeError } from './errors';
 
 /**
@@ -62,61 +61,8 @@ export function decodeBase64Image(s: string): Uint8Array | undefined {
   return new Uint8Array(Buffer.from(compact, 'base64'));
 }
 
-export function isLoopbackUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-}
-
 export function isHttpUrl(raw: string): boolean {
   return /^https?:\/\//i.test(raw);
-}
-
-/**
- * Reads a source image given as a URL. Only loopback URLs: the horde must not
- * become a way to make the user's machine fetch arbitrary hosts on a LAN.
- */
-export async function fetchLoopbackImage(
-  url: string,
-  maxBytes: number,
-  timeoutMs: number,
-): Promise<Uint8Array> {
-  if (!isLoopbackUrl(url)) {
-    throw new HordeError(
-      'SourceImageUrlInvalid',
-      'Source image URLs must point to this machine (127.0.0.1 / localhost); send other images as base64.',
-    );
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-  } catch {
-    throw new HordeError('SourceImageUnreadable', `Could not download the source image from ${url}.`);
-  }
-  if (!res.ok) throw new HordeError('SourceImageUnreadable', `The source image URL answered ${res.status}.`);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > maxBytes)
-    throw new HordeError('SourceImageSizeExceeded', `The source image is larger than ${maxBytes} bytes.`);
-  // Read in chunks and stop at the cap: a server need not announce its length honestly.
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body ?? []) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new HordeError('SourceImageSizeExceeded', `The source image is larger than ${maxBytes} bytes.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Checks an image body: known format, within the size cap. */

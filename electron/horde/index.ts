@@ -26,6 +26,11 @@ export interface StartHordeOptions {
   /** Fastify's request log on stdout. */
   logger?: boolean;
   limits?: Partial<HordeLimits>;
+  /**
+   * More `Host` names to answer to besides loopback (and, with `lan`, the bound
+   * addresses and this machine's name): e.g. a reverse proxy's name.
+   */
+  allowedHosts?: string[];
 }
 
 export interface Horde {
@@ -54,7 +59,11 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
   const host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
   let app;
   try {
-    app = await buildServer(ctx, { logger: opts.logger ?? false });
+    app = await buildServer(ctx, {
+      logger: opts.logger ?? false,
+      bindHost: host,
+      ...(opts.allowedHosts ? { extraHosts: opts.allowedHosts } : {}),
+    });
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (err) {
     db.close();

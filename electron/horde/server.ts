@@ -12,6 +12,9 @@ import { interrogateRoutes } from './routes/interrogate';
 import { workerRoutes } from './routes/workers';
 import { statusRoutes } from './routes/status';
 import { r2Routes } from './routes/r2';
+import { registerCors } from './cors';
+import { registerHostGuard } from './host-guard';
+import { hordeClientErrorHandler } from './client-error';
 
 /** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
 type ErrorAnswer = ErrorBody & { errors?: Record<string, string> };
@@ -46,6 +49,12 @@ function toAnswer(err: unknown): { status: number; body: ErrorAnswer } {
       body: { message: 'The request body is larger than this horde accepts.', rc: 'PayloadTooLarge' },
     };
   }
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return {
+      status: 414,
+      body: { message: 'A path parameter is longer than this horde accepts.', rc: 'RequestUriTooLong' },
+    };
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return {
       status: fe.statusCode === 415 ? 400 : fe.statusCode,
@@ -55,10 +64,23 @@ function toAnswer(err: unknown): { status: number; body: ErrorAnswer } {
   return { status: 500, body: { message: 'Internal Server Error', rc: 'InternalServerError' } };
 }
 
-export async function buildServer(ctx: HordeContext, o: { logger: boolean }): Promise<FastifyInstance> {
+export interface ServerOptions {
+  logger: boolean;
+  /** The address the server will listen on; with `ctx.lan`, the `Host` names it answers to follow from it. */
+  bindHost: string;
+  /** More `Host` names to answer to (a reverse proxy in front of the horde). */
+  extraHosts?: readonly string[];
+}
+
+export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger,
     bodyLimit: ctx.limits.bodyLimitBytes,
+    // A request without Host reaches the Host guard, which answers it with an rc, instead
+    // of Node's bare 400.
+    http: { requireHostHeader: false },
+    // Refusals of Node's HTTP parser get {message, rc}, and no body when the request was a HEAD.
+    clientErrorHandler: hordeClientErrorHandler,
     // Errors fastify raises before routing (a URL with broken percent-encoding) bypass
     // setErrorHandler; they get the same {message, rc} body here.
     frameworkErrors: (err, _req, reply) => {
@@ -97,6 +119,14 @@ export async function buildServer(ctx: HordeContext, o: { logger: boolean }): Pr
       message: `No route ${req.method} ${req.url.split('?')[0]}`,
       rc: 'NotFound',
     } satisfies ErrorBody);
+  });
+
+  // Before the rate limit: preflights are answered, and refusals carry the CORS headers.
+  registerCors(app);
+  registerHostGuard(app, {
+    lan: ctx.lan,
+    bindHost: o.bindHost,
+    ...(o.extraHosts ? { extraHosts: o.extraHosts } : {}),
   });
 
   await app.register(rateLimit, {

@@ -28,6 +28,12 @@ export const RC_STATUS = {
   BadRequest: 400,
   MissingPrompt: 400,
   InvalidPromptSize: 400,
+  TokenOverflow: 400,
+  MissingFullSamplerOrder: 400,
+  TooManyStopSequences: 400,
+  ExcessiveStopSequence: 400,
+  InvalidExtraSourceImages: 400,
+  NulByteInPayload: 400,
   DuplicateGen: 400,
   AbortedGen: 400,
   KudosValidationError: 400,
@@ -66,6 +72,10 @@ export const RC_STATUS = {
   TooManyRequests: 429,
   /** Body larger than the horde accepts. */
   PayloadTooLarge: 413,
+  /** Refusals of the HTTP layer, before any route runs (the AI Horde's proxy answers these without an rc). */
+  RequestTimeout: 408,
+  RequestUriTooLong: 414,
+  RequestHeaderFieldsTooLarge: 431,
   InternalServerError: 500,
 } as const satisfies Record<string, number>;
 export type Rc = keyof typeof RC_STATUS;

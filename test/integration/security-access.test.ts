@@ -58,7 +58,7 @@ describe('binding', () => {
     // remote address): tests send no traffic to any address but loopback.
     const db = new HordeDb(':memory:');
     const ctx = makeContext(db, () => Date.now(), DEFAULT_LIMITS, true);
-    const app = await buildServer(ctx, { logger: false });
+    const app = await buildServer(ctx, { logger: false, bindHost: '0.0.0.0' });
     try {
       const user = createUser(db, 'lan-user', 0);
       const fromLan = (url: string, apikey: string | undefined, payload: object) =>

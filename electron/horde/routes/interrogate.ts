@@ -13,8 +13,9 @@ import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
-import { clientAgentOf, isLoopbackIp, publicBase, userOf, type HordeContext } from '../context';
-import { decodeBase64Image, fetchLoopbackImage, isHttpUrl, validateImage } from '../images';
+import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { validateImage } from '../images';
+import { readSourceImage } from '../source-image';
 import { sweep } from '../sweep';
 import { balanceOf } from '../store/ledger';
 import { putBlob } from '../store/blobs';
@@ -30,9 +31,6 @@ import {
 } from '../store/interrogate-queue';
 import { priorityUserIds, workerUser } from './text';
 
-/** Seconds the horde waits for a loopback source image URL. */
-const SOURCE_FETCH_TIMEOUT_MS = 10_000;
-
 export const interrogateRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
@@ -42,30 +40,7 @@ export const interrogateRoutes =
       if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
         throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
       }
-      let bytes: Uint8Array | undefined;
-      if (isHttpUrl(body.source_image)) {
-        // A URL names this machine's loopback, which means nothing to a client elsewhere on
-        // the LAN — and would let it probe this machine's local ports through the horde.
-        if (ctx.lan && !isLoopbackIp(req.ip)) {
-          throw new HordeError(
-            'SourceImageUrlInvalid',
-            'From another machine, send the source image as base64, not as a URL.',
-          );
-        }
-        bytes = await fetchLoopbackImage(
-          body.source_image,
-          ctx.limits.maxImageBytes,
-          SOURCE_FETCH_TIMEOUT_MS,
-        );
-      } else {
-        bytes = decodeBase64Image(body.source_image);
-        if (!bytes) {
-          throw new HordeError(
-            'ImageValidationFailed',
-            'Image validation failed. Please ensure the source image payload is either a URL containing an image or a valid base64 encoded image.',
-          );
-        }
-      }
+      const bytes = await readSourceImage(ctx, req, body.source_image);
       const info = validateImage(bytes, ctx.limits.maxImageBytes);
       const tiles = imageTiles(info.width, info.height);
       const price = body.forms.reduce((sum, f) => sum + formPrice(f.name, tiles), 0);
