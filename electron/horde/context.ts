@@ -7,6 +7,11 @@ import type { HordeDb } from './store/db';
 import { userByApiKey, isAnonymous, type UserRow } from './store/users';
 import type { LifecycleLimits } from './store/text-queue';
 import type { AlchemyLimits } from './store/interrogate-queue';
+import type { ImageLimits } from './store/image-queue';
+import { ImageFiles } from './store/image-files';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 /** Every tunable of the horde; `startHorde({limits})` overrides any of them. */
 export interface HordeLimits {
@@ -28,6 +33,8 @@ export interface HordeLimits {
   maxPromptChars: number;
   /** Largest source or result image, bytes. */
   maxImageBytes: number;
+  /** Faulted or timed-out image jobs after which an image request is faulted. */
+  maxImageFaults: number;
   /** Requests per key (or per IP without a key) in each rate window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -47,6 +54,7 @@ export const DEFAULT_LIMITS: HordeLimits = {
   bodyLimitBytes: 16 * 1024 * 1024,
   maxPromptChars: 64 * 1024,
   maxImageBytes: 10 * 1024 * 1024,
+  maxImageFaults: 3,
   rateLimitMax: 120,
   rateLimitWindowMs: 1000,
   sweepIntervalMs: 5000,
@@ -60,6 +68,9 @@ export interface HordeContext {
   lan: boolean;
   text: LifecycleLimits;
   alchemy: AlchemyLimits;
+  image: ImageLimits;
+  /** Sources and results of image requests, as files in a folder beside the database. */
+  imageFiles: ImageFiles;
   ledgerRules: LedgerRules;
 }
 
@@ -68,6 +79,8 @@ export function makeContext(
   clock: () => number,
   limits: HordeLimits,
   lan: boolean,
+  /** Where image files go: `<db>.images` beside the database (a temp folder when not given). */
+  imagesDir: string = join(tmpdir(), `horde-images-${randomUUID()}`),
 ): HordeContext {
   const ledgerRules: LedgerRules =
     limits.userKudosCap !== undefined ? { userCapMilli: fromKudos(limits.userKudosCap) } : {};
@@ -81,6 +94,13 @@ export function makeContext(
       textJobTtlS: limits.textJobTtlS,
       requestTtlS: limits.requestTtlS,
       maxFaults: limits.maxFaults,
+      workerStaleS: limits.workerStaleS,
+      ledger: ledgerRules,
+    },
+    imageFiles: new ImageFiles(imagesDir),
+    image: {
+      requestTtlS: limits.requestTtlS,
+      maxFaults: limits.maxImageFaults,
       workerStaleS: limits.workerStaleS,
       ledger: ledgerRules,
     },

@@ -46,6 +46,11 @@ export interface Horde {
   close(): Promise<void>;
 }
 
+/** Image files live beside the database: `horde.db` → `horde.db.images/`. */
+export function imagesDirFor(dbPath: string): string | undefined {
+  return dbPath === ':memory:' ? undefined : `${dbPath}.images`;
+}
+
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
@@ -55,7 +60,7 @@ function urlHost(host: string): string {
 export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
   const db = new HordeDb(opts.dbPath);
   const limits: HordeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx = makeContext(db, opts.clock ?? Date.now, limits, opts.lan ?? false);
+  const ctx = makeContext(db, opts.clock ?? Date.now, limits, opts.lan ?? false, imagesDirFor(opts.dbPath));
   const host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
   let app;
   try {
@@ -102,6 +107,6 @@ export function openHordeAdmin(
   clock: () => number = Date.now,
 ): { admin: HordeAdmin; close(): void } {
   const db = new HordeDb(dbPath);
-  const ctx = makeContext(db, clock, DEFAULT_LIMITS, false);
+  const ctx = makeContext(db, clock, DEFAULT_LIMITS, false, imagesDirFor(dbPath));
   return { admin: createAdmin(ctx), close: () => db.close() };
 }

@@ -15,6 +15,7 @@ import { r2Routes } from './routes/r2';
 import { registerCors } from './cors';
 import { registerHostGuard } from './host-guard';
 import { hordeClientErrorHandler } from './client-error';
+import { imageRoutes } from './routes/image';
 
 /** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
 type ErrorAnswer = ErrorBody & { errors?: Record<string, string> };
@@ -154,6 +155,7 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
       await api.register(workerRoutes(ctx));
       await api.register(statusRoutes(ctx));
       await api.register(r2Routes(ctx));
+      await api.register(imageRoutes(ctx));
     },
     { prefix: '/api/v2' },
   );

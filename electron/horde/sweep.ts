@@ -1,12 +1,15 @@
 import type { HordeContext } from './context';
 import { sweepText } from './store/text-queue';
 import { sweepForms } from './store/interrogate-queue';
+import { sweepImages } from './store/image-queue';
 
 export interface SweepReport {
   abortedJobs: number;
   expiredRequests: number;
   abortedForms: number;
   expiredInterrogations: number;
+  abortedImageJobs: number;
+  expiredImageRequests: number;
 }
 
 /**
@@ -17,5 +20,9 @@ export interface SweepReport {
  */
 export function sweep(ctx: HordeContext): SweepReport {
   const now = ctx.clock();
-  return { ...sweepText(ctx.db, now, ctx.text), ...sweepForms(ctx.db, now, ctx.alchemy) };
+  return {
+    ...sweepText(ctx.db, now, ctx.text),
+    ...sweepForms(ctx.db, now, ctx.alchemy),
+    ...sweepImages(ctx.db, ctx.imageFiles, now, ctx.image),
+  };
 }

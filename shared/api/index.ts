@@ -10,3 +10,5 @@ export * from './interrogate';
 export * from './users';
 export * from './workers';
 export * from './status';
+export * from './image';
+export * from './bridge-agents';

@@ -33,6 +33,14 @@ export const WorkerDetails = z.object({
   max_length: z.int().optional(),
   max_context_length: z.int().optional(),
   tokens_generated: z.number().optional(),
+  /** Image workers (WorkerDetailsStable). */
+  max_pixels: z.int().optional(),
+  megapixelsteps_generated: z.number().optional(),
+  img2img: z.boolean().optional(),
+  painting: z.boolean().optional(),
+  'post-processing': z.boolean().optional(),
+  lora: z.boolean().optional(),
+  controlnet: z.boolean().optional(),
   messages: z.array(z.object({ id: z.string().optional(), message: z.string() })).optional(),
 });
 export type WorkerDetails = z.infer<typeof WorkerDetails>;

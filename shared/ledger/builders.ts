@@ -59,6 +59,37 @@ export function jobSettlement(
   return postingEvent('job_settlement', args, postings, args.holdId);
 }
 
+/**
+ * A delivered image paid: the requester pays `charge` (the worker's worth
+ * plus the horde's burns; 0 for a censored image), the worker's owner earns
+ * `reward`, and `system:mint` takes or gives the difference. Undefined when
+ * both are 0 (nothing moves).
+ */
+export function imageSettlement(
+  args: Common & {
+    requester: AccountId;
+    workerOwner: AccountId;
+    charge: Milli;
+    reward: Milli;
+    holdId?: string;
+  },
+): PostingEvent | undefined {
+  for (const [name, v] of [
+    ['charge', args.charge],
+    ['reward', args.reward],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`${name} must be a whole number of milli-kudos ≥ 0: ${v}`);
+  }
+  if (args.charge === 0 && args.reward === 0) return undefined;
+  const postings: Posting[] = [];
+  if (args.charge > 0) postings.push({ account: args.requester, amount: neg(args.charge) });
+  if (args.reward > 0) postings.push({ account: args.workerOwner, amount: args.reward });
+  const diff = args.charge - args.reward;
+  if (diff !== 0) postings.push({ account: 'system:mint', amount: asMilli(diff) });
+  return postingEvent('job_settlement', args, postings, args.charge > 0 ? args.holdId : undefined);
+}
+
 /** Kudos for uptime, created by `system:mint`. */
 export function uptimeReward(args: Common & { workerOwner: AccountId; amount: Milli }): PostingEvent {
   const amount = positive('amount', args.amount);

@@ -4,6 +4,7 @@ import type { HordeContext } from '../context';
 import type { WorkerRow } from '../store/workers';
 import { activeThreads } from '../store/workers';
 import { queuedForms } from '../store/interrogate-queue';
+import { imageModelStatus, imagePerformance } from '../store/image-status';
 
 /** Version reported by the heartbeat; the embedded horde speaks the AI Horde's v2 API. */
 export const HORDE_VERSION = '4.0.0-desktop';
@@ -13,9 +14,11 @@ export const statusRoutes =
   async (app) => {
     app.get('/status/heartbeat', async () => ({ message: 'OK', version: HORDE_VERSION }));
 
-    // This horde runs text and alchemy only, so `type` defaults to text (the AI Horde defaults to image).
+    // `type` defaults to image, as on the AI Horde.
     app.get<{ Querystring: { type?: string } }>('/status/models', async (req): Promise<ActiveModel[]> => {
-      if ((req.query.type ?? 'text') !== 'text') return [];
+      const type = req.query.type ?? 'image';
+      if (type === 'image') return imageModelStatus(ctx.db, ctx.clock(), ctx.limits.workerStaleS);
+      if (type !== 'text') return [];
       const now = ctx.clock();
       const online = ctx.db.all<WorkerRow>(
         "SELECT * FROM workers WHERE type = 'text' AND last_check_in >= ?",
@@ -63,20 +66,21 @@ export const statusRoutes =
          WHERE j.status = 'done' AND j.submitted_at >= ?`,
         minuteAgo,
       );
+      const image = imagePerformance(ctx.db, now, ctx.limits.workerStaleS);
       return {
-        queued_requests: 0,
+        queued_requests: image.queuedRequests,
         queued_text_requests: q?.c ?? 0,
-        worker_count: 0,
+        worker_count: image.workers,
         text_worker_count: text.workers,
-        thread_count: 0,
+        thread_count: image.threads,
         text_thread_count: text.threads,
         queued_forms: queuedForms(ctx.db),
         interrogator_count: alchemy.workers,
         interrogator_thread_count: alchemy.threads,
         queued_tokens: q?.t ?? 0,
         past_minute_tokens: recent?.t ?? 0,
-        queued_megapixelsteps: 0,
-        past_minute_megapixelsteps: 0,
+        queued_megapixelsteps: image.queuedMps,
+        past_minute_megapixelsteps: image.pastMinuteMps,
       };
     });
   };

@@ -234,4 +234,93 @@ CREATE TRIGGER text_queued_update AFTER UPDATE OF status ON text_requests
 BEGIN UPDATE queue_counts SET n = n + (CASE WHEN NEW.status = 'queued' THEN 1 ELSE -1 END) WHERE kind = 'text'; END;
 `,
   },
+  {
+    // Numbered after its issue (18) so that other branches' next migrations (5, 6, ...) cannot collide with it.
+    version: 18,
+    sql: `
+-- Image waiting prompts. status: queued (n > 0) | processing | done | faulted | cancelled | expired.
+-- params: the request's params with the horde's defaults filled in (JSON); the seed is kept apart.
+CREATE TABLE image_requests (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  prompt TEXT NOT NULL,
+  params TEXT NOT NULL,
+  models TEXT NOT NULL DEFAULT '[]',
+  workers TEXT NOT NULL DEFAULT '[]',
+  worker_blacklist INTEGER NOT NULL DEFAULT 0,
+  nsfw INTEGER NOT NULL,
+  censor_nsfw INTEGER NOT NULL,
+  trusted_workers INTEGER NOT NULL,
+  slow_workers INTEGER NOT NULL,
+  extra_slow_workers INTEGER NOT NULL,
+  r2 INTEGER NOT NULL,
+  shared INTEGER NOT NULL DEFAULT 0,
+  source_file TEXT,
+  source_processing TEXT NOT NULL DEFAULT 'img2img',
+  mask_file TEXT,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  steps INTEGER NOT NULL,
+  sampler TEXT NOT NULL,
+  seed INTEGER,
+  seed_variation INTEGER,
+  n INTEGER NOT NULL,
+  jobs INTEGER NOT NULL,
+  popped INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  kudos INTEGER NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  taxed INTEGER NOT NULL DEFAULT 0,
+  faults INTEGER NOT NULL DEFAULT 0,
+  hold_id TEXT,
+  hold_amount INTEGER NOT NULL DEFAULT 0,
+  client_agent TEXT
+);
+CREATE INDEX image_requests_queue ON image_requests(status, extra_priority DESC, created_at);
+CREATE INDEX image_requests_expiry ON image_requests(status, expires_at);
+
+-- One row per image handed to a worker. status: processing | done | faulted | aborted.
+CREATE TABLE image_jobs (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL REFERENCES image_requests(id),
+  worker_id TEXT NOT NULL REFERENCES workers(id),
+  model TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  submitted_at INTEGER,
+  upload_token TEXT,
+  upload_expires_at INTEGER,
+  uploaded INTEGER NOT NULL DEFAULT 0,
+  file TEXT,
+  state TEXT,
+  censored INTEGER NOT NULL DEFAULT 0,
+  gen_metadata TEXT,
+  reward INTEGER NOT NULL DEFAULT 0,
+  charge INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX image_jobs_request ON image_jobs(request_id);
+CREATE INDEX image_jobs_deadline ON image_jobs(status, deadline);
+
+ALTER TABLE workers ADD COLUMN max_pixels INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workers ADD COLUMN image_options TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE workers ADD COLUMN megapixelsteps_generated REAL NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN image_requests INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN image_fulfilled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN megapixelsteps_generated REAL NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN megapixelsteps_used REAL NOT NULL DEFAULT 0;
+
+INSERT INTO queue_counts (kind, n) VALUES ('image', 0);
+CREATE TRIGGER image_queued_insert AFTER INSERT ON image_requests WHEN NEW.status = 'queued'
+BEGIN UPDATE queue_counts SET n = n + 1 WHERE kind = 'image'; END;
+CREATE TRIGGER image_queued_update AFTER UPDATE OF status ON image_requests
+  WHEN (OLD.status = 'queued') <> (NEW.status = 'queued')
+BEGIN UPDATE queue_counts SET n = n + (CASE WHEN NEW.status = 'queued' THEN 1 ELSE -1 END) WHERE kind = 'image'; END;
+`,
+  },
 ];

@@ -106,7 +106,9 @@ export function bumpUserCounter(
     | 'text_requests'
     | 'interrogation_requests'
     | 'text_fulfilled'
-    | 'interrogation_fulfilled',
+    | 'interrogation_fulfilled'
+    | 'image_requests'
+    | 'image_fulfilled',
   by: number,
 ): void {
   // `column` is a closed union, never user input, so interpolating it is safe.

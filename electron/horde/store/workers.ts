@@ -8,7 +8,7 @@ import type { HordeDb } from './db';
 import { uptimeCredit } from './kudos';
 import { usernameOf, userById, type UserRow } from './users';
 
-export type WorkerKind = 'text' | 'interrogation';
+export type WorkerKind = 'text' | 'interrogation' | 'image';
 
 export interface WorkerRow {
   id: string;
@@ -40,6 +40,8 @@ export interface WorkerRow {
 
 /** An interrogation worker's uptime reward per interval (InterrogationWorker.calculate_uptime_reward). */
 const ALCHEMIST_UPTIME_KUDOS = 40;
+/** An image worker's: 50 + 2 per model (ImageWorker.calculate_uptime_reward; +30 with LoRA, which no worker here offers). */
+const imageUptimeKudos = (models: number): number => 50 + 2 * models;
 
 export interface CheckIn {
   user: UserRow;
@@ -110,7 +112,9 @@ export function checkIn(
       const kudos =
         c.type === 'text'
           ? uptimeReward({ maxContextLength: c.maxContextLength ?? 0, model: models[0] })
-          : ALCHEMIST_UPTIME_KUDOS;
+          : c.type === 'image'
+            ? imageUptimeKudos(models.length)
+            : ALCHEMIST_UPTIME_KUDOS;
       const amount = fromKudos(kudos);
       // The key pins the reward to this worker and this uptime mark, so a retried check-in cannot pay twice.
       uptimeCredit(
@@ -185,10 +189,30 @@ export function recordAbort(db: HordeDb, workerId: string): void {
   db.run('UPDATE workers SET uncompleted_jobs = uncompleted_jobs + 1 WHERE id = ?', workerId);
 }
 
-function performance(w: WorkerRow): string {
+function performance(w: WorkerRow & { megapixelsteps_generated?: number }): string {
   if (w.type === 'interrogation') return `${w.requests_fulfilled} forms`;
+  if (w.type === 'image') {
+    if (w.seconds_working <= 0) return 'No requests fulfilled yet';
+    return `${((w.megapixelsteps_generated ?? 0) / w.seconds_working).toFixed(1)} megapixelsteps per second`;
+  }
   if (w.seconds_working <= 0) return 'No requests fulfilled yet';
   return `${(w.tokens_generated / w.seconds_working).toFixed(1)} tokens per second`;
+}
+
+/** The image worker's fields (WorkerDetailsStable), read from what it announced at its last pop. */
+function imageDetails(
+  w: WorkerRow & { max_pixels?: number; image_options?: string; megapixelsteps_generated?: number },
+) {
+  const o = JSON.parse(w.image_options ?? '{}') as Record<string, unknown>;
+  return {
+    max_pixels: w.max_pixels ?? 0,
+    megapixelsteps_generated: Math.round(w.megapixelsteps_generated ?? 0),
+    img2img: o.allow_img2img !== false,
+    painting: o.allow_painting !== false,
+    'post-processing': o.allow_post_processing !== false,
+    lora: o.allow_lora === true,
+    controlnet: o.allow_controlnet === true,
+  };
 }
 
 export function workerDetails(db: HordeDb, w: WorkerRow, now: number, staleAfterS: number): WorkerDetails {
@@ -226,5 +250,6 @@ export function workerDetails(db: HordeDb, w: WorkerRow, now: number, staleAfter
           tokens_generated: w.tokens_generated,
         }
       : {}),
+    ...(w.type === 'image' ? imageDetails(w) : {}),
   };
 }
