@@ -22,8 +22,9 @@ import { pyRound } from '../../../shared/kudos/round';
 import { userAccount } from '../../../shared/ledger/events';
 import { fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError, invalidJobId } from '../errors';
-import { clientAgentOf, isLoopbackIp, publicBase, userOf, type HordeContext } from '../context';
-import { decodeBase64Image, fetchLoopbackImage, isHttpUrl, sniffImage, validateImage } from '../images';
+import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { decodeBase64Image, sniffImage, validateImage } from '../images';
+import { readSourceImage } from '../source-image';
 import { sweep } from '../sweep';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
@@ -48,7 +49,6 @@ import {
 } from '../store/image-queue';
 import { priorityUserIds, workerUser } from './text';
 
-const SOURCE_FETCH_TIMEOUT_MS = 10_000;
 /** The AI Horde refuses prompts over this many words (`InvalidPromptSize`). */
 const MAX_PROMPT_WORDS = 7500;
 /** Upscalers enlarge up to 4×: a result may be at most this many times the asked side. */
@@ -62,25 +62,9 @@ const imageValidationFailed = (what: string): HordeError =>
     `Image validation failed. Please ensure the ${what} payload is either a URL containing an image or a valid base64 encoded image (PNG, JPEG or WebP).`,
   );
 
-async function readSource(
-  ctx: HordeContext,
-  req: FastifyRequest,
-  raw: string,
-  what: string,
-): Promise<Uint8Array> {
-  let bytes: Uint8Array | undefined;
-  if (isHttpUrl(raw)) {
-    if (ctx.lan && !isLoopbackIp(req.ip)) {
-      throw new HordeError(
-        'SourceImageUrlInvalid',
-        'From another machine, send the source image as base64, not as a URL.',
-      );
-    }
-    bytes = await fetchLoopbackImage(raw, ctx.limits.maxImageBytes, SOURCE_FETCH_TIMEOUT_MS);
-  } else {
-    bytes = decodeBase64Image(raw);
-    if (!bytes) throw imageValidationFailed(what);
-  }
+/** A source image or mask: base64, or a URL the horde may fetch (`source-image.ts` decides), checked as an image. */
+async function readSource(ctx: HordeContext, req: FastifyRequest, raw: string): Promise<Uint8Array> {
+  const bytes = await readSourceImage(ctx, req, raw);
   validateImage(bytes, ctx.limits.maxImageBytes);
   return bytes;
 }
@@ -130,13 +114,8 @@ export const imageRoutes =
           throw new HordeError('WorkerNotFound', `Worker with ID '${id}' not found.`);
       }
       const source =
-        body.source_image !== undefined
-          ? await readSource(ctx, req, body.source_image, 'source image')
-          : undefined;
-      const mask =
-        body.source_mask !== undefined
-          ? await readSource(ctx, req, body.source_mask, 'source mask')
-          : undefined;
+        body.source_image !== undefined ? await readSource(ctx, req, body.source_image) : undefined;
+      const mask = body.source_mask !== undefined ? await readSource(ctx, req, body.source_mask) : undefined;
       const painting = body.source_processing === 'inpainting' || body.source_processing === 'outpainting';
       if (source && painting && !mask && sniffImage(source)?.contentType === 'image/jpeg') {
         throw new HordeError(
