@@ -20,7 +20,7 @@ export class HordeError extends Error {
 export const invalidApiKey = (): HordeError =>
   new HordeError(
     'InvalidAPIKey',
-    'No user matching sent API Key. Ask the horde admin for a key (npm run horde -- user add NAME).',
+    'No user matching sent API Key. Ask the owner of this horde for a key.',
   );
 
 export const requestNotFound = (kind: string, id: string): HordeError =>

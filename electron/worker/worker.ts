@@ -274,6 +274,9 @@ export class HordeWorker {
         : err.kind === 'malformed'
           ? "The horde's answer could not be read"
           : 'The horde refused';
+    const rc = err instanceof HordeError ? err.details.rc : undefined;
+    if (rc !== undefined) this.s.lastErrorRc = rc;
+    else delete this.s.lastErrorRc;
     this.setState('error', `${what}; trying again in ${Math.ceil(delay / 1000)} s`, errorText(err));
     return delay;
   }
@@ -388,6 +391,7 @@ export class HordeWorker {
   private settled(outcome: JobOutcome): void {
     if (outcome.kind === 'lost') {
       this.s.jobsFaulted++;
+      delete this.s.lastErrorRc;
       this.s.lastError = outcome.message;
       this.emit(true);
       return;
@@ -398,6 +402,7 @@ export class HordeWorker {
       this.s.kudosThisSession = round2(this.s.kudosThisSession + done.reward);
     } else {
       this.s.jobsFaulted++;
+      delete this.s.lastErrorRc;
       this.s.lastError =
         failure ?? `Job ${done.id} was stopped before it finished and handed back to the horde`;
     }

@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { formatKudos } from './format';
 import { useAccount } from './stores';
 import { EarnScreen } from './screens/earn/EarnScreen';
@@ -15,8 +15,11 @@ const SCREENS = [
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 
-function initialScreen(): ScreenId {
-  // A #hash picks the screen, so a reload (or a test) can open one directly.
+/**
+ * The #hash names the screen: a reload, a bookmark, a `#ledger` link or a test opens one directly,
+ * and each switch is a history entry, so Back and Forward move between screens.
+ */
+function screenFromHash(): ScreenId {
   const hash = window.location.hash.slice(1);
   return SCREENS.find((s) => s.id === hash)?.id ?? 'earn';
 }
@@ -32,12 +35,22 @@ function HeaderBalance() {
 }
 
 export function App() {
-  const [current, setCurrent] = useState<ScreenId>(initialScreen);
+  const [current, setCurrent] = useState<ScreenId>(screenFromHash);
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+
+  useEffect(() => {
+    const follow = () => setCurrent(screenFromHash());
+    window.addEventListener('hashchange', follow);
+    window.addEventListener('popstate', follow);
+    return () => {
+      window.removeEventListener('hashchange', follow);
+      window.removeEventListener('popstate', follow);
+    };
+  }, []);
 
   function select(id: ScreenId) {
     setCurrent(id);
-    window.history.replaceState(null, '', `#${id}`);
+    if (window.location.hash !== `#${id}`) window.history.pushState(null, '', `#${id}`);
   }
 
   // WAI-ARIA tabs pattern: arrows move between tabs, Home/End jump to the ends.

@@ -52,6 +52,8 @@ export interface WorkerStats {
   maintenance?: { on: boolean; reason?: string };
   advertised: AdvertisedCapability;
   lastError?: string;
+  /** The horde's `rc` of the last error, when it gave one: the window explains it in plain words. */
+  lastErrorRc?: string;
 }
 
 /** 0 = Sunday … 6 = Saturday, as Date.getDay() counts. */

@@ -87,7 +87,7 @@ describe('earning and spending through the window', () => {
     const panel = page.getByRole('region', { name: 'Your request' });
     await expect
       .poll(() => panel.getByRole('alert').textContent(), { timeout: 30_000 })
-      .toContain('Lower max length / context, or earn kudos by letting the worker run');
+      .toContain('Lower max length so it runs free, or earn the kudos it needs up front');
     await screenshot(page, 'request-kudos-upfront');
   });
 

@@ -1,5 +1,6 @@
 import type { WorkerStats } from '../../../../shared/worker/stats';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { explainWorkerError } from '../../errors';
 import { useWorker } from '../../stores';
 import { describeWorker } from './workerState';
 
@@ -52,6 +53,9 @@ export function StateBanner({ stats }: { stats: WorkerStats }) {
           </button>
         </div>
       </section>
+      {stats.state === 'error' && stats.maintenance?.on !== true && stats.lastError !== undefined && (
+        <ErrorNotice explained={explainWorkerError(stats.lastErrorRc, stats.lastError)} />
+      )}
       {actionError !== null && <ErrorNotice error={actionError} />}
     </div>
   );

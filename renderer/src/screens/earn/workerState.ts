@@ -43,9 +43,7 @@ export function describeWorker(stats: WorkerStats): StateView {
   const reason =
     state === 'maintenance'
       ? (stats.maintenance?.reason ?? stats.stateReason) || v.fallback
-      : state === 'error'
-        ? stats.lastError || stats.stateReason || v.fallback
-        : stats.stateReason || v.fallback;
+      : stats.stateReason || v.fallback;
   return { label: v.label, tone: v.tone, reason };
 }
 

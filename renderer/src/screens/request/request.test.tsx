@@ -82,7 +82,7 @@ describe('price display', () => {
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('costs more kudos than you have available');
-    expect(alert.textContent).toContain('Lower max length / context');
+    expect(alert.textContent).toContain('Lower max length so it runs free');
   });
 
   it('flags values the horde would refuse and does not submit them', async () => {
