@@ -18,10 +18,7 @@ export class HordeError extends Error {
 }
 
 export const invalidApiKey = (): HordeError =>
-  new HordeError(
-    'InvalidAPIKey',
-    'No user matching sent API Key. Ask the owner of this horde for a key.',
-  );
+  new HordeError('InvalidAPIKey', 'No user matching sent API Key. Ask the owner of this horde for a key.');
 
 export const requestNotFound = (kind: string, id: string): HordeError =>
   new HordeError('RequestNotFound', `${kind} with ID '${id}' not found.`);

@@ -500,6 +500,18 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
     title: 'This is not allowed here.',
     next: 'If this is the app’s own page, open the address the app gave you, from this computer.',
   },
+  RequestTimeout: {
+    title: 'The request took too long to arrive at the horde.',
+    next: 'Check your network and try again.',
+  },
+  RequestUriTooLong: {
+    title: 'The address sent to the horde was too long.',
+    next: 'Shorten what you typed (for example the model name) and try again.',
+  },
+  RequestHeaderFieldsTooLarge: {
+    title: 'What the app sent to the horde was too large.',
+    next: 'Check that the API key in Settings is the one the horde gave you, then try again.',
+  },
   InternalServerError: { title: 'The horde had an internal error.', next: waitAndRetry },
   HordeError: { title: 'The horde had an internal error.', next: waitAndRetry },
   HordeUnreachable: {
