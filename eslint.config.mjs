@@ -80,6 +80,7 @@ export default tseslint.config(
       'electron/horde/**/*.ts',
       'electron/worker/**/*.ts',
       'electron/client/**/*.ts',
+      'electron/compose.ts',
       'electron/serve.ts',
     ],
     rules: {

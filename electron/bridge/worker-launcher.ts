@@ -1,3 +1,4 @@
+import type { UpscalerName } from '../../shared/api/interrogate';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
 import { planModelLoads } from '../worker/models/memory-budget';
@@ -34,7 +35,7 @@ export interface LoadEnginesOptions {
 export interface LoadedEngines {
   text?: TextEngine;
   alchemy?: AlchemyEngine;
-  upscalerNames?: string[];
+  upscalerNames?: UpscalerName[];
   /** The text model's context window, so the worker never advertises more than it holds. */
   modelContextLimit?: number;
   dispose(): Promise<void>;

@@ -107,3 +107,20 @@ export const PerformanceAnswer = z.object({
   queued_text_requests: z.number().default(0),
   text_thread_count: z.number().default(0),
 });
+
+/** The worker's read of its owner (find_user): the public AI Horde may leave the rest out. */
+export const OwnerRecord = z.object({
+  kudos: z.number(),
+  evaluating_kudos: z.number().nullish(),
+  worker_ids: z.array(z.string()).nullish(),
+});
+export type OwnerRecord = z.infer<typeof OwnerRecord>;
+
+/** The worker's read of its own worker record: name and maintenance flag. */
+export const WorkerRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  maintenance_mode: z.boolean().nullish(),
+  maintenance_msg: z.string().nullish(),
+});
+export type WorkerRecord = z.infer<typeof WorkerRecord>;

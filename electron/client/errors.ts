@@ -2,29 +2,34 @@ import type { BridgeError } from '../../shared/bridge/contract';
 import { RC_HINTS } from '../../shared/bridge/errors';
 
 /**
- * A failed horde call, shaped as a BridgeError so handlers can rethrow it to
- * the window as it is. An Error subclass because p-retry and stack traces
- * want one; `toBridgeError` strips it to the plain object on the way out.
+ * A failed horde call — the one error class of the horde client, for the worker and the
+ * requester alike — carrying the horde's `rc` (or one derived from the HTTP status, or
+ * `HordeUnreachable` / `BadHordeAnswer`). Shaped as a BridgeError so handlers can rethrow it to
+ * the window as it is. An Error subclass because p-retry and stack traces want one;
+ * `toBridgeError` strips it to the plain object on the way out.
  */
 export class HordeApiError extends Error implements BridgeError {
   readonly rc: string;
   readonly hint?: string;
   /** HTTP status, 0 for network errors and timeouts. */
   readonly status: number;
-  /** Whether sending the same request again may succeed (network, 5xx, 429). */
+  /** Whether sending the same request again may succeed (network, timeout, 5xx, 429, 408). */
   readonly transient: boolean;
+  /** How long the horde asked to wait (Retry-After), bounded. */
+  readonly retryAfterMs?: number;
 
   constructor(
     rc: string,
     message: string,
     status: number,
-    opts: { hint?: string; transient?: boolean } = {},
+    opts: { hint?: string; transient?: boolean; retryAfterMs?: number } = {},
   ) {
     super(message);
     this.name = 'HordeApiError';
     this.rc = rc;
     this.status = status;
-    this.transient = opts.transient ?? (status === 0 || status === 429 || status >= 500);
+    this.transient = opts.transient ?? (status === 0 || status === 429 || status === 408 || status >= 500);
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
     const h = opts.hint ?? RC_HINTS[rc];
     if (h !== undefined) this.hint = h;
   }
@@ -43,7 +48,7 @@ function rcForStatus(status: number): string {
 }
 
 /** The horde's error body `{message, rc}` (either may be missing on foreign answers) → HordeApiError. */
-export function errorFromResponse(status: number, body: unknown): HordeApiError {
+export function errorFromResponse(status: number, body: unknown, retryAfterMs?: number): HordeApiError {
   const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const rc = typeof b.rc === 'string' && b.rc.length > 0 ? b.rc : rcForStatus(status);
   const message =
@@ -52,13 +57,15 @@ export function errorFromResponse(status: number, body: unknown): HordeApiError 
       : status >= 500
         ? `The horde answered with an error (HTTP ${status}).`
         : `The horde refused the request (HTTP ${status}).`;
-  return new HordeApiError(rc, message, status);
+  return new HordeApiError(rc, message, status, retryAfterMs !== undefined ? { retryAfterMs } : {});
 }
 
 export function unreachable(url: string, cause: unknown): HordeApiError {
   const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
   const what = timedOut ? 'did not answer in time' : 'could not be reached';
-  return new HordeApiError('HordeUnreachable', `The horde at ${new URL(url).origin} ${what}.`, 0);
+  // The system's reason (connect ECONNREFUSED …) when there is one: it tells a wrong port from a dead host.
+  const reason = cause instanceof Error && cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
+  return new HordeApiError('HordeUnreachable', `The horde at ${new URL(url).origin} ${what}${reason}.`, 0);
 }
 
 export function badAnswer(path: string, detail: string): HordeApiError {

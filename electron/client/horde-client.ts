@@ -1,9 +1,17 @@
-import type { InterrogateAsyncInput } from '../../shared/api/interrogate';
-import type { TextAsyncInput } from '../../shared/api/text';
 import { z } from 'zod';
+import { GenerationSubmitted } from '../../shared/api/common';
+import type {
+  InterrogateAsyncInput,
+  InterrogatePopInput,
+  InterrogateSubmitInput,
+} from '../../shared/api/interrogate';
+import type { TextAsyncInput, TextPopInput, TextSubmitInput } from '../../shared/api/text';
+import type { ModifyWorkerInput } from '../../shared/api/workers';
 import {
   AsyncAnswer,
   HeartbeatAnswer,
+  OwnerRecord,
+  WorkerRecord,
   InterrogateStatusAnswer,
   ModelsAnswer,
   PerformanceAnswer,
@@ -13,15 +21,18 @@ import {
   WorkerAnswer,
 } from './answers';
 import { HordeHttp, type HordeHttpOptions } from './http';
+import { RETRY, type RetryPolicy } from './retry';
 
 export type HordeClientOptions = HordeHttpOptions;
 
 const seg = (id: string) => encodeURIComponent(id);
 
 /**
- * The requester side of a horde — the embedded one or the public AI Horde,
- * same routes and fields. Calls that may be sent twice are retried on
- * network errors, 5xx and 429; the others fail fast.
+ * The one client of a horde — the embedded one or the public AI Horde, same routes and fields —
+ * for the requester (bridge) and the worker alike. Each call names its retry policy
+ * (retry.ts): reads, cancels and transfers are retried on network errors, 5xx and 429; a
+ * request submission and a pop are sent once; a worker's submit retries until its deadline.
+ * Every failure is a HordeApiError with the horde's `rc`.
  */
 export class HordeClient {
   private readonly http: HordeHttp;
@@ -37,22 +48,21 @@ export class HordeClient {
   heartbeat(signal?: AbortSignal) {
     return this.http.call('/v2/status/heartbeat', HeartbeatAnswer, {
       method: 'GET',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
 
   findUser(signal?: AbortSignal) {
-    return this.http.call('/v2/find_user', UserAnswer, { method: 'GET', idempotent: true, signal });
+    return this.http.call('/v2/find_user', UserAnswer, { method: 'GET', retry: RETRY.read, signal });
   }
 
   textAsync(body: TextAsyncInput, signal?: AbortSignal) {
-    // A dry run queues nothing, so sending it twice is harmless.
-    const idempotent = body.dry_run === true;
     return this.http.call('/v2/generate/text/async', AsyncAnswer, {
       method: 'POST',
       body,
-      idempotent,
+      // A dry run queues nothing, so sending it twice is harmless.
+      retry: body.dry_run === true ? RETRY.read : RETRY.request,
       signal,
     });
   }
@@ -60,7 +70,7 @@ export class HordeClient {
   textStatus(id: string, signal?: AbortSignal) {
     return this.http.call(`/v2/generate/text/status/${seg(id)}`, TextStatusAnswer, {
       method: 'GET',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -68,7 +78,7 @@ export class HordeClient {
   textCancel(id: string, signal?: AbortSignal) {
     return this.http.call(`/v2/generate/text/status/${seg(id)}`, TextStatusAnswer, {
       method: 'DELETE',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -77,7 +87,7 @@ export class HordeClient {
     return this.http.call('/v2/interrogate/async', AsyncAnswer, {
       method: 'POST',
       body,
-      idempotent: body.dry_run === true,
+      retry: body.dry_run === true ? RETRY.read : RETRY.request,
       signal,
     });
   }
@@ -85,7 +95,7 @@ export class HordeClient {
   interrogateStatus(id: string, signal?: AbortSignal) {
     return this.http.call(`/v2/interrogate/status/${seg(id)}`, InterrogateStatusAnswer, {
       method: 'GET',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -93,7 +103,7 @@ export class HordeClient {
   interrogateCancel(id: string, signal?: AbortSignal) {
     return this.http.call(`/v2/interrogate/status/${seg(id)}`, InterrogateStatusAnswer, {
       method: 'DELETE',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -104,7 +114,7 @@ export class HordeClient {
       method: 'POST',
       body: { username, amount },
       headers: { 'Idempotency-Key': idempotencyKey },
-      idempotent: true,
+      retry: RETRY.transfer,
       signal,
     });
   }
@@ -113,7 +123,7 @@ export class HordeClient {
     return this.http.call('/v2/status/models', ModelsAnswer, {
       method: 'GET',
       query: { type },
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -122,7 +132,7 @@ export class HordeClient {
   performance(signal?: AbortSignal) {
     return this.http.call('/v2/status/performance', PerformanceAnswer, {
       method: 'GET',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
@@ -130,22 +140,73 @@ export class HordeClient {
   worker(id: string, signal?: AbortSignal) {
     return this.http.call(`/v2/workers/${seg(id)}`, WorkerAnswer, {
       method: 'GET',
-      idempotent: true,
+      retry: RETRY.read,
       signal,
     });
   }
 
-  /** Setting a flag to the same value twice is harmless, so this is retried too. */
-  modifyWorker(
-    id: string,
-    body: { maintenance?: boolean; paused?: boolean; info?: string },
-    signal?: AbortSignal,
-  ) {
+  /** Setting a flag to the same value twice is harmless, so this is retried (unless told otherwise). */
+  modifyWorker(id: string, body: ModifyWorkerInput, signal?: AbortSignal, retry: RetryPolicy = RETRY.read) {
     return this.http.call(`/v2/workers/${seg(id)}`, z.record(z.string(), z.unknown()), {
       method: 'PUT',
       body,
-      idempotent: true,
+      retry,
       signal,
     });
+  }
+
+  // ─── worker side ───────────────────────────────────────────────────────
+
+  /**
+   * Asks for a text job. The answer is returned unchecked: the worker reads it piece by piece
+   * (text-job.ts) so that one bad field faults that job instead of the whole pop.
+   */
+  textPop(body: TextPopInput, signal?: AbortSignal) {
+    return this.http.call('/v2/generate/text/pop', z.unknown(), {
+      method: 'POST',
+      body,
+      retry: RETRY.pop,
+      signal,
+    });
+  }
+
+  /** Asks for alchemy forms; the answer is read piece by piece (alchemy-job.ts). */
+  interrogatePop(body: InterrogatePopInput, signal?: AbortSignal) {
+    return this.http.call('/v2/interrogate/pop', z.unknown(), {
+      method: 'POST',
+      body,
+      retry: RETRY.pop,
+      signal,
+    });
+  }
+
+  /** Hands a text job back; the worker's policy retries it until the job's deadline. */
+  textSubmit(body: TextSubmitInput, retry: RetryPolicy) {
+    return this.http.call('/v2/generate/text/submit', GenerationSubmitted, { method: 'POST', body, retry });
+  }
+
+  /** Hands an alchemy form back. */
+  interrogateSubmit(body: InterrogateSubmitInput, retry: RetryPolicy) {
+    return this.http.call('/v2/interrogate/submit', GenerationSubmitted, { method: 'POST', body, retry });
+  }
+
+  /** The owner's kudos and worker ids, as the worker reads them (fewer fields than `findUser`). */
+  ownerRecord(retry: RetryPolicy = RETRY.read) {
+    return this.http.call('/v2/find_user', OwnerRecord, { method: 'GET', retry });
+  }
+
+  /** A worker's name and maintenance flag, as the worker reads them. */
+  workerRecord(id: string, retry: RetryPolicy = RETRY.read) {
+    return this.http.call(`/v2/workers/${seg(id)}`, WorkerRecord, { method: 'GET', retry });
+  }
+
+  /** A job's source image, from the URL the pop gave. */
+  download(url: string, signal?: AbortSignal) {
+    return this.http.download(url, signal);
+  }
+
+  /** A result image, to the upload URL the pop gave. */
+  upload(url: string, bytes: Uint8Array, contentType: string, signal?: AbortSignal) {
+    return this.http.upload(url, bytes, contentType, signal);
   }
 }

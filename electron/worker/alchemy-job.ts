@@ -3,15 +3,21 @@
  * reading a pop answer (untrusted), and the result body the horde expects.
  */
 import { z } from 'zod';
-import { InterrogationPopForm, isImageForm, UPSCALE_FORMS } from '../../shared/api/interrogate';
+import {
+  InterrogationPopForm,
+  isImageForm,
+  UPSCALE_FORMS,
+  type FormName,
+  type UpscalerName,
+} from '../../shared/api/interrogate';
 import type { AlchemyForm, AlchemyResult } from './engines/types';
 
 /** Engine form → the names the horde asks for it by. Upscalers are named by model; give them in options. */
 export function hordeFormNames(
   forms: readonly AlchemyForm[],
-  upscalerNames: readonly string[] = [],
-): string[] {
-  const names: string[] = [];
+  upscalerNames: readonly UpscalerName[] = [],
+): FormName[] {
+  const names: FormName[] = [];
   for (const form of forms) {
     if (form === 'upscale') names.push(...upscalerNames);
     else names.push(form);

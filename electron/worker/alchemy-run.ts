@@ -4,9 +4,9 @@
  * gave, as the AI Horde's alchemists do. Returns the submit's `result`.
  */
 import type { InterrogationPopForm } from '../../shared/api/interrogate';
+import type { HordeClient } from '../client/horde-client';
 import { engineFormFor, imageResultBody, inlineImageBytes, isImageForm, textResultBody } from './alchemy-job';
 import type { AlchemyEngine, AlchemyImage } from './engines/types';
-import type { WorkerHordeApi } from './horde-api';
 
 export interface ImageCodec {
   decodeImage(bytes: Uint8Array): Promise<AlchemyImage>;
@@ -14,7 +14,7 @@ export interface ImageCodec {
 }
 
 export async function runAlchemyForm(
-  deps: { api: WorkerHordeApi; engine: AlchemyEngine; codec: () => Promise<ImageCodec> },
+  deps: { api: HordeClient; engine: AlchemyEngine; codec: () => Promise<ImageCodec> },
   form: InterrogationPopForm,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
@@ -22,7 +22,7 @@ export async function runAlchemyForm(
   if (!engineForm || !deps.engine.forms.includes(engineForm))
     throw new Error(`this worker cannot serve ${form.form}`);
   const codec = await deps.codec();
-  const bytes = inlineImageBytes(form.source_image) ?? (await deps.api.download(form.source_image));
+  const bytes = inlineImageBytes(form.source_image) ?? (await deps.api.download(form.source_image, signal));
   const image = await codec.decodeImage(bytes);
   signal.throwIfAborted();
   const result = await deps.engine.run(engineForm, image, signal);

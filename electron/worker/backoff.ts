@@ -3,6 +3,9 @@
  * exponential, capped, with jitter so that many workers coming back after an
  * outage do not all ask in the same second. Never zero, so the loop cannot spin.
  */
+import { MIN_DELAY_MS } from '../client/retry';
+
+export { MIN_DELAY_MS, retryAfterMs } from '../client/retry';
 
 export interface BackoffSettings {
   baseMs: number;
@@ -15,8 +18,6 @@ export const EMPTY_QUEUE_BACKOFF: BackoffSettings = { baseMs: 1_000, capMs: 5_00
 export const ERROR_BACKOFF: BackoffSettings = { baseMs: 2_000, capMs: 60_000 };
 /** The horde put the worker into maintenance: ask again now and then, or when the user leaves it. */
 export const MAINTENANCE_RECHECK_MS = 60_000;
-/** The least wait, whatever the settings say. */
-export const MIN_DELAY_MS = 100;
 
 /**
  * "Equal jitter": half of the exponential step is fixed, half random.
@@ -27,13 +28,4 @@ export function backoffDelay(attempt: number, settings: BackoffSettings, random:
   const step = Math.min(settings.capMs, settings.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
   const r = Number.isFinite(random) ? Math.min(Math.max(random, 0), 1) : 0.5;
   return Math.max(MIN_DELAY_MS, Math.round(step / 2 + (step / 2) * r));
-}
-
-/** A Retry-After header (seconds or an HTTP date) as a wait in ms, bounded by the cap. */
-export function retryAfterMs(header: string | null, now: number, capMs: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  if (!Number.isFinite(ms)) return undefined;
-  return Math.min(capMs, Math.max(MIN_DELAY_MS, ms));
 }

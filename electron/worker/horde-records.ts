@@ -3,22 +3,9 @@
  * kudos (find_user), the worker ids (a worker exists on the horde only after
  * its first pop), and the maintenance flag with the horde's reason.
  */
-import { z } from 'zod';
-import type { WorkerHordeApi } from './horde-api';
-
-/** The public AI Horde may leave fields out; only these are read back. */
-const UserRecord = z.object({
-  kudos: z.number(),
-  evaluating_kudos: z.number().nullish(),
-  worker_ids: z.array(z.string()).nullish(),
-});
-const WorkerRecord = z.object({
-  id: z.string(),
-  name: z.string(),
-  maintenance_mode: z.boolean().nullish(),
-  maintenance_msg: z.string().nullish(),
-});
-type WorkerRecord = z.infer<typeof WorkerRecord>;
+import type { WorkerRecord } from '../client/answers';
+import type { HordeClient } from '../client/horde-client';
+import { RETRY } from '../client/retry';
 
 export interface AccountFigures {
   kudos: number;
@@ -37,7 +24,7 @@ export class HordeRecords {
   private readonly ids = new Map<string, string>();
 
   constructor(
-    private readonly api: WorkerHordeApi,
+    private readonly api: HordeClient,
     private readonly names: readonly string[],
   ) {}
 
@@ -47,7 +34,7 @@ export class HordeRecords {
 
   /** The owner's balance; learns the ids of this app's workers on the way. */
   async account(): Promise<AccountFigures> {
-    const user = await this.api.call('GET', '/v2/find_user', UserRecord);
+    const user = await this.api.ownerRecord(RETRY.once);
     const learned = this.knowsAllWorkers() ? [] : await this.learnIds(user.worker_ids ?? []);
     const maintenance = summarize(learned);
     return {
@@ -62,7 +49,7 @@ export class HordeRecords {
     if (this.ids.size === 0) await this.account();
     const records: WorkerRecord[] = [];
     for (const id of this.ids.values()) {
-      records.push(await this.api.call('GET', `/v2/workers/${encodeURIComponent(id)}`, WorkerRecord));
+      records.push(await this.api.workerRecord(id, RETRY.once));
     }
     return summarize(records);
   }
@@ -74,7 +61,7 @@ export class HordeRecords {
       throw new Error('The horde does not know this worker yet: it appears after its first request for work');
     }
     for (const id of this.ids.values()) {
-      await this.api.json('PUT', `/v2/workers/${encodeURIComponent(id)}`, { maintenance: false });
+      await this.api.modifyWorker(id, { maintenance: false }, undefined, RETRY.once);
     }
   }
 
@@ -84,7 +71,7 @@ export class HordeRecords {
     const found: WorkerRecord[] = [];
     for (const id of workerIds) {
       if (known.has(id)) continue;
-      const record = await this.api.call('GET', `/v2/workers/${encodeURIComponent(id)}`, WorkerRecord);
+      const record = await this.api.workerRecord(id, RETRY.once);
       if (!this.names.includes(record.name)) continue;
       this.ids.set(record.name, record.id);
       found.push(record);

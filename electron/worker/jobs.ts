@@ -10,10 +10,10 @@ import type { CurrentJob } from '../../shared/worker/stats';
 import { hordeFormNames, readAlchemyPop } from './alchemy-job';
 import { runAlchemyForm, type ImageCodec } from './alchemy-run';
 import { HORDE_TEXT_TIME_LIMIT_SECONDS } from './capability';
+import type { HordeClient } from '../client/horde-client';
 import type { AlchemyEngine, TextEngine, TextGenResult } from './engines/types';
-import type { WorkerHordeApi } from './horde-api';
 import type { RunningJob } from './running-job';
-import { submitWithRetries } from './submit';
+import { submitWithRetries, type JobSubmission } from './submit';
 import { readTextPop, textGenParams } from './text-job';
 import type { HordeWorkerOptions, JobDone, Sleep } from './worker-options';
 
@@ -29,7 +29,7 @@ export type JobOutcome =
   | { kind: 'lost'; id?: string; message: string };
 
 export interface JobHost {
-  readonly api: WorkerHordeApi;
+  readonly api: HordeClient;
   readonly options: HordeWorkerOptions;
   readonly agent: string;
   readonly alchemyName: string;
@@ -65,7 +65,7 @@ export class JobRunner {
     const engine = h.options.textEngine;
     if (!engine || !h.mayRun()) return false;
     const limits = h.limits();
-    const raw = await h.api.json('POST', '/v2/generate/text/pop', {
+    const raw = await h.api.textPop({
       name: h.options.name,
       models: [engine.modelName],
       max_length: limits.maxLength,
@@ -118,11 +118,9 @@ export class JobRunner {
     });
     // A job the engine completed before it saw a pause is handed in: finished work is never thrown away.
     const done = result !== undefined && result.finishReason !== 'aborted' ? result : undefined;
-    await this.submit('text', job, done?.tokenIds.length ?? 0, deadline, failure, {
-      id,
-      generation: done?.text ?? '',
-      state: done ? 'ok' : 'faulted',
-      seed,
+    await this.submit(job, done?.tokenIds.length ?? 0, deadline, failure, {
+      kind: 'text',
+      body: { id, generation: done?.text ?? '', state: done ? 'ok' : 'faulted', seed },
     });
   }
 
@@ -132,7 +130,7 @@ export class JobRunner {
     if (!engine || !h.mayRun()) return false;
     const forms = hordeFormNames(engine.forms, h.options.upscalerNames);
     if (forms.length === 0) return false;
-    const raw = await h.api.json('POST', '/v2/interrogate/pop', {
+    const raw = await h.api.interrogatePop({
       name: h.alchemyName,
       forms,
       amount: 1,
@@ -176,10 +174,9 @@ export class JobRunner {
         failure = `Alchemy job ${form.id} (${form.form}) failed: ${errorText(err)}`;
       }
     });
-    await this.submit('alchemy', job, 0, deadline, failure, {
-      id: form.id,
-      result: result ?? {},
-      state: result ? 'ok' : 'faulted',
+    await this.submit(job, 0, deadline, failure, {
+      kind: 'alchemy',
+      body: { id: form.id, result: result ?? {}, state: result ? 'ok' : 'faulted' },
     });
   }
 
@@ -189,18 +186,18 @@ export class JobRunner {
    * cancelled) is reported lost.
    */
   private async submit(
-    kind: 'text' | 'alchemy',
     job: Pick<CurrentJob, 'id' | 'model'>,
     tokens: number,
     deadline: number,
     failure: string | undefined,
-    body: { id: string; state: 'ok' | 'faulted'; [k: string]: unknown },
+    submission: JobSubmission,
   ): Promise<void> {
     const h = this.host;
-    const route = kind === 'text' ? '/v2/generate/text/submit' : '/v2/interrogate/submit';
+    const { kind } = submission;
+    const state = submission.body.state === 'ok' ? 'ok' : 'faulted';
     let reward: number;
     try {
-      reward = await submitWithRetries(route, body, {
+      reward = await submitWithRetries(submission, {
         api: h.api,
         now: () => h.now(),
         sleep: h.sleep,
@@ -216,7 +213,7 @@ export class JobRunner {
       });
       return;
     }
-    const done: JobDone = { id: job.id, kind, state: body.state, reward, model: job.model, tokens };
+    const done: JobDone = { id: job.id, kind, state, reward, model: job.model, tokens };
     h.settled({ kind: 'submitted', done, ...(failure !== undefined ? { failure } : {}) });
   }
 
@@ -232,11 +229,11 @@ export class JobRunner {
       return;
     }
     const model = kind === 'text' ? (this.host.options.textEngine?.modelName ?? '') : '';
-    const body =
+    const submission: JobSubmission =
       kind === 'text'
-        ? { id, generation: '', state: 'faulted' as const, seed: 0 }
-        : { id, result: {}, state: 'faulted' as const };
-    await this.submit(kind, { id, model }, 0, this.host.now() + 60_000, message, body);
+        ? { kind, body: { id, generation: '', state: 'faulted', seed: 0 } }
+        : { kind, body: { id, result: {}, state: 'faulted' } };
+    await this.submit({ id, model }, 0, this.host.now() + 60_000, message, submission);
   }
 }
 

@@ -3,14 +3,19 @@
  * down for a moment) until shortly before the horde would abort the job, so a
  * finished generation is not lost to one failed request.
  */
-import pRetry from 'p-retry';
-import { GenerationSubmitted } from '../../shared/api/common';
+import type { InterrogateSubmitInput } from '../../shared/api/interrogate';
+import type { TextSubmitInput } from '../../shared/api/text';
+import type { HordeClient } from '../client/horde-client';
+import type { RetryPolicy } from '../client/retry';
 import { backoffDelay, ERROR_BACKOFF } from './backoff';
-import { HordeError, type WorkerHordeApi } from './horde-api';
 import type { Sleep } from './worker-options';
 
+/** What a worker hands back: a text generation or an alchemy form's result. */
+export type JobSubmission =
+  { kind: 'text'; body: TextSubmitInput } | { kind: 'alchemy'; body: InterrogateSubmitInput };
+
 export interface SubmitContext {
-  api: WorkerHordeApi;
+  api: HordeClient;
   now: () => number;
   sleep: Sleep;
   random: () => number;
@@ -22,21 +27,28 @@ export interface SubmitContext {
 
 export const SUBMIT_RETRIES = 8;
 
-/** Resolves with the horde's reward; throws the last failure when the horde does not take the job. */
-export async function submitWithRetries(route: string, body: object, ctx: SubmitContext): Promise<number> {
-  const answer = await pRetry(() => ctx.api.call('POST', route, GenerationSubmitted, body), {
+/** The submit's retry policy: transient failures, waited out on the worker's clock, until the deadline. */
+export function submitRetry(ctx: SubmitContext): RetryPolicy {
+  return {
+    kind: 'custom',
     retries: SUBMIT_RETRIES,
-    // The waits are ours (the injected sleep, so tests run on a fake clock); p-retry counts and stops.
-    minTimeout: 0,
-    maxTimeout: 0,
-    shouldRetry: async ({ error, attemptNumber }) => {
-      if (!(error instanceof HordeError) || !error.transient) return false;
+    shouldRetry: async (error, attemptNumber) => {
+      if (!error.transient) return false;
       if (ctx.hurry() && attemptNumber >= 3) return false;
-      const delay = error.details.retryAfterMs ?? backoffDelay(attemptNumber, ERROR_BACKOFF, ctx.random());
+      const delay = error.retryAfterMs ?? backoffDelay(attemptNumber, ERROR_BACKOFF, ctx.random());
       if (ctx.now() + delay > ctx.deadline) return false;
       await ctx.sleep(delay);
       return true;
     },
-  });
+  };
+}
+
+/** Resolves with the horde's reward; throws the last failure when the horde does not take the job. */
+export async function submitWithRetries(job: JobSubmission, ctx: SubmitContext): Promise<number> {
+  const retry = submitRetry(ctx);
+  const answer =
+    job.kind === 'text'
+      ? await ctx.api.textSubmit(job.body, retry)
+      : await ctx.api.interrogateSubmit(job.body, retry);
   return answer.reward;
 }

@@ -1,7 +1,8 @@
+import type { UpscalerName } from '../../shared/api/interrogate';
 /** What a HordeWorker is built from and what it reports per job. */
 import type { ImageCodec } from './alchemy-run';
 import type { AlchemyEngine, TextEngine } from './engines/types';
-import type { FetchLike } from './horde-api';
+import type { FetchLike } from '../client/http';
 import type { IdlePolicySettings } from '../../shared/worker/stats';
 
 /** Resolves after `ms`, or early (never rejecting) when `signal` aborts. */
@@ -30,7 +31,7 @@ export interface HordeWorkerOptions {
   /** The text model's context window (n_positions), so the advertised context never exceeds it. */
   modelContextLimit?: number;
   /** Horde names for the engine's 'upscale' form (RealESRGAN_x2plus, ...): the scale is the model's. */
-  upscalerNames?: string[];
+  upscalerNames?: UpscalerName[];
   nsfw?: boolean;
   /** Per request; default 20 s. */
   requestTimeoutMs?: number;

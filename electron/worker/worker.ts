@@ -13,9 +13,10 @@ import {
 } from '../../shared/worker/stats';
 import { hordeFormNames } from './alchemy-job';
 import type { ImageCodec } from './alchemy-run';
+import { HordeApiError } from '../client/errors';
+import { HordeClient } from '../client/horde-client';
 import { backoffDelay, EMPTY_QUEUE_BACKOFF, ERROR_BACKOFF, MAINTENANCE_RECHECK_MS } from './backoff';
 import { deriveTextLimits, measureTextEngine } from './capability';
-import { HordeError, WorkerHordeApi } from './horde-api';
 import { HordeRecords } from './horde-records';
 import { JobRunner, type JobHost, type JobOutcome } from './jobs';
 import { PolicyGate, type Gate } from './policy-gate';
@@ -39,7 +40,7 @@ const STATS_THROTTLE_MS = 250;
 const ACCOUNT_REFRESH_MS = 30_000;
 
 export class HordeWorker {
-  private readonly api: WorkerHordeApi;
+  private readonly api: HordeClient;
   private readonly records: HordeRecords;
   private readonly jobs: JobRunner;
   private readonly now: () => number;
@@ -77,11 +78,11 @@ export class HordeWorker {
     this.alchemyName = o.alchemyName ?? defaultAlchemyName(o.name);
     this.gate = new PolicyGate(o.policy ?? SERVE_IDLE_POLICY);
     this.limits = o.limits;
-    this.api = new WorkerHordeApi({
+    this.api = new HordeClient({
       baseUrl: o.hordeUrl,
       apiKey: o.apiKey,
       clientAgent: this.agent,
-      fetch: o.fetch ?? ((input, init) => fetch(input, init)),
+      ...(o.fetch ? { fetch: o.fetch } : {}),
       timeoutMs: o.requestTimeoutMs ?? 20_000,
       now: this.now,
       maxRetryAfterMs: ERROR_BACKOFF.capMs,
@@ -253,7 +254,7 @@ export class HordeWorker {
 
   /** Shows the failure and returns how long to wait before asking again. */
   private onLoopError(err: unknown): number {
-    if (err instanceof HordeError && err.details.rc === 'WorkerMaintenance') {
+    if (err instanceof HordeApiError && err.rc === 'WorkerMaintenance') {
       this.s.maintenance = {
         on: true,
         ...(this.s.maintenance?.reason ? { reason: this.s.maintenance.reason } : {}),
@@ -264,14 +265,14 @@ export class HordeWorker {
     }
     this.errorStreak++;
     const delay =
-      err instanceof HordeError && err.details.retryAfterMs !== undefined
-        ? err.details.retryAfterMs
+      err instanceof HordeApiError && err.retryAfterMs !== undefined
+        ? err.retryAfterMs
         : backoffDelay(this.errorStreak, ERROR_BACKOFF, this.random());
-    const what = !(err instanceof HordeError)
+    const what = !(err instanceof HordeApiError)
       ? 'The worker failed'
       : err.transient
         ? 'The horde is not answering'
-        : err.kind === 'malformed'
+        : err.rc === 'BadHordeAnswer'
           ? "The horde's answer could not be read"
           : 'The horde refused';
     const rc = err instanceof HordeError ? err.details.rc : undefined;

@@ -21,6 +21,8 @@ export const UPSCALE_FORMS = [
   '4xNomos2_hq_dat2',
   '2xModernSpanimationV1',
 ] as const;
+/** An upscaler's name: how a requester asks for upscaling and a worker offers it. */
+export type UpscalerName = (typeof UPSCALE_FORMS)[number];
 export const IMAGE_FORMS = [
   ...UPSCALE_FORMS,
   'GFPGAN',
