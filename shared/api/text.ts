@@ -1,26 +1,30 @@
 import { z } from 'zod';
 import { BridgeAgent, WorkerMessage, WorkerName } from './common';
+import { TEXT_SAMPLER_BOUNDS as S, TEXT_SIZE_BOUNDS, type Bound } from './text-bounds';
 
 /**
  * Text generation bodies (the AI Horde's "kobold" routes), field for field
  * from horde/apis/models/kobold_v2.py. Ranges are the server's.
  */
 
+/** A number within its bound (text-bounds.ts). */
+const bounded = (b: Bound) => (b.int ? z.int() : z.number()).min(b.min).max(b.max);
+
 /** Sampler settings a requester sends and a worker receives back in the pop payload. */
 export const TextSamplerParams = z.object({
-  temperature: z.number().min(0).max(5).optional(),
-  top_k: z.int().min(0).max(200).optional(),
-  top_p: z.number().min(0.001).max(1).optional(),
-  top_a: z.number().min(0).max(1).optional(),
-  typical: z.number().min(0).max(1).optional(),
-  tfs: z.number().min(0).max(1).optional(),
-  min_p: z.number().min(0).max(1).optional(),
-  rep_pen: z.number().min(1).max(3).optional(),
-  rep_pen_range: z.int().min(0).max(4096).optional(),
-  rep_pen_slope: z.number().min(0).max(10).optional(),
-  smoothing_factor: z.number().min(0).max(10).optional(),
-  dynatemp_range: z.number().min(0).max(5).optional(),
-  dynatemp_exponent: z.number().min(0).max(5).optional(),
+  temperature: bounded(S.temperature).optional(),
+  top_k: bounded(S.top_k).optional(),
+  top_p: bounded(S.top_p).optional(),
+  top_a: bounded(S.top_a).optional(),
+  typical: bounded(S.typical).optional(),
+  tfs: bounded(S.tfs).optional(),
+  min_p: bounded(S.min_p).optional(),
+  rep_pen: bounded(S.rep_pen).optional(),
+  rep_pen_range: bounded(S.rep_pen_range).optional(),
+  rep_pen_slope: bounded(S.rep_pen_slope).optional(),
+  smoothing_factor: bounded(S.smoothing_factor).optional(),
+  dynatemp_range: bounded(S.dynatemp_range).optional(),
+  dynatemp_exponent: bounded(S.dynatemp_exponent).optional(),
   sampler_order: z.array(z.int()).optional(),
   stop_sequence: z.array(z.string()).max(128).optional(),
   use_default_badwordsids: z.boolean().optional(),
@@ -32,9 +36,9 @@ export const TextSamplerParams = z.object({
 });
 
 export const TextGenParams = TextSamplerParams.extend({
-  n: z.int().min(1).max(20).default(1),
-  max_context_length: z.int().min(80).max(1048576).default(2048),
-  max_length: z.int().min(16).max(4096).default(80),
+  n: bounded(TEXT_SIZE_BOUNDS.n).default(1),
+  max_context_length: bounded(TEXT_SIZE_BOUNDS.max_context_length).default(2048),
+  max_length: bounded(TEXT_SIZE_BOUNDS.max_length).default(80),
 });
 export type TextGenParams = z.infer<typeof TextGenParams>;
 

@@ -6,7 +6,15 @@ import { useAccount, useJobs } from '../../stores';
 import { requestKey } from '../../stores/jobs';
 import { useDebounced } from '../../useDebounced';
 import { PriceDisplay } from './PriceDisplay';
-import { DEFAULT_FORM, estimatePrice, formProblems, LABELS, toRequest, type TextForm } from './textForm';
+import {
+  DEFAULT_FORM,
+  estimatePrice,
+  formProblems,
+  LABELS,
+  LIMITS,
+  toRequest,
+  type TextForm,
+} from './textForm';
 
 function modelOptions(models: HordeModel[] | null) {
   const text = (models ?? []).filter((m) => m.type === 'text');
@@ -78,15 +86,15 @@ export function TextRequestForm() {
           <NumberField
             label={LABELS.maxLength}
             value={form.maxLength}
-            min={16}
-            max={4096}
+            min={LIMITS.maxLength.min}
+            max={LIMITS.maxLength.max}
             step={1}
             onChange={(v) => set('maxLength', v)}
           />
           <NumberField
             label={LABELS.maxContext}
             value={form.maxContext}
-            min={80}
+            min={LIMITS.maxContext.min}
             step={1}
             onChange={(v) => set('maxContext', v)}
           />
@@ -97,32 +105,32 @@ export function TextRequestForm() {
             <NumberField
               label={LABELS.temperature}
               value={form.temperature}
-              min={0}
-              max={5}
+              min={LIMITS.temperature.min}
+              max={LIMITS.temperature.max}
               step="any"
               onChange={(v) => set('temperature', v)}
             />
             <NumberField
               label={LABELS.topP}
               value={form.topP}
-              min={0.001}
-              max={1}
+              min={LIMITS.topP.min}
+              max={LIMITS.topP.max}
               step="any"
               onChange={(v) => set('topP', v)}
             />
             <NumberField
               label={LABELS.topK}
               value={form.topK}
-              min={0}
-              max={200}
+              min={LIMITS.topK.min}
+              max={LIMITS.topK.max}
               step={1}
               onChange={(v) => set('topK', v)}
             />
             <NumberField
               label={LABELS.repPen}
               value={form.repPen}
-              min={1}
-              max={3}
+              min={LIMITS.repPen.min}
+              max={LIMITS.repPen.max}
               step="any"
               onChange={(v) => set('repPen', v)}
             />

@@ -1,3 +1,4 @@
+import { TEXT_PARAM_BOUNDS as B, type Bound } from '../../../../shared/api/text-bounds';
 import type { TextJobRequest } from '../../../../shared/bridge/contract';
 import { requestKudos } from '../../../../shared/kudos/pricing';
 
@@ -25,19 +26,19 @@ export const DEFAULT_FORM: TextForm = {
   repPen: 1.1,
 };
 
-/** The horde's own ranges (shared/api/text.ts); outside them it would refuse the request. */
-const LIMITS = {
-  maxLength: [16, 4096],
-  maxContext: [80, 1048576],
-  temperature: [0, 5],
-  topP: [0.001, 1],
-  topK: [0, 200],
-  repPen: [1, 3],
-} as const satisfies Partial<Record<keyof TextForm, readonly [number, number]>>;
+/** The horde's own ranges (shared/api/text-bounds.ts); outside them it would refuse the request. */
+export const LIMITS = {
+  maxLength: B.max_length,
+  maxContext: B.max_context_length,
+  temperature: B.temperature,
+  topP: B.top_p,
+  topK: B.top_k,
+  repPen: B.rep_pen,
+} as const satisfies Partial<Record<keyof TextForm, Bound>>;
 
 export function formProblems(f: TextForm): string[] {
   const out: string[] = [];
-  for (const [key, [min, max]] of Object.entries(LIMITS)) {
+  for (const [key, { min, max }] of Object.entries(LIMITS)) {
     const v = f[key as keyof typeof LIMITS];
     if (!Number.isFinite(v) || v < min || v > max)
       out.push(`${LABELS[key as keyof typeof LIMITS]} must be between ${min} and ${max}.`);
