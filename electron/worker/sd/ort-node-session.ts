@@ -1,0 +1,66 @@
+/**
+ * onnxruntime-node sessions seen as the pipeline's ModelSession (plain tensors in and out).
+ */
+import * as ort from 'onnxruntime-node';
+import {
+  PipelineError,
+  type ModelSession,
+  type Tensor,
+  type TensorType,
+  type ValueInfo,
+} from '../../../shared/diffusion/tensors';
+
+const TYPES: readonly TensorType[] = ['float32', 'float16', 'int32', 'int64'];
+
+export function valueInfo(meta: ort.InferenceSession.ValueMetadata, where: string): ValueInfo {
+  if (!meta.isTensor) throw new PipelineError(`${where}: ${meta.name} is not a tensor`);
+  const type = TYPES.find((t) => t === meta.type);
+  if (!type) throw new PipelineError(`${where}: ${meta.name} has unsupported type ${meta.type}`);
+  return { name: meta.name, type, dims: meta.shape.map((d) => (typeof d === 'number' ? d : String(d))) };
+}
+
+export interface NodeSessionOptions {
+  /** Cap on intra-op threads (the settings' thread cap). */
+  threads?: number;
+  executionProviders?: string[];
+}
+
+export class OrtNodeSession implements ModelSession {
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    where: string,
+  ) {
+    this.inputs = session.inputMetadata.map((m) => valueInfo(m, where));
+    this.outputs = session.outputMetadata.map((m) => valueInfo(m, where));
+  }
+
+  static async load(file: string, options: NodeSessionOptions = {}): Promise<OrtNodeSession> {
+    const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : undefined;
+    const session = await ort.InferenceSession.create(file, {
+      executionProviders: options.executionProviders ?? ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    });
+    return new OrtNodeSession(session, file);
+  }
+
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const input: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type, t.data, [...t.dims]);
+    const out = await this.session.run(input);
+    const result: Record<string, Tensor> = {};
+    for (const [name, value] of Object.entries(out)) {
+      const type = TYPES.find((t) => t === value.type);
+      if (!type) throw new PipelineError(`output ${name} has unsupported type ${value.type}`);
+      result[name] = { type, dims: value.dims, data: value.data as Tensor['data'] };
+    }
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
