@@ -275,7 +275,7 @@ export class HordeWorker {
         : err.rc === 'BadHordeAnswer'
           ? "The horde's answer could not be read"
           : 'The horde refused';
-    const rc = err instanceof HordeError ? err.details.rc : undefined;
+    const rc = err instanceof HordeApiError ? err.rc : undefined;
     if (rc !== undefined) this.s.lastErrorRc = rc;
     else delete this.s.lastErrorRc;
     this.setState('error', `${what}; trying again in ${Math.ceil(delay / 1000)} s`, errorText(err));
