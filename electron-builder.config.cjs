@@ -37,6 +37,9 @@ const config = {
     'node_modules/onnxruntime-node/**/*',
     'node_modules/sharp/**/*',
     'node_modules/@img/**/*',
+    'node_modules/@koromix/**/*',
+    // ps-list runs its bundled process lister (fastlist.exe) on Windows.
+    'node_modules/ps-list/vendor/**/*',
     '**/*.node',
   ],
   icon: 'assets/icon.png',

@@ -26,6 +26,7 @@ import {
 } from './bridge/worker-launcher';
 import { WorkerSlot } from './bridge/worker-slot';
 import { startHorde, type Horde } from './horde/index';
+import { machineProbes, SignalSampler } from './worker/signals/sampler';
 import { HordeWorker } from './worker/worker';
 
 export interface ServiceLog {
@@ -192,10 +193,20 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
 
   // The window is usable at once; the worker joins the slot when its models have loaded.
   const slot = overrides.worker === false ? null : new WorkerSlot();
-  await backend.start({ horde, worker: slot });
+  let worker: HordeWorker | undefined;
+  // Full-screen, named programs and CPU load, read only while the policy uses them.
+  const probes = slot ? await machineProbes() : null;
+  const sampler = probes
+    ? new SignalSampler({
+        probes,
+        policy: () => worker?.policy() ?? workerPolicy(backend.settings.get()),
+        setSignals: (s) => worker?.setSignals(s),
+        onError: (err) => log.warn('a signal probe failed', err),
+      })
+    : null;
+  await backend.start({ horde, worker: slot, ...(probes ? { programs: probes.programs } : {}) });
 
   let stopping = false;
-  let worker: HordeWorker | undefined;
   let engines: LoadedEngines | undefined;
   let signals: Partial<IdleSignals> = {};
   // The AI Horde refuses anonymous workers (AnonForbiddenWorker): say what to do rather than fail in a loop.
@@ -228,6 +239,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       apiKey: backend.credentials.current(),
       name: overrides.workerName ?? settings.workerName,
       policy: workerPolicy(settings),
+      ...(sampler ? { signals: sampler.support() } : {}),
       ...engineOptions(engines),
     });
     worker.onJobDone((job) => {
@@ -239,6 +251,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     worker.setSignals(signals);
     slot.attach(worker);
     worker.start();
+    sampler?.start();
   };
   const launching =
     slot && !anonymousElsewhere
@@ -267,6 +280,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         'models load': () => launching,
         // The worker finishes the job when it can end within its grace time, else reports it to the horde.
         worker: async () => {
+          await sampler?.stop();
           before = worker?.stats();
           try {
             await worker?.stop();

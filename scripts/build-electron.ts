@@ -19,6 +19,9 @@ export const EXTERNAL = [
   'onnxruntime-web',
   'onnxruntime-common',
   'sharp',
+  // FFI for the full-screen probes: its prebuilt binary comes from node_modules.
+  'koffi',
+  'ps-list',
   '@huggingface/transformers',
   'esbuild',
   'fastify',

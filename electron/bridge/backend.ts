@@ -9,7 +9,7 @@ import { RequestHistory } from './history';
 import { ImageFetcher } from './image-fetcher';
 import { JobTracker } from './job-tracker';
 import { Journal } from './journal';
-import type { EarnedJob, HordeConnection, LocalModelsPort, Logger, WorkerPort } from './ports';
+import type { EarnedJob, HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { UptimeWatcher } from './uptime-watcher';
@@ -70,7 +70,11 @@ export class BridgeBackend {
    * after `load`) and starts following pending requests. `worker` (null for
    * none) is what the Earn screen drives.
    */
-  async start(run: { horde: { mode: HordeMode; url: string }; worker: WorkerPort | null }): Promise<void> {
+  async start(run: {
+    horde: { mode: HordeMode; url: string };
+    worker: WorkerPort | null;
+    programs?: ProgramsPort;
+  }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
     const client = this.makeClient(run.horde.url, () => this.credentials.current());
@@ -103,6 +107,7 @@ export class BridgeBackend {
       bus: this.bus,
       worker,
       models: this.opts.models,
+      ...(run.programs ? { programs: run.programs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     if (worker) {

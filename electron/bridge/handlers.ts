@@ -18,7 +18,7 @@ import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
 import type { JobTracker } from './job-tracker';
 import type { Journal } from './journal';
-import type { HordeConnection, LocalModelsPort, Logger, WorkerPort } from './ports';
+import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
 import { accountView, newHistoryEntry, round2, textAsyncBody } from './views';
 
@@ -34,6 +34,8 @@ export interface BridgeDeps {
   /** null when no worker runs in this process. */
   worker: WorkerPort | null;
   models: LocalModelsPort;
+  /** The running programs for the picker; absent where no worker runs. */
+  programs?: ProgramsPort;
   log?: Logger;
   now?: () => number;
 }
@@ -126,6 +128,13 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const worker = needWorker();
       await asWorkerError(() => worker.leaveMaintenance());
       return worker.stats();
+    },
+
+    'worker:programs': async () => {
+      const programs = deps.programs;
+      if (!programs) throw bridgeError('NoWorker', 'No worker runs in this app.');
+      if (!programs.support.available) return { names: [], how: programs.support.how };
+      return { names: await programs.read(), how: programs.support.how };
     },
 
     'models:local': () => deps.models.list(),

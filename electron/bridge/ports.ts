@@ -20,6 +20,12 @@ export interface WorkerPort {
   setPolicy?(policy: IdlePolicySettings): void;
 }
 
+/** The running programs, as the worker's programs probe reads them. */
+export interface ProgramsPort {
+  readonly support: { available: boolean; how: string };
+  read(): Promise<string[]>;
+}
+
 /** A job the worker finished, for the journal. */
 export interface EarnedJob {
   /** The horde's job id. */

@@ -3,7 +3,7 @@ import type { UpscalerName } from '../../shared/api/interrogate';
 import type { ImageCodec } from './alchemy-run';
 import type { AlchemyEngine, TextEngine } from './engines/types';
 import type { FetchLike } from '../client/http';
-import type { IdlePolicySettings } from '../../shared/worker/stats';
+import type { IdlePolicySettings, SignalsSupport } from '../../shared/worker/stats';
 
 /** Resolves after `ms`, or early (never rejecting) when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -37,6 +37,8 @@ export interface HordeWorkerOptions {
   requestTimeoutMs?: number;
   /** Image decoding/encoding for alchemy; engines/images by default. */
   images?: ImageCodec;
+  /** Which measured signals (full-screen, programs, CPU) work here, for the Earn screen. */
+  signals?: SignalsSupport;
 }
 
 /** One job handed back to the horde (the UI's ledger journal records these). */

@@ -199,6 +199,7 @@ export class HordeWorker {
     return {
       ...this.s,
       ...(current ? { currentJob: { ...current } } : {}),
+      ...(this.o.signals ? { signals: this.o.signals } : {}),
       advertised: this.advertised(),
       tokensPerSecond: round2(this.fallbackRate()),
       uptimeSeconds:

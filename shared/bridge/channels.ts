@@ -13,6 +13,7 @@ export const BRIDGE_CHANNELS = [
   'worker:stats',
   'worker:control',
   'worker:leaveMaintenance',
+  'worker:programs',
   'models:local',
   'horde:models',
   'jobs:price',

@@ -106,6 +106,13 @@ export interface AccountView {
 
 export type WorkerAction = 'earn_now' | 'pause_1h' | 'auto' | 'stop';
 
+export interface RunningPrograms {
+  /** Sorted executable names (no path, no .exe). Empty when the list cannot be read here. */
+  names: string[];
+  /** How the list is read, or why it cannot be. */
+  how: string;
+}
+
 export type ModelLoadState = 'found' | 'loading' | 'ready' | 'error';
 
 export interface LocalModel {
@@ -305,6 +312,8 @@ export interface BridgeHandlers {
   'worker:stats': (arg: void) => Promise<WorkerStats | null>;
   'worker:control': (arg: { action: WorkerAction }) => Promise<WorkerStats>;
   'worker:leaveMaintenance': (arg: void) => Promise<WorkerStats>;
+  /** The programs running now, by executable name, for the "pause while these run" picker. */
+  'worker:programs': (arg: void) => Promise<RunningPrograms>;
   'models:local': (arg: void) => Promise<LocalModel[]>;
   'horde:models': (arg: void) => Promise<HordeModel[]>;
   'jobs:price': (arg: TextJobRequest) => Promise<JobPrice>;

@@ -137,6 +137,7 @@ export const bridgeArgSchemas = {
   'worker:stats': NoArg,
   'worker:control': z.object({ action: z.enum(['earn_now', 'pause_1h', 'auto', 'stop']) }).strict(),
   'worker:leaveMaintenance': NoArg,
+  'worker:programs': NoArg,
   'models:local': NoArg,
   'horde:models': NoArg,
   'jobs:price': TextJobRequestSchema,

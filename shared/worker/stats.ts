@@ -54,6 +54,8 @@ export interface WorkerStats {
   lastError?: string;
   /** The horde's `rc` of the last error, when it gave one: the window explains it in plain words. */
   lastErrorRc?: string;
+  /** Which measured signals work on this machine (absent: none measured, e.g. an older worker). */
+  signals?: SignalsSupport;
 }
 
 /** 0 = Sunday … 6 = Saturday, as Date.getDay() counts. */
@@ -96,6 +98,20 @@ export interface IdlePolicySettings {
   finishJobBeforePause: boolean;
   /** How long a running job may still take and be finished on pause; default 5 s. */
   finishGraceSeconds?: number;
+}
+
+/** Whether a measured signal works on this platform, and how it is read (or, when not, why). */
+export interface SignalSupport {
+  available: boolean;
+  /** One plain sentence: how the app reads it, or why this platform has no way. */
+  how: string;
+}
+
+/** The measured signals the idle policy can use here; the Earn screen shows only the available ones. */
+export interface SignalsSupport {
+  fullscreen: SignalSupport;
+  programs: SignalSupport;
+  cpu: SignalSupport;
 }
 
 /** What the machine is doing, as Electron's powerMonitor (or serve's flags) reports it. */

@@ -41,6 +41,7 @@ export function defaultHandlers(): FakeHandlers {
     'worker:stats': () => fx.stats(),
     'worker:control': ({ action }) => fx.stats({ state: action === 'pause_1h' ? 'paused' : 'running' }),
     'worker:leaveMaintenance': () => fx.stats(),
+    'worker:programs': () => ({ names: ['bash', 'steam', 'vlc'], how: 'A fake list.' }),
     'models:local': () => fx.localModels(),
     'horde:models': () => fx.hordeModels(),
     'jobs:price': (req) => {
