@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../scripts/build-electron';
+import { BRIDGE_CHANNELS } from '../../shared/bridge/channels';
 
 // The built main process (dist/electron/main.cjs) run in Node against a stand-in for the
 // `electron` module — the Electron binary cannot run on these machines. The stand-in records
@@ -232,7 +233,7 @@ describe('Electron main process (against a stand-in electron module)', () => {
   it('opens one secure window on the app page and registers every bridge channel', async () => {
     const state = await until((s) => s.channels.length > 0 && s.windows.length > 0);
     expect(state.channels).toContain('bridge:ledger:transfer');
-    expect(state.channels).toHaveLength(20);
+    expect(state.channels).toHaveLength(BRIDGE_CHANNELS.length);
     expect(state.windows).toHaveLength(1);
     expect(state.windows[0]?.urls).toEqual(['app://horde/index.html']);
     expect(state.windows[0]?.prefs).toMatchObject({
