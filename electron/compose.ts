@@ -83,6 +83,8 @@ export interface AppServices {
   subscribe(listener: (message: EventMessage) => void): () => void;
   setSignals(signals: Partial<IdleSignals>): void;
   reconnect(): void;
+  /** The machine is about to sleep: the running job is finished within a few seconds or handed back. */
+  suspend(): void;
   /** Stops the worker (finishing or reporting its job), then closes the horde and its database. */
   shutdown(): Promise<ShutdownReport>;
 }
@@ -238,7 +240,8 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       hordeUrl: horde.url,
       apiKey: backend.credentials.current(),
       name: overrides.workerName ?? settings.workerName,
-      policy: workerPolicy(settings),
+      // The settings as they are now: the user may have changed the policy while the models loaded.
+      policy: workerPolicy(backend.settings.get()),
       ...(sampler ? { signals: sampler.support() } : {}),
       ...engineOptions(engines),
     });
@@ -271,6 +274,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       worker?.setSignals(next);
     },
     reconnect: () => worker?.reconnect(),
+    suspend: () => worker?.suspend(),
     async shutdown() {
       stopping = true;
       const errors: string[] = [];

@@ -19,6 +19,7 @@ import {
 } from './lifecycle';
 import { FileLog } from './log';
 import { startPowerSignals } from './power';
+import { workerIsWorking, type PowerSignalAdapter } from './power-signals';
 import { applyCspToDevServer, registerAppScheme, serveRenderer } from './protocol';
 import { SafeStorageSecretStore } from './secret-store';
 import { launchServices, type LaunchedServices } from './services-launcher';
@@ -74,6 +75,7 @@ async function start(): Promise<void> {
   let balance: number | undefined;
   let servicesDown = false;
   const notifier = new JobNotifier();
+  let power: PowerSignalAdapter | undefined;
 
   const tray = new TrayController(path.join(app.getAppPath(), 'assets'), {
     onAction: (action) => void trayAction(action),
@@ -130,6 +132,8 @@ async function start(): Promise<void> {
     sendBridgeEvent(window?.webContents, message.event, message.payload);
     if (message.event === 'worker:stats') {
       stats = message.payload as WorkerStats;
+      // The idle time is read fast only while the worker works, so the user's return stops it within 1 s.
+      power?.setWorking(workerIsWorking(stats.state));
       // The worker reads the owner's balance from the horde every half minute; account events may be rarer.
       if (stats.kudosTotal !== undefined) balance = stats.kudosTotal;
       refreshTray();
@@ -236,11 +240,16 @@ async function start(): Promise<void> {
 
   // ─── start ───────────────────────────────────────────────────────────
   tray.start(model());
-  const power = startPowerSignals(
-    { setSignals: (s) => services.setSignals(s), reconnect: () => services.reconnect() },
+  power = startPowerSignals(
+    {
+      setSignals: (s) => services.setSignals(s),
+      reconnect: () => services.reconnect(),
+      suspend: () => services.suspend(),
+    },
     (err) => log.warn('power signal', err),
   );
-  app.on('will-quit', () => power.stop());
+  const started = power;
+  app.on('will-quit', () => started.stop());
 
   const hidden = launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin);
   // Without a tray a hidden start would leave the user nothing to click.

@@ -151,3 +151,97 @@ describe('power signal adapter', () => {
     expect(s.ticking()).toBe(false);
   });
 });
+
+/** A machine whose idle counter follows a fake clock, and interval timers that run on it. */
+class ClockedMachine extends FakeMachine {
+  t = 0;
+  lastInput = 0;
+  private intervals = new Map<number, { fn: () => void; ms: number; next: number }>();
+  private seq = 0;
+  polls = 0;
+
+  override getSystemIdleTime() {
+    this.polls += 1;
+    // powerMonitor answers whole seconds.
+    return Math.floor((this.t - this.lastInput) / 1000);
+  }
+  timers = {
+    setInterval: (fn: () => void, ms: number) => {
+      const id = ++this.seq;
+      this.intervals.set(id, { fn, ms, next: this.t + ms });
+      return id;
+    },
+    clearInterval: (id: unknown) => void this.intervals.delete(id as number),
+  };
+  /** Advances in 1 ms steps, firing each interval when due. */
+  advance(ms: number, until?: () => boolean) {
+    for (let i = 0; i < ms; i++) {
+      this.t += 1;
+      for (const timer of [...this.intervals.values()]) {
+        if (timer.next <= this.t) {
+          timer.next += timer.ms;
+          timer.fn();
+        }
+      }
+      if (until?.()) return;
+    }
+  }
+}
+
+describe("the user's return while the worker works", () => {
+  function clocked() {
+    const machine = new ClockedMachine();
+    const seen: { at: number; s: PowerSignals }[] = [];
+    const adapter = new PowerSignalAdapter({
+      source: machine,
+      sink: { setSignals: (s) => seen.push({ at: machine.t, s }), reconnect: () => {} },
+      timers: machine.timers,
+    });
+    adapter.start();
+    return { machine, adapter, seen };
+  }
+
+  it('is noticed within 1 s, measured on a fake clock, at any moment of the poll cycle', () => {
+    const delays: number[] = [];
+    // The input lands at 0, 1, …, 499 ms after a poll: every phase of the fast cycle.
+    for (let phase = 0; phase < 500; phase += 37) {
+      const { machine, adapter, seen } = clocked();
+      machine.advance(10 * 60_000); // ten idle minutes: the worker earns
+      adapter.setWorking(true);
+      machine.advance(2_000 + phase);
+      const returnedAt = machine.t;
+      machine.lastInput = returnedAt;
+      machine.advance(5_000, () => seen.at(-1)?.s.userActive === true);
+      const noticed = seen.find((x) => x.at >= returnedAt && x.s.userActive);
+      expect(noticed, `phase ${phase}`).toBeDefined();
+      delays.push(noticed!.at - returnedAt);
+      adapter.stop();
+    }
+    console.log(`user's return noticed after ${Math.min(...delays)}–${Math.max(...delays)} ms (fake clock)`);
+    expect(Math.max(...delays)).toBeLessThan(1000);
+  });
+
+  it('polls slowly while the worker is not working, and again after it stops', () => {
+    const { machine, adapter } = clocked();
+    machine.advance(60_000);
+    expect(machine.polls).toBeLessThanOrEqual(1 + 60_000 / 5_000);
+    adapter.setWorking(true);
+    const before = machine.polls;
+    machine.advance(60_000);
+    expect(machine.polls - before).toBe(60_000 / 500);
+    adapter.setWorking(false);
+    const after = machine.polls;
+    machine.advance(60_000);
+    expect(machine.polls - after).toBe(60_000 / 5_000);
+  });
+
+  it('without the fast poll the same return would take up to 5 s', () => {
+    const { machine, seen } = clocked();
+    machine.advance(10 * 60_000 + 100);
+    const returnedAt = machine.t;
+    machine.lastInput = returnedAt;
+    machine.advance(10_000, () => seen.at(-1)?.s.userActive === true);
+    const noticed = seen.find((x) => x.at >= returnedAt && x.s.userActive);
+    expect(noticed!.at - returnedAt).toBeGreaterThan(1000);
+  });
+});

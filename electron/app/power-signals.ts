@@ -4,7 +4,12 @@
  * worker; this only reports what the machine is doing, promptly.
  */
 
-import type { IdleSignals } from '../../shared/worker/stats';
+import type { IdleSignals, WorkerState } from '../../shared/worker/stats';
+
+/** Earning (a job running, or asking the horde for one): the states in which a return must be seen at once. */
+export function workerIsWorking(state: WorkerState): boolean {
+  return state === 'running' || state === 'idle_no_work';
+}
 
 export type PowerEvent =
   | 'on-ac'
@@ -42,7 +47,7 @@ export interface PowerSignalSink {
   setSignals(signals: PowerSignals): void;
   /** After sleep the horde connection and any popped job are stale. */
   reconnect(): void | Promise<void>;
-  /** Just before sleep; optional because the OS gives no time to finish anything. */
+  /** Just before sleep: the worker finishes its job if it can within a few seconds, else hands it back. */
   suspend?(): void | Promise<void>;
 }
 
@@ -54,8 +59,14 @@ export interface Timers {
 export interface PowerSignalOptions {
   source: PowerSource;
   sink: PowerSignalSink;
-  /** How often the idle time is read; the user's return is noticed within this. */
+  /** How often the idle time is read while the worker is not working (default 5 s). */
   pollMs?: number;
+  /**
+   * How often it is read while the worker is working (default 500 ms), so the user's return is
+   * noticed within a second; see setWorking(). powerMonitor has no "input now" event on Windows
+   * or Linux, so a fast poll of the idle counter (a cheap OS call) is the way there.
+   */
+  fastPollMs?: number;
   timers?: Timers;
   onError?: (err: unknown) => void;
 }
@@ -69,6 +80,8 @@ export class PowerSignalAdapter {
   private readonly source: PowerSource;
   private readonly sink: PowerSignalSink;
   private readonly pollMs: number;
+  private readonly fastPollMs: number;
+  private working = false;
   private readonly timers: Timers;
   private readonly onError: (err: unknown) => void;
   private readonly listeners = new Map<PowerEvent, () => void>();
@@ -82,6 +95,7 @@ export class PowerSignalAdapter {
     this.source = options.source;
     this.sink = options.sink;
     this.pollMs = options.pollMs ?? 5_000;
+    this.fastPollMs = options.fastPollMs ?? 500;
     this.timers = options.timers ?? defaultTimers;
     this.onError = options.onError ?? (() => {});
   }
@@ -95,8 +109,26 @@ export class PowerSignalAdapter {
       this.listeners.set(event, listener);
       this.source.on(event, listener);
     }
-    this.interval = this.timers.setInterval(() => this.poll(), this.pollMs);
+    this.schedule();
     this.emit(false);
+  }
+
+  /** The worker started or stopped working: poll fast only while it works. */
+  setWorking(working: boolean): void {
+    if (working === this.working) return;
+    this.working = working;
+    if (this.interval === undefined) return;
+    this.timers.clearInterval(this.interval);
+    this.schedule();
+  }
+
+  /** The current poll interval, ms. */
+  get intervalMs(): number {
+    return this.working ? this.fastPollMs : this.pollMs;
+  }
+
+  private schedule(): void {
+    this.interval = this.timers.setInterval(() => this.poll(), this.intervalMs);
   }
 
   stop(): void {

@@ -60,6 +60,7 @@ function setup(extra: { inference?: boolean } = {}) {
       reconnect: () => {
         reconnects += 1;
       },
+      suspend: () => {},
       shutdown: async () => ({ job: 'finished', jobId: 'job-7', errors: [] }),
     };
     return services;

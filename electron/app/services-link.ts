@@ -103,6 +103,7 @@ export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
     (signals: Partial<IdleSignals>) => void started().then((s) => s.setSignals(signals)),
   );
   peer.onNotify('worker:reconnect', () => void started().then((s) => s.reconnect()));
+  peer.onNotify('worker:suspend', () => void started().then((s) => s.suspend()));
   peer.handle('services:shutdown', async (): Promise<ShutdownReport> => {
     if (!starting) return { job: 'none', errors: [] };
     return (await starting).shutdown();
@@ -119,6 +120,8 @@ export interface ServicesClient {
   onEvent(listener: (message: EventMessage) => void): () => void;
   setSignals(signals: Partial<IdleSignals>): void;
   reconnect(): void;
+  /** The machine is about to sleep. */
+  suspend(): void;
   shutdown(): Promise<ShutdownReport>;
 }
 
@@ -176,6 +179,7 @@ export function connectServices(peer: RpcPeer, main: MainSide): ServicesClient {
     },
     setSignals: (signals) => peer.notify('worker:signals', signals),
     reconnect: () => peer.notify('worker:reconnect'),
+    suspend: () => peer.notify('worker:suspend'),
     shutdown: () => peer.call<ShutdownReport>('services:shutdown'),
   };
 }

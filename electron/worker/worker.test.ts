@@ -466,12 +466,25 @@ describe('alchemy', () => {
 });
 
 describe('sleep and wake', () => {
-  it('hands the running job back before the machine sleeps and asks for work again after', async () => {
+  it('finishes a job that ends within a few seconds before the machine sleeps', async () => {
+    const t = setup((call, n) =>
+      call.route === POP && n === 1 ? { status: 200, json: textJob('nightcap', 300) } : undefined,
+    );
+    t.engine.onTokenHook = (n) => {
+      if (n === 280) t.worker.suspend(); // 2 s left: within the grace before sleep
+    };
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+    expect(t.done[0]).toMatchObject({ id: 'nightcap', state: 'ok', tokens: 300 });
+    expect(t.worker.stats().stateReason).toBe('The computer is going to sleep');
+  });
+
+  it('hands a longer job back before the machine sleeps and asks for work again after', async () => {
     const t = setup((call, n) =>
       call.route === POP && n === 1 ? { status: 200, json: textJob('bedtime', 300) } : undefined,
     );
     t.engine.onTokenHook = (n) => {
-      if (n === 280) t.worker.suspend(); // 2 s left, but the machine will not wait for it
+      if (n === 100) t.worker.suspend(); // 20 s left: the machine will not wait for it
     };
     t.worker.start();
     await t.clock.runUntil(() => t.done.length === 1);

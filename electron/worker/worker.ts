@@ -36,6 +36,8 @@ export type { HordeWorkerOptions, JobDone, Sleep } from './worker-options';
 
 const POLICY_RECHECK_MS = 1_000;
 const SLEEP_REASON = 'The computer is going to sleep';
+/** Before sleep a job that ends within this is finished; a longer one is handed back at once. */
+export const SLEEP_GRACE_SECONDS = 3;
 const STATS_THROTTLE_MS = 250;
 const ACCOUNT_REFRESH_MS = 30_000;
 
@@ -142,15 +144,16 @@ export class HordeWorker {
   }
 
   /**
-   * Just before the machine sleeps: hand the running job back now (it would
-   * expire on the horde while asleep) and take no new one until reconnect().
+   * Just before the machine sleeps: finish the running job if it ends within
+   * SLEEP_GRACE_SECONDS, else hand it back now (it would expire on the horde
+   * while asleep); take no new one until reconnect().
    */
   suspend(): void {
     if (!this.gate.manuallyPaused) {
       this.asleep = true;
       this.gate.pause(SLEEP_REASON);
     }
-    this.pauseRunningJob(SLEEP_REASON, 0);
+    this.pauseRunningJob(SLEEP_REASON, SLEEP_GRACE_SECONDS);
     this.reconsider(true);
   }
 
