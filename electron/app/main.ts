@@ -75,7 +75,8 @@ async function start(): Promise<void> {
   let balance: number | undefined;
   let servicesDown = false;
   const notifier = new JobNotifier();
-  let power: PowerSignalAdapter | undefined;
+  // Set once the power signals start (after the tray); stats may arrive before.
+  const power: { adapter?: PowerSignalAdapter } = {};
 
   const tray = new TrayController(path.join(app.getAppPath(), 'assets'), {
     onAction: (action) => void trayAction(action),
@@ -133,7 +134,7 @@ async function start(): Promise<void> {
     if (message.event === 'worker:stats') {
       stats = message.payload as WorkerStats;
       // The idle time is read fast only while the worker works, so the user's return stops it within 1 s.
-      power?.setWorking(workerIsWorking(stats.state));
+      power.adapter?.setWorking(workerIsWorking(stats.state));
       // The worker reads the owner's balance from the horde every half minute; account events may be rarer.
       if (stats.kudosTotal !== undefined) balance = stats.kudosTotal;
       refreshTray();
@@ -240,7 +241,7 @@ async function start(): Promise<void> {
 
   // ─── start ───────────────────────────────────────────────────────────
   tray.start(model());
-  power = startPowerSignals(
+  const adapter = startPowerSignals(
     {
       setSignals: (s) => services.setSignals(s),
       reconnect: () => services.reconnect(),
@@ -248,8 +249,8 @@ async function start(): Promise<void> {
     },
     (err) => log.warn('power signal', err),
   );
-  const started = power;
-  app.on('will-quit', () => started.stop());
+  power.adapter = adapter;
+  app.on('will-quit', () => adapter.stop());
 
   const hidden = launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin);
   // Without a tray a hidden start would leave the user nothing to click.
