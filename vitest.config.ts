@@ -9,6 +9,9 @@ export default defineConfig({
           name: 'unit',
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // A bound, not a speed goal: the first render of a screen in jsdom (module load included)
+          // takes ~1 s on a quiet 2-core machine and several under load.
+          testTimeout: 20_000,
         },
       },
       {

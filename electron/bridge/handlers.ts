@@ -114,6 +114,20 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       return { apiKeyMasked: deps.credentials.masked };
     },
 
+    'settings:checkApiKey': async ({ apiKey }) => {
+      const user = await deps.horde.clientWithKey(apiKey).findUser();
+      return { username: user.username, kudos: user.kudos };
+    },
+
+    'horde:health': async () => {
+      const { mode, url } = deps.horde;
+      const online = await client()
+        .heartbeat()
+        .then(() => true)
+        .catch(() => false);
+      return { mode, url, online, checkedAt: now() };
+    },
+
     'account:get': () => account(),
 
     'worker:stats': async () => deps.worker?.stats() ?? null,

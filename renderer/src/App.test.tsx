@@ -25,6 +25,27 @@ describe('app shell', () => {
     expect(await screen.findByRole('form', { name: 'Settings' })).toBeTruthy();
   });
 
+  it('shows whether the chosen horde answers', async () => {
+    renderWithBridge(<App />);
+    expect((await screen.findByLabelText('Horde connection')).textContent).toContain('Embedded horde online');
+    cleanup();
+    renderWithBridge(<App />, {
+      'horde:health': () => ({ mode: 'public', url: 'https://aihorde.net/api', online: false, checkedAt: 1 }),
+    });
+    expect((await screen.findByLabelText('Horde connection')).textContent).toContain('AI Horde offline');
+  });
+
+  it('follows the #hash: a link or Back opens the screen it names', async () => {
+    renderWithBridge(<App />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Ledger' }));
+    expect(window.location.hash).toBe('#ledger');
+    window.location.hash = '#settings';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await waitFor(() =>
+      expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true'),
+    );
+  });
+
   it('moves between tabs with the arrow keys', () => {
     renderWithBridge(<App />);
     const earn = screen.getByRole('tab', { name: 'Earn' });

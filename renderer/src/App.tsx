@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { formatKudos } from './format';
-import { useAccount } from './stores';
+import { useAccount, useHealth } from './stores';
 import { EarnScreen } from './screens/earn/EarnScreen';
 import { LedgerScreen } from './screens/ledger/LedgerScreen';
 import { RequestScreen } from './screens/request/RequestScreen';
@@ -22,6 +22,25 @@ type ScreenId = (typeof SCREENS)[number]['id'];
 function screenFromHash(): ScreenId {
   const hash = window.location.hash.slice(1);
   return SCREENS.find((s) => s.id === hash)?.id ?? 'earn';
+}
+
+const HORDE_NAMES = { embedded: 'Embedded horde', public: 'AI Horde', custom: 'Horde' } as const;
+
+/** Whether the chosen horde answers, so "Stopped" or a stuck request is never the only clue. */
+function HordeIndicator() {
+  const health = useHealth((s) => s.health);
+  if (!health) return null;
+  const name = HORDE_NAMES[health.mode];
+  return (
+    <p
+      className={`horde-indicator ${health.online ? 'online' : 'offline'}`}
+      role="status"
+      aria-label="Horde connection"
+      title={health.url}
+    >
+      <span aria-hidden="true">●</span> {name} {health.online ? 'online' : 'offline'}
+    </p>
+  );
 }
 
 function HeaderBalance() {
@@ -98,6 +117,7 @@ export function App() {
             </button>
           ))}
         </div>
+        <HordeIndicator />
         <HeaderBalance />
       </header>
       <main id={`panel-${active.id}`} role="tabpanel" aria-labelledby={`tab-${active.id}`}>

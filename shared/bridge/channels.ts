@@ -9,6 +9,8 @@ export const BRIDGE_CHANNELS = [
   'settings:get',
   'settings:set',
   'settings:setApiKey',
+  'settings:checkApiKey',
+  'horde:health',
   'account:get',
   'worker:stats',
   'worker:control',

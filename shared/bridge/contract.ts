@@ -295,6 +295,21 @@ export interface TransferResult {
   account: AccountView;
 }
 
+/** The account a key belongs to on the chosen horde, from its `find_user` (a key check). */
+export interface KeyCheck {
+  username: string;
+  kudos: number;
+}
+
+/** Whether the chosen horde answers its heartbeat, as last checked. */
+export interface HordeHealth {
+  mode: HordeMode;
+  url: string;
+  online: boolean;
+  /** Epoch ms of the check. */
+  checkedAt: number;
+}
+
 // ─── the maps ────────────────────────────────────────────────────────────
 
 /**
@@ -307,6 +322,10 @@ export interface BridgeHandlers {
   'settings:set': (arg: SettingsPatch) => Promise<SettingsView>;
   /** null clears the key. Answers only the masked key. */
   'settings:setApiKey': (arg: { apiKey: string | null }) => Promise<{ apiKeyMasked: string | null }>;
+  /** Asks the chosen horde whose key this is (its find_user), without saving it. */
+  'settings:checkApiKey': (arg: { apiKey: string }) => Promise<KeyCheck>;
+  /** The chosen horde's heartbeat, for the online/offline indicator. */
+  'horde:health': (arg: void) => Promise<HordeHealth>;
   'account:get': (arg: void) => Promise<AccountView>;
   /** null when no worker runs in this process. */
   'worker:stats': (arg: void) => Promise<WorkerStats | null>;

@@ -133,6 +133,8 @@ export const bridgeArgSchemas = {
   'settings:get': NoArg,
   'settings:set': SettingsPatchSchema,
   'settings:setApiKey': z.object({ apiKey: ApiKeySchema.nullable() }).strict(),
+  'settings:checkApiKey': z.object({ apiKey: ApiKeySchema }).strict(),
+  'horde:health': NoArg,
   'account:get': NoArg,
   'worker:stats': NoArg,
   'worker:control': z.object({ action: z.enum(['earn_now', 'pause_1h', 'auto', 'stop']) }).strict(),

@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import type { HordeBridge } from '../../../shared/bridge/contract';
 import { createAccountStore, type AccountState } from './account';
+import { createHealthStore, type HealthState } from './health';
 import { createJobsStore, type JobsOptions, type JobsState } from './jobs';
 import { createLedgerStore, type LedgerState } from './ledger';
 import { createSettingsStore, type SettingsState } from './settings';
@@ -18,6 +19,7 @@ export interface Stores {
   settings: StoreApi<SettingsState>;
   ledger: StoreApi<LedgerState>;
   jobs: StoreApi<JobsState>;
+  health: StoreApi<HealthState>;
 }
 
 export function createStores(bridge: HordeBridge, opts: { jobs?: JobsOptions } = {}): Stores {
@@ -29,6 +31,7 @@ export function createStores(bridge: HordeBridge, opts: { jobs?: JobsOptions } =
     settings: createSettingsStore(bridge),
     ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
     jobs: createJobsStore(bridge, opts.jobs),
+    health: createHealthStore(bridge),
   };
 }
 
@@ -39,6 +42,7 @@ export function startStores(stores: Stores): () => void {
     stores.account.getState().start(),
     stores.settings.getState().start(),
     stores.jobs.getState().start(),
+    stores.health.getState().start(),
   ];
   return () => offs.forEach((off) => off());
 }
@@ -81,4 +85,9 @@ export function useLedger<T = LedgerState>(
 }
 export function useJobs<T = JobsState>(select: (s: JobsState) => T = identity as (s: JobsState) => T): T {
   return useStore(useStores().jobs, select);
+}
+export function useHealth<T = HealthState>(
+  select: (s: HealthState) => T = identity as (s: HealthState) => T,
+): T {
+  return useStore(useStores().health, select);
 }

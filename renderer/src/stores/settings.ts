@@ -1,5 +1,11 @@
 import { createStore } from 'zustand/vanilla';
-import type { AppInfo, HordeBridge, SettingsPatch, SettingsView } from '../../../shared/bridge/contract';
+import type {
+  AppInfo,
+  HordeBridge,
+  KeyCheck,
+  SettingsPatch,
+  SettingsView,
+} from '../../../shared/bridge/contract';
 
 export type SaveOutcome = { ok: true } | { ok: false; error: unknown };
 
@@ -15,6 +21,8 @@ export interface SettingsState {
   refresh(): Promise<void>;
   save(patch: SettingsPatch): Promise<SaveOutcome>;
   setApiKey(apiKey: string | null): Promise<SaveOutcome>;
+  /** Whose key this is on the chosen horde; saves nothing. Rejects with the horde's error. */
+  checkApiKey(apiKey: string): Promise<KeyCheck>;
   start(): () => void;
 }
 
@@ -65,6 +73,7 @@ export function createSettingsStore(bridge: HordeBridge) {
             if (s) set({ settings: { ...s, apiKeyMasked } });
           },
         ),
+      checkApiKey: (apiKey) => bridge.invoke('settings:checkApiKey', { apiKey }),
       start() {
         void get().refresh();
         return () => {};

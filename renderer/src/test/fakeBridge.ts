@@ -37,6 +37,13 @@ export function defaultHandlers(): FakeHandlers {
       idle: { ...fx.settings().idle, ...patch.idle },
     }),
     'settings:setApiKey': ({ apiKey }) => ({ apiKeyMasked: apiKey ? `••••••${apiKey.slice(-4)}` : null }),
+    'settings:checkApiKey': () => ({ username: 'someone#7', kudos: 1234.5 }),
+    'horde:health': () => ({
+      mode: 'embedded',
+      url: 'http://127.0.0.1:1/api',
+      online: true,
+      checkedAt: 0,
+    }),
     'account:get': () => fx.account(),
     'worker:stats': () => fx.stats(),
     'worker:control': ({ action }) => fx.stats({ state: action === 'pause_1h' ? 'paused' : 'running' }),

@@ -2,6 +2,9 @@ import { PUBLIC_HORDE_URL as PUBLIC_URL } from '../../../../shared/api/common';
 import type { HordeChoice } from '../../../../shared/bridge/contract';
 import { TextField } from '../../components/Fields';
 
+/** Where the public AI Horde hands out accounts and their API keys. */
+export const PUBLIC_REGISTER_URL = 'https://aihorde.net/register';
+
 export function HordeChoiceField({
   value,
   onChange,
@@ -32,6 +35,18 @@ export function HordeChoiceField({
           />
           <span>Public AI Horde ({PUBLIC_URL})</span>
         </label>
+        {value.mode === 'public' && (
+          <div className="notice info" role="note" aria-label="About the public AI Horde">
+            <p>
+              On the public AI Horde your worker earns only with an account: it does not accept anonymous
+              workers, and anonymous requests wait behind everyone else’s. An account is free —{' '}
+              <a href={PUBLIC_REGISTER_URL} target="_blank" rel="noreferrer">
+                register at aihorde.net
+              </a>{' '}
+              and enter its key under API key below.
+            </p>
+          </div>
+        )}
         <label className="switch">
           <input
             type="radio"

@@ -150,7 +150,11 @@ export function SettingsScreen() {
         {settings ? <SettingsForm settings={settings} /> : !loaded && <Loading what="settings" />}
       </Card>
       <Card title="API key" wide>
-        {settings ? <ApiKeyField masked={settings.apiKeyMasked} /> : !loaded && <Loading what="settings" />}
+        {settings ? (
+          <ApiKeyField masked={settings.apiKeyMasked} mode={settings.horde.mode} />
+        ) : (
+          !loaded && <Loading what="settings" />
+        )}
       </Card>
       <Card title="About" wide>
         <AppInfoLine />

@@ -69,8 +69,52 @@ describe('settings screen', () => {
       'settings:setApiKey': () => Promise.reject({ rc: 'InvalidAPIKey', message: 'bad key' }),
     });
     const form = await screen.findByRole('form', { name: 'API key' });
-    fireEvent.change(within(form).getByLabelText('New API key'), { target: { value: 'nope' } });
+    fireEvent.change(within(form).getByLabelText('New API key'), { target: { value: 'nope-not-a-key' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Save key' }));
     expect((await within(form).findByRole('alert')).textContent).toContain('did not accept your API key');
+  });
+
+  it('checks the key’s format as it is typed, before anything is sent', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />);
+    const form = await screen.findByRole('form', { name: 'API key' });
+    const input = within(form).getByLabelText('New API key');
+    fireEvent.change(input, { target: { value: 'short' } });
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(form.textContent).toContain('at least 10 characters');
+    fireEvent.change(input, { target: { value: '"abcdefghijkl mnop"' } });
+    expect(form.textContent).toContain('check for spaces or quotes');
+    expect(within(form).getByRole('button', { name: 'Save key' })).toHaveProperty('disabled', true);
+    expect(within(form).getByRole('button', { name: 'Check key' })).toHaveProperty('disabled', true);
+    fireEvent.change(input, { target: { value: 'abcdefghijklmnopqrstuv' } });
+    expect(input.getAttribute('aria-invalid')).toBe('false');
+    expect(within(form).getByRole('button', { name: 'Save key' })).toHaveProperty('disabled', false);
+    expect(bridge.callsTo('settings:setApiKey')).toHaveLength(0);
+  });
+
+  it('"Check key" shows whose key it is and their kudos, and saves nothing', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />, {
+      'settings:checkApiKey': () => ({ username: 'alice#12', kudos: 1234.5 }),
+    });
+    const form = await screen.findByRole('form', { name: 'API key' });
+    fireEvent.change(within(form).getByLabelText('New API key'), {
+      target: { value: 'abcdefghijklmnopqrstuv' },
+    });
+    fireEvent.click(within(form).getByRole('button', { name: 'Check key' }));
+    const found = await within(form).findByLabelText('Key check');
+    expect(found.textContent).toContain('alice#12');
+    expect(found.textContent).toContain('1,234.50 kudos');
+    expect(bridge.callsTo('settings:checkApiKey')).toEqual([{ apiKey: 'abcdefghijklmnopqrstuv' }]);
+    expect(bridge.callsTo('settings:setApiKey')).toHaveLength(0);
+  });
+
+  it('on the public AI Horde: the register link and what an anonymous worker cannot earn', async () => {
+    renderWithBridge(<SettingsScreen />, {
+      'settings:get': () => ({ ...fx.settings(), horde: { mode: 'public' } }),
+    });
+    const about = await screen.findByRole('note', { name: 'About the public AI Horde' });
+    expect(about.textContent).toMatch(/does not accept anonymous\s+workers/);
+    const links = screen.getAllByRole('link', { name: /register/i });
+    expect(links.length).toBeGreaterThan(0);
+    for (const a of links) expect(a.getAttribute('href')).toBe('https://aihorde.net/register');
   });
 });
