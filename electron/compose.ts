@@ -206,7 +206,15 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         onError: (err) => log.warn('a signal probe failed', err),
       })
     : null;
-  await backend.start({ horde, worker: slot, ...(probes ? { programs: probes.programs } : {}) });
+  await backend.start({
+    horde,
+    worker: slot,
+    ...(probes ? { programs: probes.programs } : {}),
+    // The embedded horde's ledger is the journal's source: every kudos change, read from there.
+    ...(embedded
+      ? { ledger: { read: embedded.admin.ledgerOf, requestsSince: embedded.admin.requestsOf } }
+      : {}),
+  });
 
   let stopping = false;
   let engines: LoadedEngines | undefined;

@@ -9,7 +9,18 @@ import { RequestHistory } from './history';
 import { ImageFetcher } from './image-fetcher';
 import { JobTracker } from './job-tracker';
 import { Journal } from './journal';
-import type { EarnedJob, HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
+import { IntentLog } from './intents';
+import { LedgerSync } from './ledger-sync';
+import { reconcile } from './reconcile';
+import type {
+  EarnedJob,
+  HordeConnection,
+  LedgerFeed,
+  LocalModelsPort,
+  Logger,
+  ProgramsPort,
+  WorkerPort,
+} from './ports';
 import type { SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { UptimeWatcher } from './uptime-watcher';
@@ -42,9 +53,13 @@ export class BridgeBackend {
   readonly credentials: Credentials;
   readonly journal: Journal;
   readonly history: RequestHistory;
+  readonly intents: IntentLog;
   private hordeClient: HordeClient | null = null;
   private tracker: JobTracker | null = null;
   private uptime: UptimeWatcher | null = null;
+  private ledgerSync: LedgerSync | null = null;
+  /** What the reconciliation at the last start found. */
+  lastReconcile: Awaited<ReturnType<typeof reconcile>> | null = null;
   private readonly offs: (() => void)[] = [];
   private built: ReturnType<typeof createBridgeHandlers> | null = null;
 
@@ -53,6 +68,7 @@ export class BridgeBackend {
     this.credentials = new Credentials(opts.secrets);
     this.journal = new Journal(path.join(opts.dataDir, 'journal.jsonl'));
     this.history = new RequestHistory(path.join(opts.dataDir, 'requests.json'));
+    this.intents = new IntentLog(path.join(opts.dataDir, 'intents.jsonl'));
   }
 
   /** Reads the saved state. Call before `start`, and before reading `settings` to configure the rest. */
@@ -62,6 +78,7 @@ export class BridgeBackend {
       this.credentials.load(),
       this.journal.load(),
       this.history.load(),
+      this.intents.load(),
     ]);
   }
 
@@ -74,18 +91,26 @@ export class BridgeBackend {
     horde: { mode: HordeMode; url: string };
     worker: WorkerPort | null;
     programs?: ProgramsPort;
+    /** The horde's ledger (the embedded horde): the journal is then filled from it alone. */
+    ledger?: LedgerFeed;
   }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
     const client = this.makeClient(run.horde.url, () => this.credentials.current());
     this.hordeClient = client;
+    const sync = run.ledger ? this.ledgerSyncFor(run.ledger, client) : null;
+    this.ledgerSync = sync;
     const tracker = new JobTracker({
       client: () => client,
       history: this.history,
       journal: this.journal,
       bus: this.bus,
       images: new ImageFetcher(this.opts.fetch),
-      onSettled: () => void this.built?.pushAccount(),
+      onSettled: () => {
+        if (sync) void sync.sync().catch((e: unknown) => this.opts.log?.warn('ledger sync failed', e));
+        else void this.built?.pushAccount();
+      },
+      recordPaid: !sync,
       ...(this.opts.pollMs !== undefined ? { pollMs: this.opts.pollMs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
@@ -103,15 +128,46 @@ export class BridgeBackend {
       horde,
       journal: this.journal,
       history: this.history,
+      intents: this.intents,
       tracker,
       bus: this.bus,
       worker,
+      ...(sync ? { syncJournal: () => sync.sync() } : {}),
       models: this.opts.models,
       ...(run.programs ? { programs: run.programs } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
-    if (worker) {
-      this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));
+    if (worker) this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));
+    if (sync) {
+      // Reconcile before the window can ask: after a restart the journal already holds every
+      // change the ledger holds for this user.
+      await sync.sync().catch((e: unknown) => this.opts.log?.warn('ledger sync failed', e));
+      sync.start();
+    }
+    // Settle what a crash left open, from the horde's records, before the window can ask.
+    try {
+      const report = await reconcile({
+        intents: this.intents,
+        history: this.history,
+        journal: this.journal,
+        client,
+        horde: run.horde.mode === 'embedded' ? 'embedded' : run.horde.url,
+        fromLedger: sync !== null,
+        ...(run.ledger ? { feed: run.ledger } : {}),
+        ...(this.opts.log ? { log: this.opts.log } : {}),
+      });
+      this.lastReconcile = report;
+      const settled =
+        report.recovered.length + report.transfersApplied.length + report.transfersNotSent.length;
+      if (settled > 0)
+        this.opts.log?.warn(
+          `reconciled after a restart: ${report.recovered.length} requests recovered, ` +
+            `${report.transfersApplied.length} interrupted transfers found applied, ${report.transfersNotSent.length} not sent (not re-sent)`,
+        );
+    } catch (e) {
+      this.opts.log?.warn('could not reconcile with the horde (tried again at the next start)', e);
+    }
+    if (!sync && worker) {
       this.uptime = new UptimeWatcher({
         client: () => client,
         journal: this.journal,
@@ -138,6 +194,11 @@ export class BridgeBackend {
   /** The worker finished a job: note what it earned, and push the new balance. */
   async recordEarned(job: EarnedJob): Promise<void> {
     if (!(job.reward > 0)) return;
+    if (this.ledgerSync) {
+      // The settlement is in the horde's ledger: read it from there (once, under its own key).
+      await this.ledgerSync.sync();
+      return;
+    }
     const added = await this.journal.record({
       id: `earned:${job.id}`,
       at: job.at ?? Date.now(),
@@ -151,9 +212,26 @@ export class BridgeBackend {
 
   async stop(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
-    await Promise.all([this.tracker?.stop(), this.uptime?.stop()]);
+    await Promise.all([this.tracker?.stop(), this.uptime?.stop(), this.ledgerSync?.stop()]);
     this.tracker = null;
     this.uptime = null;
+    this.ledgerSync = null;
+  }
+
+  /** Reads the user's changes from the ledger into the journal; the user is whoever the key in use belongs to. */
+  private ledgerSyncFor(feed: LedgerFeed, client: HordeClient): LedgerSync {
+    let known: { key: string; id: number } | null = null;
+    return new LedgerSync({
+      feed,
+      journal: this.journal,
+      userId: async () => {
+        const key = this.credentials.current();
+        if (known?.key !== key) known = { key, id: (await client.findUser()).id };
+        return known.id;
+      },
+      onRecorded: () => void this.built?.pushAccount(),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
   }
 
   private makeClient(baseUrl: string, apiKey: () => string): HordeClient {

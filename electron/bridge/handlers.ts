@@ -13,7 +13,9 @@ import { bridgeError, isBridgeError, toBridgeError, withHint } from '../../share
 import { upfrontKudosRequired, upfrontVerdict } from '../../shared/kudos/upfront';
 import { alchemyFormCost } from '../../shared/kudos/pricing';
 import { HordeApiError } from '../client/errors';
+import { randomUUID } from 'node:crypto';
 import type { Credentials } from './credentials';
+import type { IntentLog } from './intents';
 import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
 import type { JobTracker } from './job-tracker';
@@ -36,6 +38,10 @@ export interface BridgeDeps {
   models: LocalModelsPort;
   /** The running programs for the picker; absent where no worker runs. */
   programs?: ProgramsPort;
+  /** Write-ahead intents: what the app is about to ask of the horde, for the reconciler after a crash. */
+  intents: IntentLog;
+  /** Set when the journal is read from the horde's ledger: call it instead of recording on the side. */
+  syncJournal?: () => Promise<number>;
   log?: Logger;
   now?: () => number;
 }
@@ -177,7 +183,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     },
 
     'jobs:submitText': async (req) => {
-      const answer = await client().textAsync(textAsyncBody(req, false));
+      const intent = await beginRequest('text', req.prompt, req.models);
+      const answer = await settleOnRefusal(intent, () => client().textAsync(textAsyncBody(req, false)));
       if (!answer.id)
         throw bridgeError(
           'BadHordeAnswer',
@@ -185,6 +192,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
         );
       const kudos = round2(answer.kudos ?? 0);
       await deps.tracker.track(newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now()));
+      await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
     },
@@ -196,10 +204,14 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     'jobs:history': async (q) => deps.history.list(q),
 
     'alchemy:submit': async ({ sourceImage, forms }) => {
-      const answer = await client().interrogateAsync({
-        forms: forms.map((name) => ({ name })),
-        source_image: sourceImage.replace(/^data:image\/[a-z]+;base64,/, ''),
-      });
+      const models = forms.filter((f) => isImageForm(f));
+      const intent = await beginRequest('alchemy', forms.join(', '), models);
+      const answer = await settleOnRefusal(intent, () =>
+        client().interrogateAsync({
+          forms: forms.map((name) => ({ name })),
+          source_image: sourceImage.replace(/^data:image\/[a-z]+;base64,/, ''),
+        }),
+      );
       if (!answer.id)
         throw bridgeError(
           'BadHordeAnswer',
@@ -209,8 +221,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const kudos = round2(
         answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
       );
-      const models = forms.filter((f) => isImageForm(f));
       await deps.tracker.track(newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now()));
+      await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
     },
@@ -222,19 +234,64 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     'ledger:entries': async (q) => deps.journal.query(q),
 
     'ledger:transfer': async ({ toUsername, kudos, idempotencyKey }) => {
-      const answer = await client().transfer(toUsername, kudos, idempotencyKey);
-      await deps.journal.record({
-        id: `transfer:${idempotencyKey}`,
+      // On a horde without idempotency the reconciler tells a sent transfer by the user's gifted total.
+      const giftedBefore = deps.syncJournal ? undefined : (await client().findUser()).kudos_details?.gifted;
+      await deps.intents.begin({
+        type: 'transfer',
+        id: idempotencyKey,
         at: now(),
-        kind: 'transfer_out',
-        kudos: -round2(answer.transferred),
-        counterparty: toUsername,
+        horde: hordeSlot(),
+        toUsername,
+        kudos,
+        ...(giftedBefore !== undefined ? { giftedBefore } : {}),
       });
+      const answer = await settleOnRefusal(idempotencyKey, () =>
+        client().transfer(toUsername, kudos, idempotencyKey),
+      );
+      if (deps.syncJournal) await deps.syncJournal();
+      else
+        await deps.journal.record({
+          id: `transfer:${idempotencyKey}`,
+          at: now(),
+          kind: 'transfer_out',
+          kudos: -round2(answer.transferred),
+          counterparty: toUsername,
+        });
+      await deps.intents.settle(idempotencyKey, 'applied');
       const acct = await account();
       deps.bus.emit('account:changed', acct);
       return { transferred: round2(answer.transferred), toUsername, account: acct };
     },
   } satisfies BridgeHandlers;
+
+  function hordeSlot(): string {
+    return deps.horde.mode === 'embedded' ? 'embedded' : deps.horde.url;
+  }
+
+  async function beginRequest(kind: 'text' | 'alchemy', summary: string, models: string[]): Promise<string> {
+    const id = randomUUID();
+    await deps.intents.begin({
+      type: 'request',
+      id,
+      at: now(),
+      horde: hordeSlot(),
+      kind,
+      summary: summary.slice(0, 500),
+      models,
+    });
+    return id;
+  }
+
+  /** A refusal from the horde settles the intent (nothing happened); any other failure leaves it for the reconciler. */
+  async function settleOnRefusal<T>(intent: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof HordeApiError && e.rc !== 'HordeUnreachable' && e.status < 500)
+        await deps.intents.settle(intent, `refused: ${e.rc}`);
+      throw e;
+    }
+  }
 
   async function pushAccount(): Promise<void> {
     try {

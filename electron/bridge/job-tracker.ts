@@ -23,6 +23,8 @@ export interface JobTrackerDeps {
   images: ImageFetcher;
   /** Called when a request ends (its kudos are settled), so the account view can be pushed. */
   onSettled: () => void;
+  /** Record what a request cost in the journal (false when the journal is read from the horde's ledger). */
+  recordPaid?: boolean;
   now?: () => number;
   pollMs?: number;
   log?: Logger;
@@ -133,7 +135,7 @@ export class JobTracker {
     if (ended) next.finishedAt = this.now();
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     if (changed) await this.deps.history.put(next);
-    if (ended && paid > 0) {
+    if (ended && paid > 0 && this.deps.recordPaid !== false) {
       await this.deps.journal.record({
         id: `paid:${next.id}`,
         at: next.finishedAt ?? this.now(),

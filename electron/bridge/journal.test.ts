@@ -24,7 +24,14 @@ describe('Journal', () => {
     await again.load();
     const page = again.query();
     expect(page.entries.map((e) => e.id)).toEqual(['transfer:k', 'paid:b', 'earned:a']);
-    expect(page.totals).toEqual({ earned: 2.5, spent: 1.25, transferredIn: 0, transferredOut: 1 });
+    expect(page.totals).toEqual({
+      earned: 2.5,
+      spent: 1.25,
+      transferredIn: 0,
+      transferredOut: 1,
+      awarded: 0,
+      net: 0.25,
+    });
   });
 
   it('records an id once, however often it is reported', async () => {

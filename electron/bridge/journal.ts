@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
 import { JournalKindSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
+import { DiskFullError, isDiskFull } from './disk-full';
 
 const EntrySchema = z.object({
   id: z.string().min(1),
@@ -59,20 +60,30 @@ export class Journal {
     return this.queue.run(async () => {
       if (this.ids.has(entry.id)) return false;
       const clean = EntrySchema.parse(entry);
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await open(this.file, 'a', 0o600);
-      try {
-        // A crash may have left a torn last line: close it first so this entry stays readable.
-        const lead = this.tornTail ? '\n' : '';
-        await handle.appendFile(`${lead}${JSON.stringify(clean)}\n`, 'utf8');
-        this.tornTail = false;
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      await this.append(JSON.stringify(clean));
       this.remember(clean);
       for (const l of this.listeners) l(clean);
       return true;
+    });
+  }
+
+  /**
+   * Record the entries not already there, in one append and one flush (a
+   * catch-up after a restart may bring hundreds); resolves with how many were new.
+   */
+  recordMany(entries: readonly JournalEntry[]): Promise<number> {
+    return this.queue.run(async () => {
+      const seen = new Set<string>();
+      const fresh = entries
+        .filter((e) => !this.ids.has(e.id) && !seen.has(e.id) && seen.add(e.id))
+        .map((e) => EntrySchema.parse(e));
+      if (fresh.length === 0) return 0;
+      await this.append(fresh.map((e) => JSON.stringify(e)).join('\n'));
+      for (const e of fresh) {
+        this.remember(e);
+        for (const l of this.listeners) l(e);
+      }
+      return fresh.length;
     });
   }
 
@@ -88,11 +99,13 @@ export class Journal {
         (q.to === undefined || e.at <= q.to) &&
         (!kinds || kinds.has(e.kind)),
     );
-    const totals = { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0 };
+    const totals = { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0, awarded: 0, net: 0 };
     for (const e of matching) {
+      totals.net += e.kudos;
       if (e.kind === 'job_earned' || e.kind === 'uptime') totals.earned += e.kudos;
       else if (e.kind === 'job_paid') totals.spent += -e.kudos;
       else if (e.kind === 'transfer_in') totals.transferredIn += e.kudos;
+      else if (e.kind === 'award') totals.awarded += e.kudos;
       else totals.transferredOut += -e.kudos;
     }
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = round2(totals[k]);
@@ -103,6 +116,30 @@ export class Journal {
   onRecord(listener: (entry: JournalEntry) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Appends whole lines and flushes them; a full disk leaves at most a torn last line, which load skips. */
+  private async append(lines: string): Promise<void> {
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await open(this.file, 'a', 0o600);
+      try {
+        // A crash may have left a torn last line: close it first so this entry stays readable.
+        const lead = this.tornTail ? '\n' : '';
+        await handle.appendFile(`${lead}${lines}\n`, 'utf8');
+        this.tornTail = false;
+        await handle.datasync();
+      } catch (e) {
+        // What did get written may end mid-line: the next append starts on a fresh line.
+        this.tornTail = true;
+        throw e;
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      if (isDiskFull(e)) throw new DiskFullError(this.file, e);
+      throw e;
+    }
   }
 
   private remember(entry: JournalEntry): void {

@@ -6,6 +6,7 @@ import type {
   WorkerStats,
 } from '../../shared/bridge/contract';
 import type { HordeClient } from '../client/horde-client';
+import type { UserLedgerLine, UserRequestRow } from '../horde/store/user-ledger';
 
 /**
  * What the handlers need from the worker — the subset of electron/worker's
@@ -55,4 +56,18 @@ export interface HordeConnection {
 
 export interface Logger {
   warn(message: string, err?: unknown): void;
+}
+
+/** One kudos change on the user's account, as the embedded horde's ledger holds it. */
+export type LedgerLine = UserLedgerLine;
+
+/**
+ * The horde's own record of the user's kudos changes. Only the embedded
+ * horde has one (the public AI Horde keeps no per-user event list).
+ */
+export interface LedgerFeed {
+  /** Changes on this user's account after ledger position `afterSeq`, oldest first, at most `limit`. */
+  read(userId: number, afterSeq: number, limit: number): LedgerLine[];
+  /** The user's requests created since `since` (ms): how a request whose answer a crash cut is found. */
+  requestsSince?(userId: number, since: number): UserRequestRow[];
 }

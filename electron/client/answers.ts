@@ -14,6 +14,20 @@ export const UserAnswer = z.object({
   evaluating_kudos: z.number().default(0),
   worker_ids: z.array(z.string()).nullable().default([]),
   worker_count: z.number().default(0),
+  /** Ids of the user's requests the horde still holds: what the app reattaches after a restart. */
+  active_generations: z
+    .object({
+      text: z.array(z.string()).default([]),
+      image: z.array(z.string()).default([]),
+      alchemy: z.array(z.string()).default([]),
+    })
+    .partial()
+    .optional(),
+  /** `gifted`: kudos sent to others, all time: how the app checks an in-flight transfer on a horde without idempotency. */
+  kudos_details: z
+    .object({ gifted: z.number().default(0) })
+    .partial()
+    .optional(),
 });
 export type UserAnswer = z.infer<typeof UserAnswer>;
 

@@ -3,6 +3,7 @@ import { fromKudos } from '../../shared/ledger/money';
 import type { HordeContext } from './context';
 import { adminAdjustment } from './store/kudos';
 import { verifyLedger, type VerifyReport } from './store/ledger';
+import { userLedger, userRequestsSince, type UserLedgerLine, type UserRequestRow } from './store/user-ledger';
 import { createUser, ensureOwner, userByUsername, type NewUser } from './store/users';
 
 /** What the app (or the CLI) does to a horde's users and ledger directly, without HTTP. */
@@ -18,6 +19,10 @@ export interface HordeAdmin {
    * account, with `knownKey` when it is still the owner's key, else with a fresh key.
    */
   ensureOwner(name: string, knownKey?: string): NewUser;
+  /** The kudos changes on one user's account after ledger position `afterSeq`, oldest first. */
+  ledgerOf(userId: number, afterSeq: number, limit?: number): UserLedgerLine[];
+  /** The user's requests created since `since` (ms), oldest first. */
+  requestsOf(userId: number, since: number): UserRequestRow[];
 }
 
 export function createAdmin(ctx: HordeContext): HordeAdmin {
@@ -38,5 +43,7 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
     },
     verify: () => verifyLedger(ctx.db),
     ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey),
+    ledgerOf: (userId, afterSeq, limit) => userLedger(ctx.db, userId, afterSeq, limit),
+    requestsOf: (userId, since) => userRequestsSince(ctx.db, userId, since),
   };
 }

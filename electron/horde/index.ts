@@ -10,6 +10,7 @@ export type { HordeLimits } from './context';
 export type { SweepReport } from './sweep';
 export type { VerifyReport, LedgerDifference } from './store/ledger';
 export type { NewUser } from './store/users';
+export type { UserLedgerLine } from './store/user-ledger';
 export { DEFAULT_LIMITS } from './context';
 
 export interface StartHordeOptions {

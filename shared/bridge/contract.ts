@@ -250,7 +250,8 @@ export interface HistoryQuery {
 
 // ─── ledger (the app's own journal) ──────────────────────────────────────
 
-export type JournalKind = 'job_paid' | 'job_earned' | 'uptime' | 'transfer_out' | 'transfer_in';
+/** `award`: an admin award or correction, or the starting kudos a new account gets. */
+export type JournalKind = 'job_paid' | 'job_earned' | 'uptime' | 'transfer_out' | 'transfer_in' | 'award';
 
 export interface JournalEntry {
   /** Unique; also the idempotency key of the entry. */
@@ -278,7 +279,15 @@ export interface LedgerPage {
   /** Newest first. */
   entries: JournalEntry[];
   /** Over all entries matching the filter (not only this page). */
-  totals: { earned: number; spent: number; transferredIn: number; transferredOut: number };
+  totals: {
+    earned: number;
+    spent: number;
+    transferredIn: number;
+    transferredOut: number;
+    awarded: number;
+    /** The sum of every matching entry: over all kinds, what the journal says the balance is. */
+    net: number;
+  };
 }
 
 export interface TransferRequest {

@@ -92,13 +92,20 @@ export const AlchemyRequestSchema = z
   })
   .strict();
 
-export const JournalKindSchema = z.enum(['job_paid', 'job_earned', 'uptime', 'transfer_out', 'transfer_in']);
+export const JournalKindSchema = z.enum([
+  'job_paid',
+  'job_earned',
+  'uptime',
+  'transfer_out',
+  'transfer_in',
+  'award',
+]);
 
 export const LedgerQuerySchema = z
   .object({
     from: z.number().nonnegative().optional(),
     to: z.number().nonnegative().optional(),
-    kinds: z.array(JournalKindSchema).max(5).optional(),
+    kinds: z.array(JournalKindSchema).max(6).optional(),
     limit: z.int().min(1).max(10_000).optional(),
   })
   .strict();

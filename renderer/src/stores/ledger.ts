@@ -14,6 +14,7 @@ export const ALL_KINDS: readonly JournalKind[] = [
   'uptime',
   'transfer_in',
   'transfer_out',
+  'award',
 ];
 
 export interface LedgerState {

@@ -62,7 +62,7 @@ export function defaultHandlers(): FakeHandlers {
     'jobs:history': () => [],
     'ledger:entries': () => ({
       entries: [],
-      totals: { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0 },
+      totals: { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0, awarded: 0, net: 0 },
     }),
   };
 }

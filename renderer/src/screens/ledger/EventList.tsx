@@ -10,6 +10,7 @@ export const KIND_LABEL: Record<JournalKind, string> = {
   uptime: 'Uptime reward',
   transfer_in: 'Transfer received',
   transfer_out: 'Transfer sent',
+  award: 'Award',
 };
 
 /** The filters the user sees; transfers in and out are one switch. */
@@ -18,6 +19,7 @@ export const FILTERS: readonly { label: string; kinds: readonly JournalKind[] }[
   { label: 'Jobs paid', kinds: ['job_paid'] },
   { label: 'Uptime', kinds: ['uptime'] },
   { label: 'Transfers', kinds: ['transfer_in', 'transfer_out'] },
+  { label: 'Awards', kinds: ['award'] },
 ];
 
 /** Rows shown at first; a worker earns many small entries a day. */

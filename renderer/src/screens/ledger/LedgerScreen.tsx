@@ -29,6 +29,18 @@ function Balance() {
       />
       {totals && <Stat label="Earned (all time)" value={formatKudos(totals.earned + totals.transferredIn)} />}
       {totals && <Stat label="Spent (all time)" value={formatKudos(totals.spent + totals.transferredOut)} />}
+      {totals && totals.awarded !== 0 && <Stat label="Awarded" value={formatKudos(totals.awarded)} />}
+      {totals && (
+        <Stat
+          label="Ledger total"
+          value={formatKudos(totals.net)}
+          hint={
+            Math.abs(totals.net - account.kudos) < 0.005
+              ? 'the entries below add up to your balance'
+              : `${formatKudos(account.kudos - totals.net)} of the balance is not in the entries yet`
+          }
+        />
+      )}
     </dl>
   );
 }

@@ -21,7 +21,7 @@ const entries: JournalEntry[] = [
 ];
 const page = (e: JournalEntry[] = entries): LedgerPage => ({
   entries: e,
-  totals: { earned: 6.75, spent: 7, transferredIn: 0, transferredOut: 0 },
+  totals: { earned: 6.75, spent: 7, transferredIn: 0, transferredOut: 0, awarded: 0, net: -0.25 },
 });
 
 describe('earned vs spent series', () => {

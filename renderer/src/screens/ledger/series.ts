@@ -37,7 +37,8 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
   for (let at = start; at <= now; at += size) {
     for (; i < sorted.length && (sorted[i] as JournalEntry).at < at + size; i++) {
       const e = sorted[i] as JournalEntry;
-      if (EARNING_KINDS.has(e.kind)) earned += Math.abs(e.kudos);
+      // An award is a gain, a correction (negative award) a loss.
+      if (EARNING_KINDS.has(e.kind) || (e.kind === 'award' && e.kudos > 0)) earned += Math.abs(e.kudos);
       else spent += Math.abs(e.kudos);
     }
     points.push({ at, earned: round2(earned), spent: round2(spent) });

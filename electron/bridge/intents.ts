@@ -1,0 +1,112 @@
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SerialQueue } from './atomic-file';
+import { DiskFullError, isDiskFull } from './disk-full';
+
+const RequestIntent = z.object({
+  type: z.literal('request'),
+  id: z.string(),
+  at: z.number(),
+  /** Which horde it goes to: 'embedded' or the URL. */
+  horde: z.string(),
+  kind: z.enum(['text', 'alchemy']),
+  summary: z.string(),
+  models: z.array(z.string()),
+});
+const TransferIntent = z.object({
+  type: z.literal('transfer'),
+  id: z.string(),
+  at: z.number(),
+  horde: z.string(),
+  toUsername: z.string(),
+  kudos: z.number(),
+  /** The user's `kudos_details.gifted` just before sending: on a horde without idempotency, the check after a crash. */
+  giftedBefore: z.number().optional(),
+});
+const Settled = z.object({ type: z.literal('settled'), id: z.string(), at: z.number(), outcome: z.string() });
+const Line = z.discriminatedUnion('type', [RequestIntent, TransferIntent, Settled]);
+
+export type RequestIntent = z.infer<typeof RequestIntent>;
+export type TransferIntent = z.infer<typeof TransferIntent>;
+export type Intent = RequestIntent | TransferIntent;
+
+/**
+ * Write-ahead intents: before the app asks the horde to do something that
+ * moves kudos (submit a request, send a transfer) it appends what it is about
+ * to do here and flushes it; when the answer is in the history or the
+ * journal, it appends that the intent is settled. After a crash the intents
+ * still open are what the reconciler checks against the horde's own records.
+ * JSON Lines, append-only; a torn last line (the crash itself) is skipped.
+ */
+export class IntentLog {
+  private readonly openIntents = new Map<string, Intent>();
+  private readonly queue = new SerialQueue();
+  private torn = false;
+
+  constructor(readonly file: string) {}
+
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    this.torn = text.length > 0 && !text.endsWith('\n');
+    for (const raw of text.split('\n')) {
+      if (raw.trim() === '') continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        continue;
+      }
+      const line = Line.safeParse(json);
+      if (!line.success) continue;
+      if (line.data.type === 'settled') this.openIntents.delete(line.data.id);
+      else this.openIntents.set(line.data.id, line.data);
+    }
+  }
+
+  /** Intents begun and not settled, oldest first. */
+  pending(): Intent[] {
+    return [...this.openIntents.values()].sort((a, b) => a.at - b.at);
+  }
+
+  begin(intent: Intent): Promise<void> {
+    return this.queue.run(async () => {
+      await this.append(Line.parse(intent));
+      this.openIntents.set(intent.id, intent);
+    });
+  }
+
+  settle(id: string, outcome: string, at = Date.now()): Promise<void> {
+    return this.queue.run(async () => {
+      if (!this.openIntents.has(id)) return;
+      await this.append({ type: 'settled', id, at, outcome });
+      this.openIntents.delete(id);
+    });
+  }
+
+  private async append(line: z.infer<typeof Line>): Promise<void> {
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await open(this.file, 'a', 0o600);
+      try {
+        await handle.appendFile(`${this.torn ? '\n' : ''}${JSON.stringify(line)}\n`, 'utf8');
+        this.torn = false;
+        await handle.datasync();
+      } catch (e) {
+        this.torn = true;
+        throw e;
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      if (isDiskFull(e)) throw new DiskFullError(this.file, e);
+      throw e;
+    }
+  }
+}
