@@ -13,6 +13,8 @@ const EntrySchema = z.object({
   summary: z.string(),
   models: z.array(z.string()),
   kudos: z.number(),
+  quoted: z.number().optional(),
+  refunded: z.number().optional(),
   state: JobStateSchema,
   result: z.string().optional(),
   error: z.object({ rc: z.string(), message: z.string(), hint: z.string().optional() }).optional(),

@@ -73,8 +73,14 @@ export class JobTracker {
     try {
       const answer = cancel ? await client.textCancel(id) : await client.textStatus(id);
       status = textStatusView(id, answer);
-      // A cancelled request reads as done on the horde (what was generated is kept); the user cancelled it, so say so.
-      if (cancel && !this.endedBefore(id)) status.state = 'cancelled';
+      // A cancelled request reads as done on the horde (what was generated is kept); the user cancelled it, so
+      // say so — also in every later read of it (a poll answered after the cancel must not turn it into "Done").
+      const known = this.deps.history.get(id);
+      if ((cancel && !this.endedBefore(id)) || known?.state === 'cancelled') {
+        status.state = 'cancelled';
+        const quoted = known?.quoted ?? known?.kudos ?? 0;
+        status.refunded = round2(Math.max(0, quoted - status.kudos));
+      }
     } catch (e) {
       await this.expireIfGone(id, e);
       throw e;
@@ -84,7 +90,8 @@ export class JobTracker {
       const first = status.generations.find((g) => g.state === 'ok') ?? status.generations[0];
       const next: HistoryEntry = { ...entry, state: status.state };
       if (first) next.result = first.text;
-      if (status.kudos > 0) next.kudos = status.kudos;
+      if (status.kudos > 0 || status.state === 'cancelled') next.kudos = status.kudos;
+      if (status.refunded !== undefined) next.refunded = status.refunded;
       await this.update(entry, next, { text: status }, status.kudos);
     }
     return status;

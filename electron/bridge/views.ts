@@ -121,6 +121,7 @@ export function newHistoryEntry(
     summary: summary.slice(0, 500),
     models,
     kudos: round2(kudos),
+    quoted: round2(kudos),
     state: 'waiting',
   };
 }

@@ -200,6 +200,8 @@ export interface TextJobStatus {
   /** False when no worker on the horde can serve this request. */
   isPossible: boolean;
   kudos: number;
+  /** Cancelled: the kudos of the quote that were not spent (released back to the balance). */
+  refunded?: number;
   generations: TextGenerationView[];
 }
 
@@ -237,6 +239,10 @@ export interface HistoryEntry {
   models: string[];
   /** The price quoted at submit, then the final kudos when done. */
   kudos: number;
+  /** The price quoted at submit, kept when `kudos` becomes what was paid. */
+  quoted?: number;
+  /** Cancelled: the kudos of the quote that were not spent (released back to the balance). */
+  refunded?: number;
   state: JobState;
   /** First generation's text or the alchemy text results, when done. */
   result?: string;

@@ -96,8 +96,21 @@ describe('bridge handlers against the embedded horde', () => {
 
     const cancelled = await backend.handlers['jobs:cancel']({ id: job.id });
     expect(cancelled.state).toBe('cancelled');
+    // Nothing was generated: nothing paid, the whole quote released.
+    expect(cancelled).toMatchObject({ kudos: 0, refunded: job.kudos });
+    // A status read after the cancel (the window's poll) still says Cancelled, never "Done".
+    expect(await backend.handlers['jobs:status']({ id: job.id })).toMatchObject({
+      state: 'cancelled',
+      refunded: job.kudos,
+    });
     const [entry] = await backend.handlers['jobs:history']({ limit: 1 });
-    expect(entry).toMatchObject({ id: job.id, state: 'cancelled', summary: 'Once upon a time' });
+    expect(entry).toMatchObject({
+      id: job.id,
+      state: 'cancelled',
+      summary: 'Once upon a time',
+      kudos: 0,
+      refunded: job.kudos,
+    });
     expect((await backend.handlers['account:get']()).reserved).toBe(0);
     // Nothing was generated, so nothing was paid.
     expect((await backend.handlers['ledger:entries']({ kinds: ['job_paid'] })).entries).toEqual([]);

@@ -84,11 +84,16 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
 
     function applyText(status: TextJobStatus) {
       if (status.id !== get().text.id) return; // an answer about a request the user has moved on from
+      // A poll sent before the cancel may answer after it: an ended request does not start again.
+      const shown = get().text.status;
+      if (shown?.id === status.id && isFinal(shown.state) && !isFinal(status.state)) return;
       setText({ status, error: null });
       if (isFinal(status.state)) void get().refreshHistory();
     }
     function applyAlchemy(status: AlchemyStatus) {
       if (status.id !== get().alchemy.id) return;
+      const shown = get().alchemy.status;
+      if (shown?.id === status.id && isFinal(shown.state) && !isFinal(status.state)) return;
       setAlchemy({ status, error: null });
       if (isFinal(status.state)) void get().refreshHistory();
     }
@@ -118,6 +123,24 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
         const st = get().alchemy;
         if (st.id === id && !(st.status && isFinal(st.status.state))) pollAlchemy(id);
       }, pollMs);
+    }
+
+    /**
+     * After a reload or a restart the window no longer knows the request it followed; the
+     * history does: the newest one still in flight goes back on the panel (progress, Cancel).
+     */
+    function reattach() {
+      const pending = (get().history ?? []).filter((h) => !isFinal(h.state));
+      const text = pending.find((h) => h.kind === 'text');
+      if (text && get().text.id === null && !get().text.submitting) {
+        setText({ id: text.id, kudos: text.quoted ?? text.kudos });
+        pollText(text.id);
+      }
+      const alchemy = pending.find((h) => h.kind === 'alchemy');
+      if (alchemy && get().alchemy.id === null && !get().alchemy.submitting) {
+        setAlchemy({ id: alchemy.id, kudos: alchemy.quoted ?? alchemy.kudos });
+        pollAlchemy(alchemy.id);
+      }
     }
 
     return {
@@ -234,7 +257,9 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
           }));
         });
         void get().refreshModels();
-        void get().refreshHistory();
+        void get()
+          .refreshHistory()
+          .then(() => reattach());
         return () => {
           off();
           clearTimeout(timers.text);

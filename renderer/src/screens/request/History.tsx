@@ -40,7 +40,12 @@ export function History() {
                 <td>{formatTime(h.submittedAt)}</td>
                 <td>{h.kind === 'text' ? 'Text' : 'Alchemy'}</td>
                 <td>{truncate(h.summary, 80)}</td>
-                <td>{STATE_LABEL[h.state]}</td>
+                <td>
+                  {STATE_LABEL[h.state]}
+                  {h.state === 'cancelled' && h.refunded !== undefined && (
+                    <span className="muted"> · {formatKudos(h.refunded)} refunded</span>
+                  )}
+                </td>
                 <td className="amount">{formatKudos(h.kudos)}</td>
                 <td>{h.error ? h.error.message : truncate(h.result ?? '', 120)}</td>
               </tr>

@@ -71,8 +71,16 @@ export function JobProgress() {
       <div className="stack">
         <p role="status">
           <strong>{view?.label ?? 'Submitted'}</strong>
-          {text.kudos !== null && (
-            <span className="muted"> · {formatKudos(s?.kudos || text.kudos)} kudos</span>
+          {s?.state === 'cancelled' ? (
+            <span className="muted">
+              {' '}
+              · paid {formatKudos(s.kudos)} kudos for what was generated
+              {s.refunded !== undefined && ` · ${formatKudos(s.refunded)} kudos refunded`}
+            </span>
+          ) : (
+            text.kudos !== null && (
+              <span className="muted"> · {formatKudos(s?.kudos || text.kudos)} kudos</span>
+            )
           )}
         </p>
         {view && !view.final && (

@@ -1,0 +1,67 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../../../shared/bridge/contract';
+import * as fx from '../../test/fixtures';
+import { renderWithBridge } from '../../test/render';
+import { History } from './History';
+import { JobProgress } from './JobProgress';
+
+afterEach(cleanup);
+
+const waiting: HistoryEntry = {
+  id: 'req-9',
+  kind: 'text',
+  submittedAt: Date.UTC(2026, 11, 1, 12),
+  summary: 'A request from before the reload',
+  models: ['tiny-gpt2'],
+  kudos: 4.75,
+  quoted: 4.75,
+  state: 'waiting',
+};
+
+describe('a request that outlives the page', () => {
+  it('is back on the panel after a reload, with its progress and Cancel; cancelled, it says what was refunded', async () => {
+    let history: HistoryEntry[] = [waiting];
+    const { stores } = renderWithBridge(
+      <>
+        <JobProgress />
+        <History />
+      </>,
+      {
+        'jobs:history': () => history,
+        // Polls answer 'waiting' throughout: one sent before the cancel may arrive after it.
+        'jobs:status': ({ id }) => fx.textStatus({ id, kudos: 0, queuePosition: 3 }),
+        'jobs:cancel': ({ id }) => {
+          history = [{ ...waiting, state: 'cancelled', kudos: 0, refunded: 4.75 }];
+          return fx.textStatus({ id, state: 'cancelled', kudos: 0, refunded: 4.75 });
+        },
+      },
+    );
+    const stop = stores.jobs.getState().start();
+    try {
+      // The window knew nothing of req-9 (a fresh page): the history brings it back.
+      const panel = () => {
+        const p = screen.getAllByRole('status').find((el) => el.tagName === 'P');
+        if (!p) throw new Error('no request panel status');
+        return p;
+      };
+      await waitFor(() => expect(panel().textContent).toContain('Waiting in the queue'), { timeout: 5000 });
+      fireEvent.click(screen.getByRole('button', { name: 'Cancel request' }));
+      await waitFor(() => expect(panel().textContent).toContain('Cancelled'), { timeout: 5000 });
+      expect(panel().textContent).toContain('4.75 kudos refunded');
+      expect(panel().textContent).not.toContain('Done');
+      const row = await waitFor(() => {
+        const r = within(screen.getByRole('table', { name: 'Past requests' }))
+          .getByText('A request from before the reload')
+          .closest('tr');
+        expect(r?.textContent).toContain('Cancelled');
+        return r as HTMLElement;
+      });
+      expect(row.textContent).toContain('4.75 refunded');
+      expect(row.textContent).not.toContain('Done');
+    } finally {
+      stop();
+    }
+  }, 20_000);
+});
