@@ -22,6 +22,7 @@ import {
 } from './answers';
 import { HordeHttp, type HordeHttpOptions } from './http';
 import { RETRY, type RetryPolicy } from './retry';
+import { HordeApiError } from './errors';
 
 export type HordeClientOptions = HordeHttpOptions;
 
@@ -53,8 +54,16 @@ export class HordeClient {
     });
   }
 
-  findUser(signal?: AbortSignal) {
-    return this.http.call('/v2/find_user', UserAnswer, { method: 'GET', retry: RETRY.read, signal });
+  async findUser(signal?: AbortSignal) {
+    try {
+      return await this.http.call('/v2/find_user', UserAnswer, { method: 'GET', retry: RETRY.read, signal });
+    } catch (err) {
+      // The AI Horde (and the embedded one) answers a key that matches nobody with 404
+      // UserNotFound on this route: to the person who typed the key, that is a wrong key.
+      if (err instanceof HordeApiError && err.rc === 'UserNotFound')
+        throw new HordeApiError('InvalidAPIKey', err.message, err.status);
+      throw err;
+    }
   }
 
   textAsync(body: TextAsyncInput, signal?: AbortSignal) {

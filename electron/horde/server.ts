@@ -16,6 +16,7 @@ import { registerCors } from './cors';
 import { registerHostGuard } from './host-guard';
 import { hordeClientErrorHandler } from './client-error';
 import { imageRoutes } from './routes/image';
+import { refuseNulBytes } from './validation';
 
 /** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
 type ErrorAnswer = ErrorBody & { errors?: Record<string, string> };
@@ -97,11 +98,20 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
       done(new HordeError('BadRequest', 'The body is not valid JSON.'), undefined);
+      return;
     }
+    try {
+      refuseNulBytes(parsed);
+    } catch (err) {
+      done(err as HordeError, undefined);
+      return;
+    }
+    done(null, parsed);
   });
   // Workers PUT result images to their r2_upload URL as raw bytes.
   app.addContentTypeParser(

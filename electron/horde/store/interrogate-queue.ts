@@ -234,7 +234,9 @@ export function submitForm(
       },
       limits.ledger,
     );
-    recordFulfilment(db, worker.id, reward, 0, 0);
+    // Popped at the deadline less the form ttl; the AI Horde reports alchemists in seconds per form.
+    const seconds = f.deadline === null ? 0 : (now - (f.deadline - limits.formTtlS * 1000)) / 1000;
+    recordFulfilment(db, worker.id, reward, 0, seconds);
     bumpUserCounter(db, worker.owner_id, 'interrogation_fulfilled', 1);
     return reward;
   });

@@ -180,7 +180,8 @@ export function recordFulfilment(
        tokens_generated = tokens_generated + ?, seconds_working = seconds_working + ? WHERE id = ?`,
     reward,
     tokens,
-    Math.max(0, Math.round(seconds)),
+    // Fractional: a fast job takes less than a second (SQLite keeps the REAL in this column).
+    Math.max(0, seconds),
     workerId,
   );
 }
@@ -189,14 +190,31 @@ export function recordAbort(db: HordeDb, workerId: string): void {
   db.run('UPDATE workers SET uncompleted_jobs = uncompleted_jobs + 1 WHERE id = ?', workerId);
 }
 
-function performance(w: WorkerRow & { megapixelsteps_generated?: number }): string {
-  if (w.type === 'interrogation') return `${w.requests_fulfilled} forms`;
-  if (w.type === 'image') {
-    if (w.seconds_working <= 0) return 'No requests fulfilled yet';
-    return `${((w.megapixelsteps_generated ?? 0) / w.seconds_working).toFixed(1)} megapixelsteps per second`;
-  }
-  if (w.seconds_working <= 0) return 'No requests fulfilled yet';
-  return `${(w.tokens_generated / w.seconds_working).toFixed(1)} tokens per second`;
+/**
+ * The AI Horde's human-readable speed: "12.3 tokens per second" for a text
+ * worker, "1.2 megapixelsteps per second" for an image worker, "4.2 seconds
+ * per form" for an alchemist, "No requests fulfilled yet" before the first.
+ * (The AI Horde averages per-job samples and shows a fresh worker a 1 thing/s
+ * baseline; the totals' ratio is kept here, and a fresh worker says it has
+ * fulfilled nothing.)
+ */
+export function performance(w: WorkerRow & { megapixelsteps_generated?: number }): string {
+  if (w.requests_fulfilled <= 0) return 'No requests fulfilled yet';
+  if (w.type === 'interrogation')
+    return `${oneDecimal(w.seconds_working / w.requests_fulfilled)} seconds per form`;
+  // A job can take well under a second; the rate still needs a positive time.
+  const seconds = Math.max(w.seconds_working, 0.001);
+  if (w.type === 'image')
+    return `${oneDecimal((w.megapixelsteps_generated ?? 0) / seconds)} megapixelsteps per second`;
+  return `${oneDecimal(w.tokens_generated / seconds)} tokens per second`;
+}
+
+/** Python's `str(round(x, 1))`: one decimal always, ties to even on the exact binary value. */
+export function oneDecimal(x: number): string {
+  const tie = Number.isInteger(x * 4) && Math.abs((x * 10) % 1) === 0.5;
+  if (!tie) return x.toFixed(1);
+  const down = Math.floor(x * 10);
+  return ((down % 2 === 0 ? down : down + 1) / 10).toFixed(1);
 }
 
 /** The image worker's fields (WorkerDetailsStable), read from what it announced at its last pop. */
