@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, ERROR_BACKOFF, MIN_DELAY_MS, retryAfterMs } from './backoff';
+import { assertProperty } from '../../test/harness/seeds';
 
 describe('backoffDelay', () => {
   it('doubles up to the cap, with jitter within the upper half of each step', () => {
@@ -11,7 +12,7 @@ describe('backoffDelay', () => {
   });
 
   it('is never below the floor, whatever the settings', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.integer({ min: -5, max: 10_000 }),
         fc.nat(),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deriveTextLimits, HORDE_TEXT_TIME_LIMIT_SECONDS, measureTextEngine } from './capability';
 import { FakeClock, FakeTextEngine } from './fakes';
+import { assertProperty } from '../../test/harness/seeds';
 
 describe('deriveTextLimits', () => {
   it('advertises what a mid-range CPU finishes in half the 150 s limit', () => {
@@ -31,7 +32,7 @@ describe('deriveTextLimits', () => {
   });
 
   it('never plans a job past the time limit when it says it fits', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.double({ min: 0.01, max: 5000, noNaN: true }),
         fc.double({ min: 0.01, max: 1e5, noNaN: true }),

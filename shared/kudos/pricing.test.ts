@@ -11,6 +11,7 @@ import {
   textGenerationKudos,
   textJobKudos,
 } from './pricing';
+import { assertProperty } from '../../test/harness/seeds';
 
 const M13 = 'Gryphe/MythoMax-L2-13b';
 const M70 = 'meta-llama/Llama-2-70b-chat-hf';
@@ -34,7 +35,7 @@ describe('contextMultiplier', () => {
   });
 
   it('is monotonic and always within the clamp', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 1, max: 2_000_000 }), fc.integer({ min: 1, max: 2_000_000 }), (a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
         expect(contextMultiplier(lo)).toBeLessThanOrEqual(contextMultiplier(hi));
@@ -92,7 +93,7 @@ describe('textJobKudos', () => {
   });
 
   it('returns at most two decimals', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 16, max: 4096 }), fc.integer({ min: 80, max: 1_048_576 }), (len, ctx) => {
         const k = textJobKudos({ model: M13, maxLength: len, maxContextLength: ctx });
         expect(Math.abs(k * 100 - Math.round(k * 100))).toBeLessThan(1e-6);

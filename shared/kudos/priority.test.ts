@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ANONYMOUS_PRIORITY, FLAGGED_PRIORITY, compareQueue, extraPriority } from './priority';
+import { assertProperty } from '../../test/harness/seeds';
 
 describe('extraPriority', () => {
   it('is the requester’s kudos', () => {
@@ -41,7 +42,7 @@ describe('compareQueue', () => {
       extraPriority: fc.integer({ min: -100, max: 1_000_000 }),
       createdAt: fc.nat(1_000_000),
     });
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(entry, { maxLength: 40 }), (entries) => {
         const sorted = [...entries].sort(compareQueue);
         for (let i = 1; i < sorted.length; i++) {

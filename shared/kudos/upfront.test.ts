@@ -11,6 +11,7 @@ import {
   upfrontKudosRequired,
   upfrontVerdict,
 } from './upfront';
+import { assertProperty } from '../../test/harness/seeds';
 
 const M13 = 'Gryphe/MythoMax-L2-13b';
 const M70 = 'meta-llama/Llama-2-70b-chat-hf';
@@ -23,7 +24,7 @@ describe('the free threshold', () => {
   });
 
   it('never leaves 256..512', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.nat(100_000), fc.nat(10_000), (queue, threads) => {
         const free = freeMaxLength(queue, threads);
         expect(free).toBeGreaterThanOrEqual(FREE_TOKENS_MIN);

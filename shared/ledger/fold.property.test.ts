@@ -23,6 +23,7 @@ import {
 } from './fold';
 import { asMilli, type Milli } from './money';
 import { isUserAccount } from './accounts';
+import { assertProperty } from '../../test/harness/seeds';
 
 const USERS = 5; // user:0 (anonymous) .. user:4
 const user = fc.nat(USERS - 1).map((id) => userAccount(id));
@@ -121,7 +122,7 @@ const history = fc.array(intent, { maxLength: 60 });
 
 describe('ledger properties', () => {
   it('any sequence of valid events conserves the total, and validated spends never take available below zero', () => {
-    fc.assert(
+    assertProperty(
       fc.property(history, (intents) => {
         admit(intents, {});
       }),
@@ -130,7 +131,7 @@ describe('ledger properties', () => {
   });
 
   it('replaying the log rebuilds identical balances, holds and keys', () => {
-    fc.assert(
+    assertProperty(
       fc.property(history, (intents) => {
         const { log, state } = admit(intents, {});
         sameState(state, foldLedger(log));
@@ -140,7 +141,7 @@ describe('ledger properties', () => {
   });
 
   it('replaying in other chunkings, with already-applied events repeated, rebuilds the same state', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         history,
         fc.array(fc.nat(), { maxLength: 8 }),
@@ -171,7 +172,7 @@ describe('ledger properties', () => {
 
   it('with a cap, no credit takes a user above it, and the total still holds', () => {
     const cap = asMilli(300_000);
-    fc.assert(
+    assertProperty(
       fc.property(history, (intents) => {
         const { state } = admit(intents, { userCapMilli: cap });
         for (const [account, balance] of state.balances)
@@ -182,7 +183,7 @@ describe('ledger properties', () => {
   });
 
   it('holds never exceed what was reserved and vanish on release', () => {
-    fc.assert(
+    assertProperty(
       fc.property(history, (intents) => {
         const { log, state } = admit(intents, {});
         const reserved = new Map<string, Milli>();

@@ -4,6 +4,7 @@ import { ZERO, addMilli, asMilli, fromKudos, toKudos, type Milli } from './money
 import { adjustment, uptimeReward } from './builders';
 import { userAccount } from './events';
 import { balanceOf, foldLedger, totalOf } from './fold';
+import { assertProperty } from '../../test/harness/seeds';
 
 describe('money', () => {
   it('adds ten thousand cents to exactly 100 kudos, where floats drift', () => {
@@ -19,7 +20,7 @@ describe('money', () => {
   });
 
   it('sums of two-decimal kudos amounts are exact', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.array(fc.integer({ min: -10_000_000, max: 10_000_000 }), { maxLength: 200 }),
         (cents) => {

@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 /**
  * A small seeded PRNG (mulberry32) so a failing workload can be replayed
  * exactly from the seed the test prints.
@@ -52,7 +54,12 @@ export function seedFromEnv(name: string): number {
     if (!Number.isSafeInteger(n)) throw new Error(`${name} must be an integer, got ${raw}`);
     return n >>> 0;
   }
-  return (Date.now() ^ (process.pid << 16)) >>> 0;
+  return freshSeed();
+}
+
+/** A new random 32-bit seed (not reproducible: print it). */
+export function freshSeed(): number {
+  return randomInt(0, 2 ** 32 - 1) >>> 0;
 }
 
 /** A positive integer from `env[name]`, or the default. */

@@ -14,7 +14,8 @@ import {
 import { NoAnswer, errorBody, request, type RawResponse } from '../harness/http';
 import { hordeFixture, type HordeFixture, type StartedHorde } from '../harness/horde-fixture';
 import { ledgerViolations, readLedger } from '../harness/ledger-db';
-import { countFromEnv, seedFromEnv } from '../harness/rng';
+import { countFromEnv } from '../harness/rng';
+import { describeSeeds, seedRuns } from '../harness/seeds';
 import { HARNESS_MODEL } from '../harness/workload';
 
 /**
@@ -23,11 +24,11 @@ import { HARNESS_MODEL } from '../harness/workload';
  * comes in, the answer is a 2xx or a 4xx with `{message, rc}` whose rc
  * carries that status, within a per-request timeout; the process stays up
  * and the ledger stays sound. FUZZ_RUNS sets the cases per route (default
- * 150), FUZZ_SEED replays a run.
+ * 150), split among the fixed seeds and one fresh one (harness/seeds.ts);
+ * FUZZ_SEED=<seed> replays one seed with all of them.
  */
 
 const RUNS = countFromEnv('FUZZ_RUNS', 150);
-const SEED = seedFromEnv('FUZZ_SEED');
 const REQUEST_TIMEOUT_MS = 10_000;
 
 let fx: HordeFixture;
@@ -86,7 +87,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.log(`security-fuzz: seed=${SEED} cases=${cases} statuses=${JSON.stringify(statusSeen)}`);
+  console.log(
+    `security-fuzz: ${describeSeeds('fuzz', seedRuns('fuzz', RUNS))}; cases=${cases} statuses=${JSON.stringify(statusSeen)}`,
+  );
   await fx?.dispose();
 });
 
@@ -217,12 +220,22 @@ async function send(r: FuzzRequest): Promise<RawResponse | undefined> {
 }
 
 async function fuzz(arb: fc.Arbitrary<FuzzRequest>, runs = RUNS): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(arb, async (r) => {
-      await send(r);
-    }),
-    { numRuns: runs, seed: SEED, endOnFailure: true },
-  );
+  // The same seeds for every route; each seed's sequence of cases is fixed by the seed alone.
+  for (const { seed, count } of seedRuns('fuzz', runs)) {
+    try {
+      await fc.assert(
+        fc.asyncProperty(arb, async (r) => {
+          await send(r);
+        }),
+        { numRuns: count, seed, endOnFailure: true },
+      );
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new Error(`fuzz case failed with seed ${seed}; replay with FUZZ_SEED=${seed}\n${detail}`, {
+        cause: err,
+      });
+    }
+  }
   // The process must still be there and serving after every batch.
   expect(h.child.alive(), h.child.output().slice(-2000)).toBe(true);
   const hb = await h.api('GET', '/v2/status/heartbeat');

@@ -6,6 +6,7 @@ import { HordeDb } from './db';
 import { adminAdjustment, holdKudos, releaseHold, settleJob, transferKudos, uptimeCredit } from './kudos';
 import { availableOf, balanceOf, heldOf, LedgerRefused, verifyLedger } from './ledger';
 import { createUser } from './users';
+import { assertProperty } from '../../../test/harness/seeds';
 
 function setup() {
   const db = new HordeDb(':memory:');
@@ -94,7 +95,7 @@ describe('SQLite ledger', () => {
       fc.record({ t: fc.constant('hold' as const), amount: fc.integer({ min: 1, max: 20_000 }) }),
       fc.record({ t: fc.constant('release' as const) }),
     );
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
         const { db, a, b } = setup();
         ops.forEach((o, i) => {

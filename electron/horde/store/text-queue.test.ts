@@ -15,6 +15,7 @@ import {
 } from './text-queue';
 import { createUser, userById, type UserRow } from './users';
 import { checkIn, type WorkerRow } from './workers';
+import { assertProperty } from '../../../test/harness/seeds';
 
 const limits: LifecycleLimits = {
   textJobTtlS: 150,
@@ -190,7 +191,7 @@ describe('text queue pop', () => {
       at: fc.integer({ min: 0, max: 1000 }),
       model: fc.constantFrom('a', 'b', ''),
     });
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(req, { maxLength: 25 }), (reqs) => {
         const s = setup();
         reqs.forEach((r, i) =>
