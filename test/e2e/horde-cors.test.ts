@@ -62,7 +62,7 @@ describe('a web client on another origin', () => {
   it('submits an anonymous text request to the embedded horde and reads its status', async () => {
     await browser.page.goto(`${pageOrigin}/`);
     const result = await browser.page.evaluate(
-      (url) => (window as unknown as { runWithError(u: string): Promise<unknown> }).runWithError(url),
+      (url) => (globalThis as unknown as { runWithError(u: string): Promise<unknown> }).runWithError(url),
       horde.url,
     );
     expect(result).toMatchObject({
