@@ -27,7 +27,7 @@ export interface HostGuardOptions {
 
 /** `host[:port]` of a Host header, the brackets of an IPv6 literal removed, lower-cased. */
 export function parseHostHeader(raw: string): { name: string; port: number | undefined } | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(raw.trim());
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9._-]+))(?::(\d{1,5}))?$/.exec(raw.trim());
   if (!m) return undefined;
   const name = (m[1] ?? m[2] ?? '').toLowerCase().replace(/\.$/, '');
   const port = m[3] !== undefined ? Number(m[3]) : undefined;
