@@ -1,6 +1,7 @@
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Empty, Loading } from '../../components/States';
+import { explainError } from '../../errors';
 import { formatKudos, formatTime } from '../../format';
 import { useJobs } from '../../stores';
 
@@ -23,7 +24,7 @@ export function History() {
       ) : history.length === 0 ? (
         <Empty>No requests yet.</Empty>
       ) : (
-        <table aria-label="Past requests">
+        <table aria-label="Past requests" className="history">
           <thead>
             <tr>
               <th scope="col">Submitted</th>
@@ -37,17 +38,21 @@ export function History() {
           <tbody>
             {history.map((h) => (
               <tr key={h.id}>
-                <td>{formatTime(h.submittedAt)}</td>
-                <td>{h.kind === 'text' ? 'Text' : 'Alchemy'}</td>
-                <td>{truncate(h.summary, 80)}</td>
-                <td>
+                <td data-label="Submitted">{formatTime(h.submittedAt)}</td>
+                <td data-label="Kind">{h.kind === 'text' ? 'Text' : 'Alchemy'}</td>
+                <td data-label="Request">{truncate(h.summary, 80)}</td>
+                <td data-label="State">
                   {STATE_LABEL[h.state]}
                   {h.state === 'cancelled' && h.refunded !== undefined && (
                     <span className="muted"> · {formatKudos(h.refunded)} refunded</span>
                   )}
                 </td>
-                <td className="amount">{formatKudos(h.kudos)}</td>
-                <td>{h.error ? h.error.message : truncate(h.result ?? '', 120)}</td>
+                <td data-label="Kudos" className="amount">
+                  {formatKudos(h.kudos)}
+                </td>
+                <td data-label="Result">
+                  {h.error ? explainError(h.error).title : truncate(h.result ?? '', 120)}
+                </td>
               </tr>
             ))}
           </tbody>
