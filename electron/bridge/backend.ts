@@ -107,8 +107,9 @@ export class BridgeBackend {
       bus: this.bus,
       images: new ImageFetcher(this.opts.fetch),
       onSettled: () => {
+        // The hold ended (available moves even when nothing was paid); what was paid comes from the ledger.
+        void this.built?.pushAccount();
         if (sync) void sync.sync().catch((e: unknown) => this.opts.log?.warn('ledger sync failed', e));
-        else void this.built?.pushAccount();
       },
       recordPaid: !sync,
       ...(this.opts.pollMs !== undefined ? { pollMs: this.opts.pollMs } : {}),
