@@ -154,3 +154,35 @@ describe('tray icon files', () => {
     expect(trayIconFile('waiting', 'dark', 'darwin')).toBe('tray/template/waitingTemplate.png');
   });
 });
+
+describe('the mode in force', () => {
+  const modes = (model: TrayModel) =>
+    model.items.flatMap((i) => (i.type === 'action' && i.checked !== undefined ? [[i.id, i.checked]] : []));
+
+  it('is checked in the menu, the others not', () => {
+    const model = trayModel(
+      trayInputFromStats(
+        { state: 'paused', stateReason: 'Paused by you until 14:00', mode: 'pause_1h' } as WorkerStats,
+        { balanceKudos: 1, closeToTray: true, startAtLogin: false },
+      ),
+    );
+    expect(modes(model)).toEqual([
+      ['earn_now', false],
+      ['pause_1h', true],
+      ['auto', false],
+      ['stop', false],
+    ]);
+  });
+
+  it('follows the worker from automatic to earning now', () => {
+    const input = { balanceKudos: 1, closeToTray: true, startAtLogin: false };
+    const auto = trayModel(
+      trayInputFromStats({ state: 'idle_no_work', stateReason: '', mode: 'auto' } as WorkerStats, input),
+    );
+    const now = trayModel(
+      trayInputFromStats({ state: 'running', stateReason: '', mode: 'earn_now' } as WorkerStats, input),
+    );
+    expect(modes(auto).filter(([, on]) => on)).toEqual([['auto', true]]);
+    expect(modes(now).filter(([, on]) => on)).toEqual([['earn_now', true]]);
+  });
+});

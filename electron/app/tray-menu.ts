@@ -3,7 +3,7 @@
  * the balance, and the few controls a volunteer needs without opening the window.
  */
 
-import type { WorkerState, WorkerStats } from '../../shared/worker/stats';
+import type { WorkerMode, WorkerState, WorkerStats } from '../../shared/worker/stats';
 
 export type TrayWorkerState = WorkerState;
 
@@ -18,6 +18,8 @@ export interface TrayInput {
   pausedUntil?: number;
   /** The worker's own words for its state (WorkerStats.stateReason); shown instead of the generic line. */
   reason?: string;
+  /** The control in force, checked in the menu. */
+  mode?: WorkerMode;
   /** Formats numbers and times; fixed in tests. */
   locale?: string;
   timeZone?: string;
@@ -29,7 +31,8 @@ export interface TrayInput {
 export type TrayToggle = 'close_to_tray' | 'start_at_login';
 
 export type TrayMenuItem =
-  | { type: 'action'; id: TrayAction; label: string; enabled: boolean }
+  /** `checked`: the mode in force, for the four mode actions (shown as a radio group). */
+  | { type: 'action'; id: TrayAction; label: string; enabled: boolean; checked?: boolean }
   | { type: 'toggle'; id: TrayToggle; label: string; checked: boolean }
   | { type: 'status'; label: string }
   | { type: 'separator' };
@@ -126,6 +129,14 @@ export function trayModel(input: TrayInput): TrayModel {
     label: LABEL[id],
     enabled: enabled(id, input.state),
   });
+  // The mode in force stays clickable-looking but checked, so the menu says which one is on.
+  const mode = (id: WorkerMode): TrayMenuItem => ({
+    type: 'action',
+    id,
+    label: LABEL[id],
+    enabled: input.mode === id || enabled(id, input.state),
+    checked: input.mode === id,
+  });
   return {
     icon: ICON[input.state],
     tooltip: `Horde Desktop · ${status} · ${balance}`,
@@ -135,10 +146,10 @@ export function trayModel(input: TrayInput): TrayModel {
       { type: 'status', label: status },
       { type: 'status', label: `Balance: ${balance}` },
       { type: 'separator' },
-      action('earn_now'),
-      action('pause_1h'),
-      action('auto'),
-      action('stop'),
+      mode('earn_now'),
+      mode('pause_1h'),
+      mode('auto'),
+      mode('stop'),
       { type: 'separator' },
       {
         type: 'toggle',
@@ -172,5 +183,5 @@ export function trayInputFromStats(
   if (!stats) return { ...rest, state: 'error', reason: 'The worker is not running' };
   const reason =
     stats.state === 'maintenance' ? (stats.maintenance?.reason ?? stats.stateReason) : stats.stateReason;
-  return { ...rest, state: stats.state, reason };
+  return { ...rest, state: stats.state, reason, ...(stats.mode ? { mode: stats.mode } : {}) };
 }

@@ -73,7 +73,15 @@ export class TrayController {
           click: (menuItem) => this.handlers.onToggle(item.id, menuItem.checked),
         };
       case 'action':
-        return { label: item.label, enabled: item.enabled, click: () => this.handlers.onAction(item.id) };
+        return item.checked === undefined
+          ? { label: item.label, enabled: item.enabled, click: () => this.handlers.onAction(item.id) }
+          : {
+              type: 'radio',
+              label: item.label,
+              enabled: item.enabled,
+              checked: item.checked,
+              click: () => this.handlers.onAction(item.id),
+            };
     }
   }
 }

@@ -160,8 +160,20 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     'models:local': () => deps.models.list(),
 
     'horde:models': async () => {
-      const models = await client().models('text');
-      return models.map((m) => ({ ...m })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+      const [models, workers] = await Promise.all([
+        client().models('text'),
+        // What the serving workers offer bounds the request form; without the list it keeps the horde's bounds.
+        client()
+          .textWorkers()
+          .catch(() => null),
+      ]);
+      const limits = workers ? servedTextLimits(workers) : null;
+      return models
+        .map((m) => {
+          const l = limits?.get(m.name);
+          return { ...m, ...(l ? { maxLength: l.maxLength, maxContextLength: l.maxContextLength } : {}) };
+        })
+        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
     },
 
     'jobs:price': async (req) => {
@@ -302,6 +314,30 @@ export function createBridgeHandlers(deps: BridgeDeps) {
   }
 
   return { handlers: guardAll(handlers, deps.log), pushAccount };
+}
+
+/** Per model, the most any online text worker serving it takes. */
+export function servedTextLimits(
+  workers: readonly {
+    online: boolean;
+    maintenance_mode: boolean;
+    models: string[];
+    max_length: number;
+    max_context_length: number;
+  }[],
+): Map<string, { maxLength: number; maxContextLength: number }> {
+  const out = new Map<string, { maxLength: number; maxContextLength: number }>();
+  for (const w of workers) {
+    if (!w.online || w.maintenance_mode) continue;
+    for (const model of w.models) {
+      const seen = out.get(model) ?? { maxLength: 0, maxContextLength: 0 };
+      out.set(model, {
+        maxLength: Math.max(seen.maxLength, w.max_length),
+        maxContextLength: Math.max(seen.maxContextLength, w.max_context_length),
+      });
+    }
+  }
+  return out;
 }
 
 /** The worker's policy carries the thread cap too; Settings keeps it at the top for the Settings screen. */

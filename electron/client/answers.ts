@@ -112,6 +112,18 @@ export const WorkerAnswer = z.object({
 });
 export type WorkerAnswer = z.infer<typeof WorkerAnswer>;
 
+/** GET /v2/workers?type=text: what each online text worker offers (the AI Horde's field names). */
+export const TextWorkersAnswer = z.array(
+  z.object({
+    online: z.boolean().default(false),
+    maintenance_mode: z.boolean().default(false),
+    models: z.array(z.string()).default([]),
+    max_length: z.number().default(0),
+    max_context_length: z.number().default(0),
+  }),
+);
+export type TextWorkersAnswer = z.infer<typeof TextWorkersAnswer>;
+
 export const HeartbeatAnswer = z.object({
   message: z.string().default('OK'),
   version: z.string().default(''),

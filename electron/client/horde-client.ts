@@ -16,6 +16,7 @@ import {
   ModelsAnswer,
   PerformanceAnswer,
   TextStatusAnswer,
+  TextWorkersAnswer,
   TransferAnswer,
   UserAnswer,
   WorkerAnswer,
@@ -141,6 +142,16 @@ export class HordeClient {
   performance(signal?: AbortSignal) {
     return this.http.call('/v2/status/performance', PerformanceAnswer, {
       method: 'GET',
+      retry: RETRY.read,
+      signal,
+    });
+  }
+
+  /** The text workers and what each offers (max length, context, models). */
+  textWorkers(signal?: AbortSignal) {
+    return this.http.call('/v2/workers', TextWorkersAnswer, {
+      method: 'GET',
+      query: { type: 'text' },
       retry: RETRY.read,
       signal,
     });

@@ -340,17 +340,23 @@ describe('pausing', () => {
     const t = setup(() => undefined);
     t.worker.start();
     await t.clock.advance(3_000);
+    expect(t.worker.stats().mode).toBe('auto');
     await t.worker.control('pause_1h');
     const pops = t.horde.count(POP);
     await t.clock.advance(5 * 60_000);
-    expect(t.worker.stats().state).toBe('paused');
+    expect(t.worker.stats()).toMatchObject({ state: 'paused', mode: 'pause_1h' });
     expect(t.horde.count(POP)).toBe(pops);
     t.clock.t += 55 * 60_000; // the rest of the hour, without a recheck per second to step through
     await t.clock.advance(2_000);
     expect(t.horde.count(POP)).toBeGreaterThan(pops);
     expect(t.worker.policy().override?.mode).toBe('paused'); // expired, kept until 'auto' clears it
+    expect(t.worker.stats().mode).toBe('auto'); // the hour is over: the buttons say so
+    await t.worker.control('earn_now');
+    expect(t.worker.stats().mode).toBe('earn_now');
     await t.worker.control('auto');
     expect(t.worker.policy().override).toBeUndefined();
+    await t.worker.control('stop');
+    expect(t.worker.stats()).toMatchObject({ state: 'stopped', mode: 'stop' });
   });
 });
 

@@ -8,9 +8,11 @@ import {
   type CurrentJob,
   type IdlePolicySettings,
   type IdleSignals,
+  type WorkerMode,
   type WorkerState,
   type WorkerStats,
 } from '../../shared/worker/stats';
+import { activeOverride } from './idle-policy';
 import { hordeFormNames } from './alchemy-job';
 import type { ImageCodec } from './alchemy-run';
 import { HordeApiError } from '../client/errors';
@@ -202,12 +204,22 @@ export class HordeWorker {
     return {
       ...this.s,
       ...(current ? { currentJob: { ...current } } : {}),
+      mode: this.mode(),
       ...(this.o.signals ? { signals: this.o.signals } : {}),
       advertised: this.advertised(),
       tokensPerSecond: round2(this.fallbackRate()),
       uptimeSeconds:
         this.startedAt === undefined ? 0 : Math.max(0, Math.floor((this.now() - this.startedAt) / 1000)),
     };
+  }
+
+  /** The control in force: stopped, an override the tray or panel set, or automatic. */
+  private mode(): WorkerMode {
+    if (!this.loopDone || this.stopping) return 'stop';
+    const override = activeOverride(this.gate.settings.override, this.now());
+    if (override?.mode === 'earn_now') return 'earn_now';
+    if (override?.mode === 'paused') return 'pause_1h';
+    return 'auto';
   }
 
   onStats(cb: (s: WorkerStats) => void): () => void {

@@ -136,6 +136,12 @@ export interface HordeModel {
   /** Seconds, as the horde estimates. */
   eta: number;
   type: 'text' | 'image';
+  /**
+   * The most any online worker serving it takes (text): a request asking more waits for a worker
+   * that never comes. Absent when the horde does not list its workers.
+   */
+  maxLength?: number;
+  maxContextLength?: number;
 }
 
 // ─── requests (jobs) ─────────────────────────────────────────────────────

@@ -14,6 +14,12 @@ export type WorkerState =
   | 'no_model'
   | 'error';
 
+/**
+ * The control in force, as the Earn screen's buttons and the tray name them: earning now as
+ * asked, paused for an hour, automatic (the idle policy decides), or stopped.
+ */
+export type WorkerMode = 'earn_now' | 'pause_1h' | 'auto' | 'stop';
+
 export interface CurrentJob {
   id: string;
   kind: 'text' | 'alchemy';
@@ -37,6 +43,8 @@ export interface WorkerStats {
   state: WorkerState;
   /** Why the worker is in this state, in plain words for the user. */
   stateReason: string;
+  /** Which control is in force (absent while the worker is still loading). */
+  mode?: WorkerMode;
   currentJob?: CurrentJob;
   jobsDone: number;
   jobsFaulted: number;

@@ -1,5 +1,11 @@
 import { createStore } from 'zustand/vanilla';
-import type { HordeBridge, LocalModel, WorkerAction, WorkerStats } from '../../../shared/bridge/contract';
+import type {
+  HordeBridge,
+  LocalModel,
+  RunningPrograms,
+  WorkerAction,
+  WorkerStats,
+} from '../../../shared/bridge/contract';
 
 export interface WorkerStore {
   /** null until the first answer; stays null when no worker runs in this process. */
@@ -11,6 +17,10 @@ export interface WorkerStore {
   /** The control in flight, so its button can show it and not be pressed twice. */
   pending: WorkerAction | 'leave_maintenance' | null;
   actionError: unknown;
+  /** The running programs, read when the picker opens. */
+  programs: RunningPrograms | null;
+  programsError: unknown;
+  loadPrograms(): Promise<void>;
   refresh(): Promise<void>;
   refreshModels(): Promise<void>;
   control(action: WorkerAction): Promise<void>;
@@ -39,6 +49,15 @@ export function createWorkerStore(bridge: HordeBridge) {
       modelsError: null,
       pending: null,
       actionError: null,
+      programs: null,
+      programsError: null,
+      async loadPrograms() {
+        try {
+          set({ programs: await bridge.invoke('worker:programs', undefined), programsError: null });
+        } catch (e) {
+          set({ programsError: e });
+        }
+      },
       async refresh() {
         try {
           set({ stats: await bridge.invoke('worker:stats', undefined), loaded: true, error: null });

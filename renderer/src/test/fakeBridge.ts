@@ -46,7 +46,8 @@ export function defaultHandlers(): FakeHandlers {
     }),
     'account:get': () => fx.account(),
     'worker:stats': () => fx.stats(),
-    'worker:control': ({ action }) => fx.stats({ state: action === 'pause_1h' ? 'paused' : 'running' }),
+    'worker:control': ({ action }) =>
+      fx.stats({ state: action === 'pause_1h' ? 'paused' : 'running', mode: action }),
     'worker:leaveMaintenance': () => fx.stats(),
     'worker:programs': () => ({ names: ['bash', 'steam', 'vlc'], how: 'A fake list.' }),
     'models:local': () => fx.localModels(),

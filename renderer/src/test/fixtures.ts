@@ -22,6 +22,7 @@ export const account = (over: Partial<AccountView> = {}): AccountView => ({
 export const stats = (over: Partial<WorkerStats> = {}): WorkerStats => ({
   state: 'running',
   stateReason: '',
+  mode: 'auto',
   jobsDone: 3,
   jobsFaulted: 0,
   tokensPerSecond: 12.5,

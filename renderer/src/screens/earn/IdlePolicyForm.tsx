@@ -3,7 +3,8 @@ import type { IdlePolicySettings, ScheduleWindow, Weekday } from '../../../../sh
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { NumberField, Switch } from '../../components/Fields';
 import { Loading } from '../../components/States';
-import { useSettings } from '../../stores';
+import { useSettings, useWorker } from '../../stores';
+import { SignalFields } from './SignalFields';
 
 const DAYS: readonly { day: Weekday; label: string }[] = [
   { day: 1, label: 'Mon' },
@@ -74,6 +75,8 @@ function ScheduleEditor({
 
 function PolicyFields({ idle }: { idle: IdlePolicySettings }) {
   const { save, saving } = useSettings();
+  const support = useWorker((s) => s.stats?.signals);
+  const shell = useSettings((s) => s.info?.shell);
   const [error, setError] = useState<unknown>(null);
   // The minutes box keeps its own text so a half-typed number is not saved (or snapped back).
   const [minutes, setMinutes] = useState(idle.idleMinutes > 0 ? idle.idleMinutes : DEFAULT_IDLE_MINUTES);
@@ -91,7 +94,11 @@ function PolicyFields({ idle }: { idle: IdlePolicySettings }) {
         label="Earn only when the computer is idle"
         checked={whenIdle}
         onChange={(on) => void apply({ idleMinutes: on ? minutes : 0 })}
-        hint="Stops the moment you use the keyboard or mouse."
+        hint={
+          shell === 'serve'
+            ? 'Headless (npm run serve) has no keyboard or mouse idle time to read: while this is on, the worker waits. The desktop app reads it from the system.'
+            : 'Stops within a second when you use the keyboard or mouse.'
+        }
       />
       {whenIdle && (
         <NumberField
@@ -112,12 +119,7 @@ function PolicyFields({ idle }: { idle: IdlePolicySettings }) {
         onChange={(v) => void apply({ onlyOnAC: v })}
         hint="Pause on battery."
       />
-      <Switch
-        label="Pause while a full-screen program runs"
-        checked={idle.pauseWhenFullscreen ?? false}
-        onChange={(v) => void apply({ pauseWhenFullscreen: v })}
-        hint="Games and videos keep the whole machine."
-      />
+      <SignalFields idle={idle} support={support} apply={(patch) => void apply(patch)} />
       <Switch
         label="Finish the running job before pausing"
         checked={idle.finishJobBeforePause}

@@ -1,8 +1,15 @@
-import type { WorkerStats } from '../../../../shared/worker/stats';
+import type { WorkerMode, WorkerStats } from '../../../../shared/worker/stats';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { explainWorkerError } from '../../errors';
 import { useWorker } from '../../stores';
 import { describeWorker } from './workerState';
+
+const MODES: readonly { action: WorkerMode; label: string; title: string }[] = [
+  { action: 'earn_now', label: 'Earn now', title: 'Earn now, whatever the idle policy says' },
+  { action: 'pause_1h', label: 'Pause 1 h', title: 'Take no jobs for an hour' },
+  { action: 'auto', label: 'Automatic', title: 'Earn when the idle policy allows' },
+  { action: 'stop', label: 'Stop', title: 'Stop the worker until you start it again' },
+];
 
 export function StateBanner({ stats }: { stats: WorkerStats }) {
   const { control, leaveMaintenance, pending, actionError } = useWorker();
@@ -29,28 +36,21 @@ export function StateBanner({ stats }: { stats: WorkerStats }) {
               {pending === 'leave_maintenance' ? 'Leaving…' : 'Leave maintenance'}
             </button>
           )}
-          <button
-            type="button"
-            className={['paused', 'stopped', 'waiting_for_idle'].includes(stats.state) ? 'primary' : ''}
-            disabled={pending !== null}
-            onClick={() => void control('earn_now')}
-          >
-            Earn now
-          </button>
-          <button type="button" disabled={pending !== null} onClick={() => void control('pause_1h')}>
-            Pause 1 h
-          </button>
-          <button type="button" disabled={pending !== null} onClick={() => void control('auto')}>
-            Automatic
-          </button>
-          <button
-            type="button"
-            className="danger"
-            disabled={pending !== null}
-            onClick={() => void control('stop')}
-          >
-            Stop
-          </button>
+          <div className="modes" role="group" aria-label="Earning mode">
+            {MODES.map((m) => (
+              <button
+                key={m.action}
+                type="button"
+                aria-pressed={stats.mode === m.action}
+                title={m.title}
+                className={m.action === 'stop' && stats.mode !== 'stop' ? 'danger' : ''}
+                disabled={pending !== null}
+                onClick={() => void control(m.action)}
+              >
+                {pending === m.action ? `${m.label}…` : m.label}
+              </button>
+            ))}
+          </div>
         </div>
       </section>
       {stats.state === 'error' && stats.maintenance?.on !== true && stats.lastError !== undefined && (

@@ -53,12 +53,20 @@ describe('earn screen', () => {
   it('sends earn now and pause 1 h', async () => {
     const { bridge } = renderWithBridge(<EarnScreen />);
     const banner = await screen.findByRole('region', { name: 'Worker state' });
+    const pressed = () =>
+      within(banner)
+        .getAllByRole('button')
+        .filter((b) => b.getAttribute('aria-pressed') === 'true')
+        .map((b) => b.textContent);
+    expect(pressed()).toEqual(['Automatic']);
     fireEvent.click(within(banner).getByRole('button', { name: 'Pause 1 h' }));
     await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('Paused'));
+    expect(pressed()).toEqual(['Pause 1 h']);
     fireEvent.click(within(banner).getByRole('button', { name: 'Earn now' }));
     await waitFor(() =>
       expect(bridge.callsTo('worker:control')).toEqual([{ action: 'pause_1h' }, { action: 'earn_now' }]),
     );
+    await waitFor(() => expect(pressed()).toEqual(['Earn now']));
   });
 
   it('shows the running job with its progress and the models with load progress', async () => {
@@ -127,6 +135,55 @@ describe('earn screen', () => {
     await waitFor(() => expect(screen.getByLabelText('From')).toBeTruthy());
     fireEvent.click(screen.getByRole('switch', { name: 'Earn only when the computer is idle' }));
     await waitFor(() => expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { idleMinutes: 0 } }));
+  });
+
+  it('never titles the banner with a state its reason contradicts', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({
+          state: 'waiting_for_idle',
+          stateReason: 'On battery power: earning waits for the charger',
+        }),
+    });
+    const banner = await screen.findByRole('region', { name: 'Worker state' });
+    await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('Not earning now'));
+    act(() =>
+      bridge.emit(
+        'worker:stats',
+        fx.stats({
+          state: 'running',
+          stateReason: 'Finishing the running job before pausing (You are using the computer)',
+          currentJob: { id: 'j', kind: 'text', model: 'm', progress: 0.9, tokens: 9, maxTokens: 10 },
+        }),
+      ),
+    );
+    expect(within(banner).getByRole('status').textContent).toBe('Finishing a job');
+  });
+
+  it('shows each measured signal only where it works here, and picks programs from the running ones', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({
+          signals: {
+            fullscreen: {
+              available: false,
+              how: 'Not available on Wayland: it does not let one program see.',
+            },
+            programs: { available: true, how: 'Reads the process list from /proc.' },
+            cpu: { available: true, how: 'CPU time minus this app’s own.' },
+          },
+        }),
+    });
+    expect(await screen.findByText(/Full-screen pause: Not available on Wayland/)).toBeTruthy();
+    expect(screen.queryByRole('switch', { name: 'Pause while a full-screen program runs' })).toBeNull();
+    expect(screen.getByRole('switch', { name: 'Pause while other programs keep the CPU busy' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Choose from running programs…' }));
+    const list = await screen.findByRole('list', { name: 'Running programs' });
+    await waitFor(() => expect(within(list).getByRole('button', { name: 'steam' })).toBeTruthy());
+    fireEvent.click(within(list).getByRole('button', { name: 'steam' }));
+    await waitFor(() =>
+      expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { pausePrograms: ['steam'] } }),
+    );
   });
 
   it('says when no worker runs here', async () => {

@@ -16,8 +16,10 @@ const VIEWS: Record<WorkerState, { label: string; tone: Tone; fallback: string }
     tone: 'ok',
     fallback: 'Online and asking the horde for jobs; none waiting right now.',
   },
+  // The policy holds the worker back for many reasons (battery, schedule, a game, the CPU): the
+  // title names none of them, the reason says which.
   waiting_for_idle: {
-    label: 'Waiting for idle',
+    label: 'Not earning now',
     tone: 'info',
     fallback: 'Earning starts once the computer has been idle long enough.',
   },
@@ -44,6 +46,9 @@ export function describeWorker(stats: WorkerStats): StateView {
     state === 'maintenance'
       ? (stats.maintenance?.reason ?? stats.stateReason) || v.fallback
       : stats.stateReason || v.fallback;
+  // A job still finishing after a pause was asked for: the worker is not "earning" on, it is stopping.
+  if (state === 'running' && stats.currentJob && /^Finishing the running job/.test(reason))
+    return { label: 'Finishing a job', tone: 'warn', reason };
   return { label: v.label, tone: v.tone, reason };
 }
 

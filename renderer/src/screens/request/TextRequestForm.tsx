@@ -12,6 +12,8 @@ import {
   formProblems,
   LABELS,
   LIMITS,
+  servedLimits,
+  servingProblems,
   toRequest,
   type TextForm,
 } from './textForm';
@@ -38,10 +40,24 @@ export function TextRequestForm() {
   useEffect(() => {
     if (touchedModel || form.model) return;
     const served = models?.find((m) => m.type === 'text' && m.count > 0);
-    if (served) setTextDraft({ ...form, model: served.name });
+    if (!served) return;
+    // The defaults never ask more than the serving workers take, so the first request can run.
+    const limits = servedLimits(models, served.name);
+    setTextDraft({
+      ...form,
+      model: served.name,
+      ...(limits
+        ? {
+            maxLength: Math.min(form.maxLength, limits.maxLength),
+            maxContext: Math.min(form.maxContext, limits.maxContextLength),
+          }
+        : {}),
+    });
   }, [models, touchedModel, form, setTextDraft]);
 
   const problems = formProblems(form);
+  const unserved = servingProblems(form, models);
+  const limits = servedLimits(models, form.model);
   const request = useMemo(() => toRequest(form), [form]);
   const settledForm = useDebounced(form, 400);
   const settled = settledForm === form;
@@ -87,16 +103,19 @@ export function TextRequestForm() {
             label={LABELS.maxLength}
             value={form.maxLength}
             min={LIMITS.maxLength.min}
-            max={LIMITS.maxLength.max}
+            max={Math.min(LIMITS.maxLength.max, limits?.maxLength ?? LIMITS.maxLength.max)}
             step={1}
             onChange={(v) => set('maxLength', v)}
+            hint={limits ? `Serving workers write up to ${limits.maxLength}.` : undefined}
           />
           <NumberField
             label={LABELS.maxContext}
             value={form.maxContext}
             min={LIMITS.maxContext.min}
+            {...(limits ? { max: limits.maxContextLength } : {})}
             step={1}
             onChange={(v) => set('maxContext', v)}
+            hint={limits ? `Serving workers take up to ${limits.maxContextLength}.` : undefined}
           />
         </div>
         <fieldset>
@@ -139,6 +158,13 @@ export function TextRequestForm() {
         {problems.length > 0 && (
           <ul className="notice warn" aria-label="Form problems">
             {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+        {unserved.length > 0 && (
+          <ul className="notice warn" aria-label="No worker can serve this">
+            {unserved.map((p) => (
               <li key={p}>{p}</li>
             ))}
           </ul>

@@ -208,3 +208,37 @@ describe('stale quotes', () => {
     );
   });
 });
+
+describe('requests that can run', () => {
+  const served = () => [
+    { ...fx.hordeModels()[0]!, maxLength: 240, maxContextLength: 256 },
+    fx.hordeModels()[1]!,
+  ];
+
+  it('takes its defaults from what the serving workers offer', async () => {
+    renderWithBridge(<TextRequestForm />, { 'horde:models': served });
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    expect(screen.getByLabelText('Context (tokens)')).toHaveProperty('value', '256');
+    expect(screen.getByLabelText('Max length (tokens)')).toHaveProperty('value', '80');
+    expect(screen.getByText('Serving workers take up to 256.')).toBeTruthy();
+    expect(screen.queryByRole('list', { name: 'No worker can serve this' })).toBeNull();
+  });
+
+  it('flags a request no worker can serve, with what to change', async () => {
+    renderWithBridge(<TextRequestForm />, { 'horde:models': served });
+    await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
+    fireEvent.change(screen.getByLabelText('Context (tokens)'), { target: { value: '1024' } });
+    const flag = await screen.findByRole('list', { name: 'No worker can serve this' });
+    expect(flag.textContent).toContain(
+      'No worker serving tiny-gpt2 takes more than 256 tokens of context: lower Context (tokens) to 256.',
+    );
+    fireEvent.change(screen.getByLabelText('Model'), {
+      target: { value: 'meta-llama/Meta-Llama-3-8B-Instruct' },
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('list', { name: 'No worker can serve this' }).textContent).toContain(
+        'No worker serves meta-llama/Meta-Llama-3-8B-Instruct right now',
+      ),
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { TEXT_PARAM_BOUNDS as B, type Bound } from '../../../../shared/api/text-bounds';
-import type { TextJobRequest } from '../../../../shared/bridge/contract';
+import type { HordeModel, TextJobRequest } from '../../../../shared/bridge/contract';
 import { requestKudos } from '../../../../shared/kudos/pricing';
 
 /** The text request form as the user fills it; kept in the jobs store so it survives switching screens. */
@@ -84,4 +84,47 @@ export function estimatePrice(f: TextForm): number | null {
     models: f.model ? [f.model] : [],
     params: { max_length: f.maxLength, max_context_length: f.maxContext },
   });
+}
+
+/** The most the workers serving this request's model take now; null when the horde does not say. */
+export interface ServedLimits {
+  maxLength: number;
+  maxContextLength: number;
+}
+
+/** For one model, or for "any model" the most over the text models some worker serves now. */
+export function servedLimits(models: readonly HordeModel[] | null, model: string): ServedLimits | null {
+  const served = (models ?? []).filter(
+    (m) => m.type === 'text' && m.count > 0 && (model === '' || m.name === model),
+  );
+  const known = served.filter((m) => m.maxLength !== undefined && m.maxContextLength !== undefined);
+  if (known.length === 0) return null;
+  return {
+    maxLength: Math.max(...known.map((m) => m.maxLength ?? 0)),
+    maxContextLength: Math.max(...known.map((m) => m.maxContextLength ?? 0)),
+  };
+}
+
+/**
+ * What would keep this request waiting for a worker that never comes, each with what to change.
+ * Empty while the horde's model list is unknown.
+ */
+export function servingProblems(f: TextForm, models: readonly HordeModel[] | null): string[] {
+  if (models === null) return [];
+  const name = f.model === '' ? 'any model' : f.model;
+  const chosen = models.find((m) => m.type === 'text' && m.name === f.model);
+  if (f.model !== '' && (!chosen || chosen.count === 0))
+    return [`No worker serves ${f.model} right now: choose a model with workers, or the request waits.`];
+  const limits = servedLimits(models, f.model);
+  if (!limits) return [];
+  const out: string[] = [];
+  if (f.maxLength > limits.maxLength)
+    out.push(
+      `No worker serving ${name} writes more than ${limits.maxLength} tokens: lower ${LABELS.maxLength} to ${limits.maxLength}.`,
+    );
+  if (f.maxContext > limits.maxContextLength)
+    out.push(
+      `No worker serving ${name} takes more than ${limits.maxContextLength} tokens of context: lower ${LABELS.maxContext} to ${limits.maxContextLength}.`,
+    );
+  return out;
 }
