@@ -7,6 +7,7 @@ import type {
   Settings,
   SettingsView,
   TextJobRequest,
+  UpfrontView,
   WorkerStats,
 } from '../../shared/bridge/contract';
 import { bridgeError, isBridgeError, toBridgeError, withHint } from '../../shared/bridge/errors';
@@ -189,7 +190,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
         kudos,
         available: acct.available,
         after: round2(acct.available - kudos),
-        needsUpfront: needsUpfront(req, acct.available, perf),
+        ...upfrontOf(req, acct.available, perf),
         warnings: quote.warnings ?? [],
       };
     },
@@ -345,23 +346,25 @@ export function workerPolicy(settings: Settings): IdlePolicySettings {
   return settings.threads > 0 ? { ...settings.idle, threads: settings.threads } : settings.idle;
 }
 
-function needsUpfront(
+/** The upfront rule for this request on the horde as it is now: free allowance, kudos needed, shortfall. */
+function upfrontOf(
   req: TextJobRequest,
   available: number,
   perf: { queued_text_requests: number; text_thread_count: number },
-): boolean {
+): { needsUpfront: boolean; upfront: UpfrontView } {
   const verdict = upfrontVerdict({
     maxLength: req.params.max_length,
     queuedJobs: perf.queued_text_requests,
     activeWorkerThreads: perf.text_thread_count,
   });
-  if (!verdict.required) return false;
-  const kudos = upfrontKudosRequired({
-    models: req.models,
-    maxLength: req.params.max_length,
-    n: req.params.n,
-  });
-  return available < kudos;
+  const required = verdict.required
+    ? upfrontKudosRequired({ models: req.models, maxLength: req.params.max_length, n: req.params.n })
+    : 0;
+  const short = round2(Math.max(0, required - available));
+  return {
+    needsUpfront: verdict.required && short > 0,
+    upfront: { freeMaxLength: verdict.freeMaxLength, required, short },
+  };
 }
 
 /** The worker throws plain Errors whose messages are written for the user; keep them. */

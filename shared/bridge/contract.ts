@@ -172,7 +172,19 @@ export interface JobPrice {
   after: number;
   /** True when the horde will refuse it for lack of upfront kudos (after < 0 and the request needs them up front). */
   needsUpfront: boolean;
+  /** The horde's free allowance as it stands now, for the window to explain credit and upfront kudos. */
+  upfront: UpfrontView;
   warnings: { code: string; message: string }[];
+}
+
+/** What the AI Horde's upfront rule (shared/kudos/upfront.ts) says about one request right now. */
+export interface UpfrontView {
+  /** The most tokens a request may ask for and still run without kudos up front (on credit). */
+  freeMaxLength: number;
+  /** The kudos this request must hold up front when it asks for more than that. */
+  required: number;
+  /** How many more kudos that takes than are available now (0 when they suffice or none are needed). */
+  short: number;
 }
 
 export interface SubmittedJob {

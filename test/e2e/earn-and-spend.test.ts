@@ -83,11 +83,14 @@ describe('earning and spending through the window', () => {
     await expect
       .poll(() => form.getByRole('alert').first().textContent(), { timeout: 30_000 })
       .toContain('This request costs more kudos than you have available and is too big to run for free.');
-    await form.getByRole('button', { name: 'Submit request' }).click();
-    const panel = page.getByRole('region', { name: 'Your request' });
-    await expect
-      .poll(() => panel.getByRole('alert').textContent(), { timeout: 30_000 })
-      .toContain('Lower max length so it runs free, or earn the kudos it needs up front');
+    // What is free right now and how much more is needed, with Submit disabled and the reason beside it.
+    const alert = (await form.getByRole('alert').first().textContent()) ?? '';
+    expect(alert).toContain(`Up to ${quote.upfront.freeMaxLength} tokens is free right now`);
+    expect(alert).toContain(`you need ${quote.upfront.short.toFixed(2)} more kudos for 1000`);
+    expect(alert).toContain('Lower max length so it runs free, or earn the kudos it needs up front');
+    const submit = form.getByRole('button', { name: 'Submit request' });
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await form.textContent()).toContain('Submit waits until the request fits the free allowance');
     await screenshot(page, 'request-kudos-upfront');
   });
 

@@ -89,7 +89,14 @@ function installFakeBridge(scheme: string) {
     'horde:models': () => [
       { name: 'tiny-gpt2', count: 1, performance: 18, queued: 0, jobs: 0, eta: 0, type: 'text' },
     ],
-    'jobs:price': () => ({ kudos: 7, available: 303.25, after: 296.25, needsUpfront: false, warnings: [] }),
+    'jobs:price': () => ({
+      kudos: 7,
+      available: 303.25,
+      after: 296.25,
+      needsUpfront: false,
+      upfront: { freeMaxLength: 512, required: 0, short: 0 },
+      warnings: [],
+    }),
     'jobs:submitText': () => ({ id: 'r1', kudos: 7, warnings: [] }),
     'jobs:status': () => ({
       id: 'r1',

@@ -83,6 +83,7 @@ describe('jobs store', () => {
       available: 50,
       after: 50 - requestKudos(r),
       needsUpfront: false,
+      upfront: { freeMaxLength: 512, required: 0, short: 0 },
       warnings: [],
     });
     resolvers[1]!(price(req(200)));

@@ -55,7 +55,14 @@ export function defaultHandlers(): FakeHandlers {
     'jobs:price': (req) => {
       const kudos = requestKudos(req);
       const available = fx.account().available;
-      return { kudos, available, after: available - kudos, needsUpfront: false, warnings: [] };
+      return {
+        kudos,
+        available,
+        after: available - kudos,
+        needsUpfront: false,
+        upfront: { freeMaxLength: 512, required: 0, short: 0 },
+        warnings: [],
+      };
     },
     'jobs:submitText': () => ({ id: 'job-1', kudos: 7, warnings: [] }),
     'jobs:status': ({ id }) => fx.textStatus({ id }),

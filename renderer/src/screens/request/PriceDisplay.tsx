@@ -1,4 +1,4 @@
-import type { JobPrice } from '../../../../shared/bridge/contract';
+import type { JobPrice, UpfrontView } from '../../../../shared/bridge/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { explainError } from '../../errors';
 import { formatKudos } from '../../format';
@@ -12,9 +12,20 @@ export interface PriceDisplayProps {
   error: unknown;
   /** The account's spendable kudos as they are now (the header shows the same figure). */
   available: number | null;
+  /** The form's max length, to say how far over the free allowance it is. */
+  maxLength: number;
 }
 
-export function PriceDisplay({ estimate, quote, pricing, error, available }: PriceDisplayProps) {
+/** "Up to 512 tokens is free now; you need 27.54 more kudos for 600." and what to change. */
+export function upfrontAdvice(u: UpfrontView, maxLength: number): string {
+  return (
+    `Up to ${u.freeMaxLength} tokens is free right now (the allowance shrinks while the horde is busy); ` +
+    `you need ${formatKudos(u.short)} more kudos for ${maxLength}. ` +
+    `Lower max length so it runs free, or earn the kudos it needs up front by letting the worker run.`
+  );
+}
+
+export function PriceDisplay({ estimate, quote, pricing, error, available, maxLength }: PriceDisplayProps) {
   const price = quote?.kudos ?? estimate;
   // The quote's balance is a snapshot from when it was priced; the account moves on (a job
   // earned or paid), so the live figure wins and the quote's only fills in before it loads.
@@ -35,7 +46,21 @@ export function PriceDisplay({ estimate, quote, pricing, error, available }: Pri
         <dt>Left after this request</dt>
         <dd aria-label="Left after this request">{after === null ? '—' : `${formatKudos(after)} kudos`}</dd>
       </dl>
-      {quote?.needsUpfront && <ErrorNotice explained={explainError({ rc: 'KudosUpfront', message: '' })} />}
+      {quote?.needsUpfront && (
+        <ErrorNotice
+          explained={{
+            ...explainError({ rc: 'KudosUpfront', message: '' }),
+            next: upfrontAdvice(quote.upfront, maxLength),
+          }}
+        />
+      )}
+      {quote && !quote.needsUpfront && after !== null && after < 0 && (
+        <p className="notice info" role="note" aria-label="About credit">
+          Requests of up to {quote.upfront.freeMaxLength} tokens run on credit, as on the AI Horde: this one
+          can go although your balance drops below zero, and the worker that serves it is paid in full. Past{' '}
+          {quote.upfront.freeMaxLength} tokens the horde wants the kudos up front.
+        </p>
+      )}
       {quote?.warnings.map((w) => (
         <p key={w.code} className="notice warn">
           {w.message}

@@ -73,9 +73,12 @@ export function TextRequestForm() {
     void quote(toRequest(settledForm));
   }, [settledForm, quote, clearQuote]);
 
+  // The horde would refuse it (KudosUpfront): say why and what to change instead of sending it.
+  const blocked = quoted && price.price?.needsUpfront === true;
+
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (problems.length > 0 || form.prompt.trim() === '') return;
+    if (problems.length > 0 || form.prompt.trim() === '' || blocked) return;
     void submitText(request);
   }
 
@@ -175,15 +178,22 @@ export function TextRequestForm() {
           pricing={price.pricing || !settled}
           error={quoted ? price.error : null}
           available={available}
+          maxLength={form.maxLength}
         />
         <div className="row">
           <button
             type="submit"
             className="primary"
-            disabled={busy || problems.length > 0 || form.prompt.trim() === ''}
+            disabled={busy || problems.length > 0 || form.prompt.trim() === '' || blocked}
+            aria-describedby={blocked ? 'submit-blocked' : undefined}
           >
             {text.submitting ? 'Submitting…' : 'Submit request'}
           </button>
+          {blocked && (
+            <span id="submit-blocked" className="muted">
+              Submit waits until the request fits the free allowance or your kudos cover it.
+            </span>
+          )}
         </div>
       </form>
     </Card>

@@ -44,6 +44,7 @@ describe('price display', () => {
         available: now - 1,
         after: now - 1 - requestKudos(r),
         needsUpfront: false,
+        upfront: { freeMaxLength: 512, required: 0, short: 0 },
         warnings: [],
       }),
     });
@@ -76,13 +77,42 @@ describe('price display', () => {
         available: 0,
         after: -requestKudos(r),
         needsUpfront: true,
+        upfront: { freeMaxLength: 512, required: 27.54, short: 27.54 },
         warnings: [],
       }),
     });
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('costs more kudos than you have available');
+    // What is free now and how much more is needed, from the quote; context is not blamed.
+    expect(alert.textContent).toContain('Up to 512 tokens is free right now');
+    expect(alert.textContent).toContain('you need 27.54 more kudos for 80');
     expect(alert.textContent).toContain('Lower max length so it runs free');
+    expect(alert.textContent).not.toMatch(/context/i);
+    // Submit is disabled with the reason, so the refusal is not repeated.
+    const submit = screen.getByRole('button', { name: 'Submit request' });
+    expect(submit).toHaveProperty('disabled', true);
+    expect(document.getElementById(submit.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(
+      /fits the free allowance or your kudos cover it/,
+    );
+  });
+
+  it('says a small request runs on credit when it takes the balance below zero', async () => {
+    renderWithBridge(<TextRequestForm />, {
+      'account:get': () => ({ ...fx.account(), kudos: 0, available: 0 }),
+      'jobs:price': (r): JobPrice => ({
+        kudos: requestKudos(r),
+        available: 0,
+        after: -requestKudos(r),
+        needsUpfront: false,
+        upfront: { freeMaxLength: 384, required: 0, short: 0 },
+        warnings: [],
+      }),
+    });
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+    const note = await screen.findByRole('note', { name: 'About credit' });
+    expect(note.textContent).toContain('Requests of up to 384 tokens run on credit');
+    expect(screen.getByRole('button', { name: 'Submit request' })).toHaveProperty('disabled', false);
   });
 
   it('flags values the horde would refuse and does not submit them', async () => {
@@ -188,7 +218,14 @@ describe('stale quotes', () => {
         // The second dry run hangs until the test lets it answer.
         if (r.params.max_length === 200) await new Promise<void>((res) => (release = res));
         const kudos = requestKudos(r);
-        return { kudos, available: 100, after: 100 - kudos, needsUpfront: false, warnings: [] };
+        return {
+          kudos,
+          available: 100,
+          after: 100 - kudos,
+          needsUpfront: false,
+          upfront: { freeMaxLength: 512, required: 0, short: 0 },
+          warnings: [],
+        };
       },
     });
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
