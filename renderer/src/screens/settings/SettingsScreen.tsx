@@ -141,7 +141,9 @@ function AppInfoLine() {
 }
 
 export function SettingsScreen() {
-  const { settings, error, loaded } = useSettings();
+  const { settings, info, error, loaded } = useSettings();
+  // The horde this run talks to (serve --horde overrides the saved choice), not only the saved one.
+  const mode = info?.horde.mode ?? settings?.horde.mode ?? 'embedded';
   return (
     <div className="grid">
       <Card title="Settings" wide>
@@ -151,7 +153,7 @@ export function SettingsScreen() {
       </Card>
       <Card title="API key" wide>
         {settings ? (
-          <ApiKeyField masked={settings.apiKeyMasked} mode={settings.horde.mode} />
+          <ApiKeyField masked={settings.apiKeyMasked} mode={mode} />
         ) : (
           !loaded && <Loading what="settings" />
         )}
