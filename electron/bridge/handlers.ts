@@ -17,6 +17,7 @@ import { HordeApiError } from '../client/errors';
 import { randomUUID } from 'node:crypto';
 import type { Credentials } from './credentials';
 import type { IntentLog } from './intents';
+import { checkSettingsPatch } from './settings-checks';
 import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
 import type { JobTracker } from './job-tracker';
@@ -99,6 +100,16 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     'settings:get': async () => settingsView(),
 
     'settings:set': async (patch) => {
+      // Only what changes is checked: a saved folder that went missing must not block saving the theme.
+      const current = deps.settings.get();
+      await checkSettingsPatch({
+        ...(patch.modelsDir !== undefined && patch.modelsDir !== current.modelsDir
+          ? { modelsDir: patch.modelsDir }
+          : {}),
+        ...(patch.threads !== undefined && patch.threads !== current.threads
+          ? { threads: patch.threads }
+          : {}),
+      });
       const settings = await deps.settings.update(patch);
       if (patch.idle !== undefined || patch.threads !== undefined)
         deps.worker?.setPolicy?.(workerPolicy(settings));
