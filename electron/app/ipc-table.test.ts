@@ -143,7 +143,7 @@ describe('the bridge table', () => {
   it('validates a transfer with the shared schema and refuses it from a foreign page', async () => {
     const transfer = { toUsername: 'db0#1', kudos: 10, idempotencyKey: 'k-00000001' };
     expect(
-      await t.handle('ledger:transfer', { url: 'https://evil.example/', isMainFrame: true }, transfer),
+      await t.handle('account:transfer', { url: 'https://evil.example/', isMainFrame: true }, transfer),
     ).toMatchObject({ ok: false, error: { rc: 'Forbidden' } });
     expect(await t.handle('worker:control', fromApp, { action: 'format_disk' })).toMatchObject({
       ok: false,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, JobUpdate } from '../../shared/bridge/contract';
+import type { HistoryEntry, RequestUpdate } from '../../shared/bridge/contract';
 import {
   autostartDesktopEntry,
   decideWindowClose,
-  JobNotifier,
+  RequestNotifier,
   launchedHidden,
   loginItem,
   QuitCoordinator,
@@ -86,7 +86,7 @@ describe('quitting', () => {
   });
 });
 
-function update(entry: Partial<HistoryEntry>): JobUpdate {
+function update(entry: Partial<HistoryEntry>): RequestUpdate {
   return {
     entry: {
       id: 'r1',
@@ -103,27 +103,27 @@ function update(entry: Partial<HistoryEntry>): JobUpdate {
 
 describe('job notifications', () => {
   it('notifies once when a request finishes while the window is hidden, with the start of the answer', () => {
-    const n = new JobNotifier();
-    expect(n.onJobUpdate(update({ state: 'processing' }), false, true)).toBeUndefined();
+    const n = new RequestNotifier();
+    expect(n.onRequestUpdate(update({ state: 'processing' }), false, true)).toBeUndefined();
     expect(
-      n.onJobUpdate(update({ state: 'done', result: 'Idle cores hum\nkudos fall' }), false, true),
+      n.onRequestUpdate(update({ state: 'done', result: 'Idle cores hum\nkudos fall' }), false, true),
     ).toEqual({
       jobId: 'r1',
       title: 'Text request finished',
       body: 'Idle cores hum kudos fall',
     });
-    expect(n.onJobUpdate(update({ state: 'done', result: 'x' }), false, true)).toBeUndefined();
+    expect(n.onRequestUpdate(update({ state: 'done', result: 'x' }), false, true)).toBeUndefined();
   });
 
   it('stays quiet while the window is visible, when turned off, and for the user’s own cancel', () => {
-    const n = new JobNotifier();
-    expect(n.onJobUpdate(update({ id: 'a', state: 'done' }), true, true)).toBeUndefined();
-    expect(n.onJobUpdate(update({ id: 'b', state: 'done' }), false, false)).toBeUndefined();
-    expect(n.onJobUpdate(update({ id: 'c', state: 'cancelled' }), false, true)).toBeUndefined();
+    const n = new RequestNotifier();
+    expect(n.onRequestUpdate(update({ id: 'a', state: 'done' }), true, true)).toBeUndefined();
+    expect(n.onRequestUpdate(update({ id: 'b', state: 'done' }), false, false)).toBeUndefined();
+    expect(n.onRequestUpdate(update({ id: 'c', state: 'cancelled' }), false, true)).toBeUndefined();
   });
 
   it('says when a request failed and why', () => {
-    const note = new JobNotifier().onJobUpdate(
+    const note = new RequestNotifier().onRequestUpdate(
       update({
         kind: 'alchemy',
         state: 'faulted',

@@ -1,5 +1,5 @@
 import type { ShutdownReport } from '../compose';
-import type { JobUpdate } from '../../shared/bridge/contract';
+import type { RequestUpdate } from '../../shared/bridge/contract';
 
 /** What the window's close button does: hide to the tray while earning, or really close. */
 export function decideWindowClose(input: {
@@ -109,7 +109,7 @@ export class QuitCoordinator {
 
 // ─── notifications ───────────────────────────────────────────────────────
 
-export interface JobNotification {
+export interface RequestNotification {
   title: string;
   body: string;
   jobId: string;
@@ -118,10 +118,14 @@ export interface JobNotification {
 const FINISHED = new Set(['done', 'faulted', 'expired']);
 
 /** One notification per finished request, only while the user is not looking at the window. */
-export class JobNotifier {
+export class RequestNotifier {
   private readonly notified = new Set<string>();
 
-  onJobUpdate(update: JobUpdate, windowVisible: boolean, enabled: boolean): JobNotification | undefined {
+  onRequestUpdate(
+    update: RequestUpdate,
+    windowVisible: boolean,
+    enabled: boolean,
+  ): RequestNotification | undefined {
     const { entry } = update;
     if (!FINISHED.has(entry.state) || this.notified.has(entry.id)) return undefined;
     this.notified.add(entry.id);

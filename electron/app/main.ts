@@ -11,7 +11,7 @@ import { registerBridgeIpc, sendBridgeEvent } from './ipc';
 import { createBridgeIpcTable } from './ipc-table';
 import {
   decideWindowClose,
-  JobNotifier,
+  RequestNotifier,
   launchedHidden,
   loginItem,
   QuitCoordinator,
@@ -74,7 +74,7 @@ async function start(): Promise<void> {
   let stats: WorkerStats | null | undefined;
   let balance: number | undefined;
   let servicesDown = false;
-  const notifier = new JobNotifier();
+  const notifier = new RequestNotifier();
   // Set once the power signals start (after the tray); stats may arrive before.
   const power: { adapter?: PowerSignalAdapter } = {};
 
@@ -141,11 +141,11 @@ async function start(): Promise<void> {
     } else if (message.event === 'account:changed') {
       balance = (message.payload as AccountView).kudos;
       refreshTray();
-    } else if (message.event === 'job:updated') {
+    } else if (message.event === 'request:updated') {
       const visible =
         window !== undefined && !window.isDestroyed() && window.isVisible() && !window.isMinimized();
-      const note = notifier.onJobUpdate(
-        message.payload as EventMessage<'job:updated'>['payload'],
+      const note = notifier.onRequestUpdate(
+        message.payload as EventMessage<'request:updated'>['payload'],
         visible,
         settings.notifyJobDone,
       );

@@ -7,7 +7,7 @@ import { BridgeEventBus } from './events';
 import { createBridgeHandlers } from './handlers';
 import { RequestHistory } from './history';
 import { ImageFetcher } from './image-fetcher';
-import { JobTracker } from './job-tracker';
+import { RequestTracker } from './request-tracker';
 import { Journal } from './journal';
 import { IntentLog } from './intents';
 import { LedgerSync } from './ledger-sync';
@@ -55,7 +55,7 @@ export class BridgeBackend {
   readonly history: RequestHistory;
   readonly intents: IntentLog;
   private hordeClient: HordeClient | null = null;
-  private tracker: JobTracker | null = null;
+  private tracker: RequestTracker | null = null;
   private uptime: UptimeWatcher | null = null;
   private ledgerSync: LedgerSync | null = null;
   /** What the reconciliation at the last start found. */
@@ -100,7 +100,7 @@ export class BridgeBackend {
     this.hordeClient = client;
     const sync = run.ledger ? this.ledgerSyncFor(run.ledger, client) : null;
     this.ledgerSync = sync;
-    const tracker = new JobTracker({
+    const tracker = new RequestTracker({
       client: () => client,
       history: this.history,
       journal: this.journal,

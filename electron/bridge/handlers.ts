@@ -6,7 +6,7 @@ import type {
   IdlePolicySettings,
   Settings,
   SettingsView,
-  TextJobRequest,
+  TextRequest,
   UpfrontView,
   WorkerStats,
 } from '../../shared/bridge/contract';
@@ -20,7 +20,7 @@ import type { IntentLog } from './intents';
 import { checkSettingsPatch } from './settings-checks';
 import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
-import type { JobTracker } from './job-tracker';
+import type { RequestTracker } from './request-tracker';
 import type { Journal } from './journal';
 import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
@@ -33,7 +33,7 @@ export interface BridgeDeps {
   horde: HordeConnection;
   journal: Journal;
   history: RequestHistory;
-  tracker: JobTracker;
+  tracker: RequestTracker;
   bus: BridgeEventBus;
   /** null when no worker runs in this process. */
   worker: WorkerPort | null;
@@ -188,7 +188,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
         .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
     },
 
-    'jobs:price': async (req) => {
+    'requests:price': async (req) => {
       const [quote, acct, perf] = await Promise.all([
         client().textAsync(textAsyncBody(req, true)),
         account(),
@@ -206,7 +206,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       };
     },
 
-    'jobs:submitText': async (req) => {
+    'requests:submitText': async (req) => {
       const intent = await beginRequest('text', req.prompt, req.models);
       const answer = await settleOnRefusal(intent, () => client().textAsync(textAsyncBody(req, false)));
       if (!answer.id)
@@ -221,11 +221,11 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
     },
 
-    'jobs:status': ({ id }) => deps.tracker.refreshText(id),
+    'requests:status': ({ id }) => deps.tracker.refreshText(id),
 
-    'jobs:cancel': ({ id }) => deps.tracker.refreshText(id, true),
+    'requests:cancel': ({ id }) => deps.tracker.refreshText(id, true),
 
-    'jobs:history': async (q) => deps.history.list(q),
+    'requests:history': async (q) => deps.history.list(q),
 
     'alchemy:submit': async ({ sourceImage, forms }) => {
       const models = forms.filter((f) => isImageForm(f));
@@ -255,9 +255,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
 
     'alchemy:cancel': ({ id }) => deps.tracker.refreshAlchemy(id, true),
 
-    'ledger:entries': async (q) => deps.journal.query(q),
+    'journal:entries': async (q) => deps.journal.query(q),
 
-    'ledger:transfer': async ({ toUsername, kudos, idempotencyKey }) => {
+    'account:transfer': async ({ toUsername, kudos, idempotencyKey }) => {
       // On a horde without idempotency the reconciler tells a sent transfer by the user's gifted total.
       const giftedBefore = deps.syncJournal ? undefined : (await client().findUser()).kudos_details?.gifted;
       await deps.intents.begin({
@@ -359,7 +359,7 @@ export function workerPolicy(settings: Settings): IdlePolicySettings {
 
 /** The upfront rule for this request on the horde as it is now: free allowance, kudos needed, shortfall. */
 function upfrontOf(
-  req: TextJobRequest,
+  req: TextRequest,
   available: number,
   perf: { queued_text_requests: number; text_thread_count: number },
 ): { needsUpfront: boolean; upfront: UpfrontView } {

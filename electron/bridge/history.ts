@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import type { HistoryEntry, HistoryQuery, JobState } from '../../shared/bridge/contract';
+import {
+  isFinalRequestState,
+  REQUEST_STATES,
+  type HistoryEntry,
+  type HistoryQuery,
+} from '../../shared/bridge/contract';
 import { parseJson, RecordFile, type LoadedRecord, type Parsed } from './record-file';
 
 const MAX_ENTRIES = 500;
 
-const JobStateSchema = z.enum(['waiting', 'processing', 'done', 'faulted', 'cancelled', 'expired']);
+const RequestStateSchema = z.enum(REQUEST_STATES);
 const EntrySchema = z.object({
   id: z.string(),
   kind: z.enum(['text', 'alchemy']),
@@ -15,12 +20,10 @@ const EntrySchema = z.object({
   kudos: z.number(),
   quoted: z.number().optional(),
   refunded: z.number().optional(),
-  state: JobStateSchema,
+  state: RequestStateSchema,
   result: z.string().optional(),
   error: z.object({ rc: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
-
-export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'faulted', 'cancelled', 'expired']);
 
 /** The user's own requests (newest last in the file), kept across restarts for the Request screen. */
 export class RequestHistory {
@@ -55,7 +58,7 @@ export class RequestHistory {
   }
 
   pending(): HistoryEntry[] {
-    return structuredClone(this.entries.filter((e) => !FINAL_STATES.has(e.state)));
+    return structuredClone(this.entries.filter((e) => !isFinalRequestState(e.state)));
   }
 
   has(id: string): boolean {

@@ -3,9 +3,9 @@ import type {
   AlchemyFormView,
   AlchemyStatus,
   HistoryEntry,
-  JobState,
-  TextJobRequest,
-  TextJobStatus,
+  RequestState,
+  TextRequest,
+  TextRequestStatus,
 } from '../../shared/bridge/contract';
 import type { TextAsyncInput } from '../../shared/api/text';
 import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../client/answers';
@@ -29,7 +29,7 @@ export function accountView(user: UserAnswer, reserved: number): AccountView {
   };
 }
 
-export function textAsyncBody(req: TextJobRequest, dryRun: boolean): TextAsyncInput {
+export function textAsyncBody(req: TextRequest, dryRun: boolean): TextAsyncInput {
   return {
     prompt: req.prompt,
     params: { n: 1, ...req.params },
@@ -39,14 +39,14 @@ export function textAsyncBody(req: TextJobRequest, dryRun: boolean): TextAsyncIn
   };
 }
 
-export function textJobState(s: TextStatusAnswer): JobState {
+export function textJobState(s: TextStatusAnswer): RequestState {
   if (s.faulted) return 'faulted';
   if (s.done) return 'done';
   if (s.processing > 0) return 'processing';
   return 'waiting';
 }
 
-export function textStatusView(id: string, s: TextStatusAnswer, state = textJobState(s)): TextJobStatus {
+export function textStatusView(id: string, s: TextStatusAnswer, state = textJobState(s)): TextRequestStatus {
   return {
     id,
     state,
@@ -70,7 +70,7 @@ export function textStatusView(id: string, s: TextStatusAnswer, state = textJobS
 
 const FORM_STATES = new Set(['waiting', 'processing', 'done', 'faulted']);
 
-export function alchemyState(s: InterrogateStatusAnswer): JobState {
+export function alchemyState(s: InterrogateStatusAnswer): RequestState {
   if (s.state === 'done' || s.state === 'faulted' || s.state === 'processing' || s.state === 'waiting')
     return s.state;
   if (s.state === 'cancelled') return 'cancelled';

@@ -18,22 +18,22 @@ export const BRIDGE_CHANNELS = [
   'worker:programs',
   'models:local',
   'horde:models',
-  'jobs:price',
-  'jobs:submitText',
-  'jobs:status',
-  'jobs:cancel',
-  'jobs:history',
+  'requests:price',
+  'requests:submitText',
+  'requests:status',
+  'requests:cancel',
+  'requests:history',
   'alchemy:submit',
   'alchemy:status',
   'alchemy:cancel',
-  'ledger:entries',
-  'ledger:transfer',
+  'journal:entries',
+  'account:transfer',
 ] as const satisfies readonly BridgeChannel[];
 
 export const BRIDGE_EVENTS = [
   'worker:stats',
   'account:changed',
-  'job:updated',
+  'request:updated',
 ] as const satisfies readonly BridgeEventName[];
 
 // Compile-time: a channel added to the contract but not listed here is an error.

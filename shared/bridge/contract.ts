@@ -149,22 +149,22 @@ export interface HordeModel {
 /** The horde's sampler settings (temperature, top_p, top_k, rep_pen, stop_sequence, …), field for field. */
 export type TextSamplerSettings = z.input<typeof TextSamplerParams>;
 
-export interface TextJobParams extends TextSamplerSettings {
+export interface TextRequestParams extends TextSamplerSettings {
   max_length: number;
   max_context_length: number;
   n?: number;
 }
 
-export interface TextJobRequest {
+export interface TextRequest {
   prompt: string;
   /** Empty = any model. */
   models: string[];
-  params: TextJobParams;
+  params: TextRequestParams;
   /** Only trusted workers (the AI Horde's `trusted_workers`). */
   trustedWorkers?: boolean;
 }
 
-export interface JobPrice {
+export interface RequestPrice {
   /** Price the horde quoted (dry run). */
   kudos: number;
   /** The account's spendable kudos now, and what would remain after. */
@@ -187,13 +187,21 @@ export interface UpfrontView {
   short: number;
 }
 
-export interface SubmittedJob {
+export interface SubmittedRequest {
   id: string;
   kudos: number;
   warnings: { code: string; message: string }[];
 }
 
-export type JobState = 'waiting' | 'processing' | 'done' | 'faulted' | 'cancelled' | 'expired';
+/** Where a user's request stands, as the window shows it; the last four are final. */
+export const REQUEST_STATES = ['waiting', 'processing', 'done', 'faulted', 'cancelled', 'expired'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+export const FINAL_REQUEST_STATES: readonly RequestState[] = ['done', 'faulted', 'cancelled', 'expired'];
+
+/** True once a request can change no more (the tracker stops following it). */
+export function isFinalRequestState(state: RequestState): boolean {
+  return FINAL_REQUEST_STATES.includes(state);
+}
 
 export interface TextGenerationView {
   text: string;
@@ -204,9 +212,9 @@ export interface TextGenerationView {
   seed: number;
 }
 
-export interface TextJobStatus {
+export interface TextRequestStatus {
   id: string;
-  state: JobState;
+  state: RequestState;
   /** The horde's fields, renamed for the window. */
   waiting: number;
   processing: number;
@@ -243,7 +251,7 @@ export interface AlchemyFormView {
 
 export interface AlchemyStatus {
   id: string;
-  state: JobState;
+  state: RequestState;
   forms: AlchemyFormView[];
 }
 
@@ -261,7 +269,7 @@ export interface HistoryEntry {
   quoted?: number;
   /** Cancelled: the kudos of the quote that were not spent (released back to the balance). */
   refunded?: number;
-  state: JobState;
+  state: RequestState;
   /** First generation's text or the alchemy text results, when done. */
   result?: string;
   error?: BridgeError;
@@ -368,16 +376,16 @@ export interface BridgeHandlers {
   'worker:programs': (arg: void) => Promise<RunningPrograms>;
   'models:local': (arg: void) => Promise<LocalModel[]>;
   'horde:models': (arg: void) => Promise<HordeModel[]>;
-  'jobs:price': (arg: TextJobRequest) => Promise<JobPrice>;
-  'jobs:submitText': (arg: TextJobRequest) => Promise<SubmittedJob>;
-  'jobs:status': (arg: { id: string }) => Promise<TextJobStatus>;
-  'jobs:cancel': (arg: { id: string }) => Promise<TextJobStatus>;
-  'jobs:history': (arg: HistoryQuery) => Promise<HistoryEntry[]>;
-  'alchemy:submit': (arg: AlchemyRequest) => Promise<SubmittedJob>;
+  'requests:price': (arg: TextRequest) => Promise<RequestPrice>;
+  'requests:submitText': (arg: TextRequest) => Promise<SubmittedRequest>;
+  'requests:status': (arg: { id: string }) => Promise<TextRequestStatus>;
+  'requests:cancel': (arg: { id: string }) => Promise<TextRequestStatus>;
+  'requests:history': (arg: HistoryQuery) => Promise<HistoryEntry[]>;
+  'alchemy:submit': (arg: AlchemyRequest) => Promise<SubmittedRequest>;
   'alchemy:status': (arg: { id: string }) => Promise<AlchemyStatus>;
   'alchemy:cancel': (arg: { id: string }) => Promise<AlchemyStatus>;
-  'ledger:entries': (arg: LedgerQuery) => Promise<LedgerPage>;
-  'ledger:transfer': (arg: TransferRequest) => Promise<TransferResult>;
+  'journal:entries': (arg: LedgerQuery) => Promise<LedgerPage>;
+  'account:transfer': (arg: TransferRequest) => Promise<TransferResult>;
 }
 
 export type BridgeChannel = keyof BridgeHandlers;
@@ -385,10 +393,10 @@ export type BridgeArg<K extends BridgeChannel> = Parameters<BridgeHandlers[K]>[0
 export type BridgeResult<K extends BridgeChannel> = Awaited<ReturnType<BridgeHandlers[K]>>;
 
 /** A change to one of the user's own requests (status polled by the main side). */
-export interface JobUpdate {
+export interface RequestUpdate {
   entry: HistoryEntry;
   /** The latest status, when known. */
-  text?: TextJobStatus;
+  text?: TextRequestStatus;
   alchemy?: AlchemyStatus;
 }
 
@@ -396,7 +404,7 @@ export interface JobUpdate {
 export interface BridgeEvents {
   'worker:stats': WorkerStats;
   'account:changed': AccountView;
-  'job:updated': JobUpdate;
+  'request:updated': RequestUpdate;
 }
 
 export type BridgeEventName = keyof BridgeEvents;

@@ -14,7 +14,7 @@ describe('bridge argument schemas', () => {
   });
 
   it('names the bad field', () => {
-    const r = parseBridgeArg('jobs:price', {
+    const r = parseBridgeArg('requests:price', {
       prompt: 'hi',
       models: [],
       params: { max_length: 5, max_context_length: 1024 },
@@ -36,11 +36,11 @@ describe('bridge argument schemas', () => {
 
   it('checks transfers: alias#id, positive two-decimal amounts, a key', () => {
     const ok = { toUsername: 'bob#2', kudos: 1.5, idempotencyKey: 'k-12345678' };
-    expect(parseBridgeArg('ledger:transfer', ok).ok).toBe(true);
-    expect(parseBridgeArg('ledger:transfer', { ...ok, toUsername: 'bob' }).ok).toBe(false);
-    expect(parseBridgeArg('ledger:transfer', { ...ok, kudos: -1 }).ok).toBe(false);
-    expect(parseBridgeArg('ledger:transfer', { ...ok, kudos: 0.001 }).ok).toBe(false);
-    expect(parseBridgeArg('ledger:transfer', { ...ok, idempotencyKey: undefined }).ok).toBe(false);
+    expect(parseBridgeArg('account:transfer', ok).ok).toBe(true);
+    expect(parseBridgeArg('account:transfer', { ...ok, toUsername: 'bob' }).ok).toBe(false);
+    expect(parseBridgeArg('account:transfer', { ...ok, kudos: -1 }).ok).toBe(false);
+    expect(parseBridgeArg('account:transfer', { ...ok, kudos: 0.001 }).ok).toBe(false);
+    expect(parseBridgeArg('account:transfer', { ...ok, idempotencyKey: undefined }).ok).toBe(false);
   });
 
   it('accepts an image as a data URL or base64, nothing else', () => {
@@ -59,7 +59,7 @@ describe('bridge argument schemas', () => {
   });
 
   it('treats a missing filter as no filter', () => {
-    expect(parseBridgeArg('ledger:entries', null)).toEqual({ ok: true, arg: {} });
-    expect(parseBridgeArg('jobs:history', { limit: 20 })).toEqual({ ok: true, arg: { limit: 20 } });
+    expect(parseBridgeArg('journal:entries', null)).toEqual({ ok: true, arg: {} });
+    expect(parseBridgeArg('requests:history', { limit: 20 })).toEqual({ ok: true, arg: { limit: 20 } });
   });
 });

@@ -149,16 +149,16 @@ export const bridgeArgSchemas = {
   'worker:programs': NoArg,
   'models:local': NoArg,
   'horde:models': NoArg,
-  'jobs:price': TextJobRequestSchema,
-  'jobs:submitText': TextJobRequestSchema,
-  'jobs:status': JobId,
-  'jobs:cancel': JobId,
-  'jobs:history': orEmpty(HistoryQuerySchema),
+  'requests:price': TextJobRequestSchema,
+  'requests:submitText': TextJobRequestSchema,
+  'requests:status': JobId,
+  'requests:cancel': JobId,
+  'requests:history': orEmpty(HistoryQuerySchema),
   'alchemy:submit': AlchemyRequestSchema,
   'alchemy:status': JobId,
   'alchemy:cancel': JobId,
-  'ledger:entries': orEmpty(LedgerQuerySchema),
-  'ledger:transfer': TransferRequestSchema,
+  'journal:entries': orEmpty(LedgerQuerySchema),
+  'account:transfer': TransferRequestSchema,
 } satisfies ArgSchemas;
 
 export type ParsedArg<K extends BridgeChannel> =

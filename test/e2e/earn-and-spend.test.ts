@@ -71,7 +71,7 @@ describe('earning and spending through the window', () => {
     await openScreen(page, 'Request');
     // Over the horde's free threshold (512 tokens at most), with nothing earned yet.
     await fillRequest('A very long story', 1000, 1024);
-    const quote = await invoke(page, 'jobs:price', {
+    const quote = await invoke(page, 'requests:price', {
       prompt: 'x',
       models: [MODEL],
       params: { max_length: 1000, max_context_length: 1024 },
@@ -141,7 +141,7 @@ describe('earning and spending through the window', () => {
     const form = page.getByRole('form', { name: 'Text request' });
     const params = { max_length: SMALL.maxLength, max_context_length: SMALL.maxContext };
     // The estimate shown while typing comes from shared/kudos; the horde's dry run then replaces it.
-    const expected = (await invoke(page, 'jobs:price', { prompt: 'x', models: [MODEL], params })).kudos;
+    const expected = (await invoke(page, 'requests:price', { prompt: 'x', models: [MODEL], params })).kudos;
     await expect
       .poll(() => form.getByLabel('Price', { exact: true }).textContent(), { timeout: 30_000 })
       .not.toContain('estimate');

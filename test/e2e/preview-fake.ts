@@ -89,7 +89,7 @@ function installFakeBridge(scheme: string) {
     'horde:models': () => [
       { name: 'tiny-gpt2', count: 1, performance: 18, queued: 0, jobs: 0, eta: 0, type: 'text' },
     ],
-    'jobs:price': () => ({
+    'requests:price': () => ({
       kudos: 7,
       available: 303.25,
       after: 296.25,
@@ -97,8 +97,8 @@ function installFakeBridge(scheme: string) {
       upfront: { freeMaxLength: 512, required: 0, short: 0 },
       warnings: [],
     }),
-    'jobs:submitText': () => ({ id: 'r1', kudos: 7, warnings: [] }),
-    'jobs:status': () => ({
+    'requests:submitText': () => ({ id: 'r1', kudos: 7, warnings: [] }),
+    'requests:status': () => ({
       id: 'r1',
       state: 'waiting',
       waiting: 1,
@@ -110,7 +110,7 @@ function installFakeBridge(scheme: string) {
       kudos: 7,
       generations: [],
     }),
-    'jobs:history': () => [
+    'requests:history': () => [
       {
         id: 'r0',
         kind: 'text',
@@ -123,7 +123,7 @@ function installFakeBridge(scheme: string) {
         result: 'Kudos fall like rain',
       },
     ],
-    'ledger:entries': () => ({
+    'journal:entries': () => ({
       entries: [...entries].reverse(),
       totals: { earned: 40, spent: 14, transferredIn: 0, transferredOut: 0 },
     }),

@@ -111,7 +111,7 @@ describe('the window speaks to people', () => {
     // Two requests in the history: one waiting, one answered by a worker (this test, on the stand-in
     // horde) with a long run of characters without a space, as a model's output can be.
     for (const prompt of ['A prompt that waits', 'A prompt that is answered']) {
-      await invoke(page, 'jobs:submitText', {
+      await invoke(page, 'requests:submitText', {
         prompt,
         models: [],
         params: { max_length: 16, max_context_length: 256 },

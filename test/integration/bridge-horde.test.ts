@@ -55,18 +55,18 @@ describe('bridge handlers against the embedded horde', () => {
 
   it('transfers once per idempotency key and lists it in the ledger', async () => {
     const arg = { toUsername: bob, kudos: 10, idempotencyKey: 'transfer-key-1' };
-    const first = await backend.handlers['ledger:transfer'](arg);
-    const again = await backend.handlers['ledger:transfer'](arg);
+    const first = await backend.handlers['account:transfer'](arg);
+    const again = await backend.handlers['account:transfer'](arg);
     expect(first.transferred).toBe(10);
     expect(again.account.kudos).toBe(90);
-    const page = await backend.handlers['ledger:entries']({ kinds: ['transfer_out'] });
+    const page = await backend.handlers['journal:entries']({ kinds: ['transfer_out'] });
     expect(page.entries).toHaveLength(1);
     expect(page.entries[0]).toMatchObject({ kind: 'transfer_out', kudos: -10, counterparty: bob });
   });
 
   it('refuses a transfer to an unknown user with the horde’s code and a hint', async () => {
     await expect(
-      backend.handlers['ledger:transfer']({
+      backend.handlers['account:transfer']({
         toUsername: 'nobody#999',
         kudos: 1,
         idempotencyKey: 'transfer-key-2',
@@ -83,27 +83,27 @@ describe('bridge handlers against the embedded horde', () => {
       models: [],
       params: { max_length: 64, max_context_length: 1024 },
     };
-    const price = await backend.handlers['jobs:price'](req);
+    const price = await backend.handlers['requests:price'](req);
     expect(price.kudos).toBeGreaterThan(0);
     expect(price.after).toBeCloseTo(price.available - price.kudos, 2);
     expect(price.needsUpfront).toBe(false);
 
-    const job = await backend.handlers['jobs:submitText'](req);
-    const status = await backend.handlers['jobs:status']({ id: job.id });
+    const job = await backend.handlers['requests:submitText'](req);
+    const status = await backend.handlers['requests:status']({ id: job.id });
     // No worker serves any model here: the screen must say so rather than wait forever.
     expect(status).toMatchObject({ id: job.id, state: 'waiting', isPossible: false });
     expect((await backend.handlers['account:get']()).reserved).toBe(job.kudos);
 
-    const cancelled = await backend.handlers['jobs:cancel']({ id: job.id });
+    const cancelled = await backend.handlers['requests:cancel']({ id: job.id });
     expect(cancelled.state).toBe('cancelled');
     // Nothing was generated: nothing paid, the whole quote released.
     expect(cancelled).toMatchObject({ kudos: 0, refunded: job.kudos });
     // A status read after the cancel (the window's poll) still says Cancelled, never "Done".
-    expect(await backend.handlers['jobs:status']({ id: job.id })).toMatchObject({
+    expect(await backend.handlers['requests:status']({ id: job.id })).toMatchObject({
       state: 'cancelled',
       refunded: job.kudos,
     });
-    const [entry] = await backend.handlers['jobs:history']({ limit: 1 });
+    const [entry] = await backend.handlers['requests:history']({ limit: 1 });
     expect(entry).toMatchObject({
       id: job.id,
       state: 'cancelled',
@@ -113,7 +113,7 @@ describe('bridge handlers against the embedded horde', () => {
     });
     expect((await backend.handlers['account:get']()).reserved).toBe(0);
     // Nothing was generated, so nothing was paid.
-    expect((await backend.handlers['ledger:entries']({ kinds: ['job_paid'] })).entries).toEqual([]);
+    expect((await backend.handlers['journal:entries']({ kinds: ['job_paid'] })).entries).toEqual([]);
   });
 
   it('explains a request over the free size that the balance cannot cover', async () => {
@@ -121,8 +121,8 @@ describe('bridge handlers against the embedded horde', () => {
     await backend.handlers['settings:setApiKey']({ apiKey: poor.apikey });
     try {
       const req = { prompt: 'x', models: [], params: { max_length: 1024, max_context_length: 2048 } };
-      expect((await backend.handlers['jobs:price'](req)).needsUpfront).toBe(true);
-      await expect(backend.handlers['jobs:submitText'](req)).rejects.toMatchObject({
+      expect((await backend.handlers['requests:price'](req)).needsUpfront).toBe(true);
+      await expect(backend.handlers['requests:submitText'](req)).rejects.toMatchObject({
         rc: 'KudosUpfront',
         hint: expect.stringMatching(/up front/),
       });

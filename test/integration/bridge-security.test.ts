@@ -146,7 +146,7 @@ describe('serve-mode bridge access', () => {
   });
 
   it('passes the horde’s error code through with a hint', async () => {
-    const r = await invoke(b, 'jobs:status', { id: 'no-such-request' });
+    const r = await invoke(b, 'requests:status', { id: 'no-such-request' });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ok: false, error: { rc: 'NotFound' } });
   });

@@ -232,7 +232,7 @@ describe('Electron main process (against a stand-in electron module)', () => {
 
   it('opens one secure window on the app page and registers every bridge channel', async () => {
     const state = await until((s) => s.channels.length > 0 && s.windows.length > 0);
-    expect(state.channels).toContain('bridge:ledger:transfer');
+    expect(state.channels).toContain('bridge:account:transfer');
     expect(state.channels).toHaveLength(BRIDGE_CHANNELS.length);
     expect(state.windows).toHaveLength(1);
     expect(state.windows[0]?.urls).toEqual(['app://horde/index.html']);

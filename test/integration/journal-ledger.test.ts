@@ -81,7 +81,7 @@ describe('the journal explains the balance', () => {
       models: ['journal-model'],
       params: { max_length: 32, max_context_length: 1024 },
     };
-    const paid = await backend.handlers['jobs:submitText'](req);
+    const paid = await backend.handlers['requests:submitText'](req);
     await worker(bob.apikey, 'bob-worker').serveOne();
     // Bob's request served by alice's worker (alice earns), outside the app.
     await hordeJson(horde.url, 'POST', '/v2/generate/text/async', bob.apikey, {
@@ -91,7 +91,7 @@ describe('the journal explains the balance', () => {
     });
     await worker(owner.apikey, 'alice-worker').serveOne();
     // A transfer out through the window.
-    await backend.handlers['ledger:transfer']({
+    await backend.handlers['account:transfer']({
       toUsername: bob.username,
       kudos: 3.25,
       idempotencyKey: 'k-1',
@@ -99,21 +99,24 @@ describe('the journal explains the balance', () => {
 
     // The tracker sees the paid request end; the sync reads the rest.
     await expect
-      .poll(async () => (await backend.handlers['jobs:history']({})).find((h) => h.id === paid.id)?.state, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => (await backend.handlers['requests:history']({})).find((h) => h.id === paid.id)?.state,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe('done');
     await expect
       .poll(
         async () =>
-          [...new Set((await backend.handlers['ledger:entries']({})).entries.map((e) => e.kind))].sort(),
+          [...new Set((await backend.handlers['journal:entries']({})).entries.map((e) => e.kind))].sort(),
         {
           timeout: 10_000,
         },
       )
       .toEqual(['award', 'job_earned', 'job_paid', 'transfer_in', 'transfer_out']);
 
-    const page = await backend.handlers['ledger:entries']({});
+    const page = await backend.handlers['journal:entries']({});
     const account = await backend.handlers['account:get']();
     expect(page.totals.net).toBeCloseTo(account.kudos, 2);
     expect(page.totals.transferredIn).toBe(12.5);
@@ -131,7 +134,7 @@ describe('the journal explains the balance', () => {
     // A restart reads the ledger again and records nothing twice.
     await backend.stop();
     backend = await newBackend();
-    const again = await backend.handlers['ledger:entries']({});
+    const again = await backend.handlers['journal:entries']({});
     expect(again.entries.map((e) => e.id).sort()).toEqual(page.entries.map((e) => e.id).sort());
     expect(again.totals.net).toBeCloseTo((await backend.handlers['account:get']()).kudos, 2);
   });

@@ -284,7 +284,7 @@ async function runSeed(seed: number, kills: number): Promise<Figures> {
         );
       const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
       loop(async () => {
-        const r = await serve.invoke<{ id: string }>('jobs:submitText', {
+        const r = await serve.invoke<{ id: string }>('requests:submitText', {
           prompt: `life ${life} ${rng.int(0, 1e6)}`,
           models: [MODEL],
           params: { max_length: 16, max_context_length: 512 },
@@ -319,7 +319,7 @@ async function runSeed(seed: number, kills: number): Promise<Figures> {
       });
       loop(async () => {
         if (rng.chance(0.5)) {
-          await serve.invoke('ledger:transfer', {
+          await serve.invoke('account:transfer', {
             toUsername: bob.username,
             kudos: rng.int(1, 30) / 10,
             idempotencyKey: `t-${seed}-${life}-${rng.int(0, 1e9)}`,

@@ -161,7 +161,7 @@ describe('sleep and wake through the services', () => {
     await until('the worker earning', () =>
       latest?.state === 'idle_no_work' || latest?.state === 'running' ? latest : undefined,
     );
-    const submitted = await client.handlers['jobs:submitText']({
+    const submitted = await client.handlers['requests:submitText']({
       prompt: 'A long story about a sleepy laptop',
       models: [],
       params: { max_length: 160, max_context_length: 256 },
@@ -176,14 +176,14 @@ describe('sleep and wake through the services', () => {
     await until('the job handed back', () => (latest!.jobsFaulted > faultedBefore ? latest : undefined));
     expect(latest).toMatchObject({ state: 'paused', stateReason: 'The computer is going to sleep' });
     expect(latest!.currentJob).toBeUndefined();
-    const asleep = await client.handlers['jobs:status']({ id: submitted.id });
+    const asleep = await client.handlers['requests:status']({ id: submitted.id });
     expect(asleep).toMatchObject({ state: 'waiting', processing: 0, waiting: 1, finished: 0 });
 
     machine.emit('resume');
     const done = await until(
       'the request done after waking',
       async () => {
-        const s = await client.handlers['jobs:status']({ id: submitted.id });
+        const s = await client.handlers['requests:status']({ id: submitted.id });
         return s.state === 'done' ? s : undefined;
       },
       90_000,

@@ -44,7 +44,11 @@ describe('http bridge', () => {
     const error = { rc: 'KudosUpfront', message: 'needs kudos', hint: 'Lower max length.' };
     const b = httpBridge({ origin: '', token: 't', fetch: async () => json({ ok: false, error }, 403) });
     await expect(
-      b.invoke('jobs:price', { prompt: 'x', models: [], params: { max_length: 9, max_context_length: 99 } }),
+      b.invoke('requests:price', {
+        prompt: 'x',
+        models: [],
+        params: { max_length: 9, max_context_length: 99 },
+      }),
     ).rejects.toEqual(error);
   });
 
@@ -112,7 +116,7 @@ describe('http bridge', () => {
       WebSocket: FakeSocket as unknown as typeof WebSocket,
       fetch: async () => json({}),
     });
-    const off = b.listen('job:updated', () => {});
+    const off = b.listen('request:updated', () => {});
     off();
     expect(FakeSocket.all[0]!.closed).toBe(true);
   });

@@ -3,7 +3,7 @@ import { useStore, type StoreApi } from 'zustand';
 import type { HordeBridge } from '../../../shared/bridge/contract';
 import { createAccountStore, type AccountState } from './account';
 import { createHealthStore, type HealthState } from './health';
-import { createJobsStore, type JobsOptions, type JobsState } from './jobs';
+import { createRequestsStore, type RequestsOptions, type RequestsState } from './requests';
 import { createLedgerStore, type LedgerState } from './ledger';
 import { createSettingsStore, type SettingsState } from './settings';
 import { createWorkerStore, type WorkerStore } from './worker';
@@ -18,11 +18,11 @@ export interface Stores {
   account: StoreApi<AccountState>;
   settings: StoreApi<SettingsState>;
   ledger: StoreApi<LedgerState>;
-  jobs: StoreApi<JobsState>;
+  requests: StoreApi<RequestsState>;
   health: StoreApi<HealthState>;
 }
 
-export function createStores(bridge: HordeBridge, opts: { jobs?: JobsOptions } = {}): Stores {
+export function createStores(bridge: HordeBridge, opts: { requests?: RequestsOptions } = {}): Stores {
   const account = createAccountStore(bridge);
   return {
     bridge,
@@ -30,7 +30,7 @@ export function createStores(bridge: HordeBridge, opts: { jobs?: JobsOptions } =
     account,
     settings: createSettingsStore(bridge),
     ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
-    jobs: createJobsStore(bridge, opts.jobs),
+    requests: createRequestsStore(bridge, opts.requests),
     health: createHealthStore(bridge),
   };
 }
@@ -41,7 +41,7 @@ export function startStores(stores: Stores): () => void {
     stores.worker.getState().start(),
     stores.account.getState().start(),
     stores.settings.getState().start(),
-    stores.jobs.getState().start(),
+    stores.requests.getState().start(),
     stores.health.getState().start(),
   ];
   return () => offs.forEach((off) => off());
@@ -83,8 +83,10 @@ export function useLedger<T = LedgerState>(
 ): T {
   return useStore(useStores().ledger, select);
 }
-export function useJobs<T = JobsState>(select: (s: JobsState) => T = identity as (s: JobsState) => T): T {
-  return useStore(useStores().jobs, select);
+export function useRequests<T = RequestsState>(
+  select: (s: RequestsState) => T = identity as (s: RequestsState) => T,
+): T {
+  return useStore(useStores().requests, select);
 }
 export function useHealth<T = HealthState>(
   select: (s: HealthState) => T = identity as (s: HealthState) => T,

@@ -47,7 +47,7 @@ export function createLedgerStore(bridge: HordeBridge, onAccount?: (r: TransferR
     async refresh() {
       try {
         // Filtering is done here rather than by the bridge so the chart keeps every kind.
-        set({ all: await bridge.invoke('ledger:entries', { limit: LIMIT }), loaded: true, error: null });
+        set({ all: await bridge.invoke('journal:entries', { limit: LIMIT }), loaded: true, error: null });
       } catch (e) {
         set({ error: e, loaded: true });
       }
@@ -58,7 +58,7 @@ export function createLedgerStore(bridge: HordeBridge, onAccount?: (r: TransferR
     async transfer(req) {
       set({ transferring: true, transferError: null, lastTransfer: null });
       try {
-        const result = await bridge.invoke('ledger:transfer', req);
+        const result = await bridge.invoke('account:transfer', req);
         set({ lastTransfer: result });
         onAccount?.(result);
         void get().refresh();

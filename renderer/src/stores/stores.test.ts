@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobPrice, TextJobRequest } from '../../../shared/bridge/contract';
+import type { RequestPrice, TextRequest } from '../../../shared/bridge/contract';
 import { requestKudos } from '../../../shared/kudos/pricing';
 import { fakeBridge } from '../test/fakeBridge';
 import * as fx from '../test/fixtures';
@@ -13,7 +13,7 @@ const until = async (cond: () => boolean, what: string) => {
   throw new Error(`never happened: ${what}`);
 };
 
-const req = (maxLength: number): TextJobRequest => ({
+const req = (maxLength: number): TextRequest => ({
   prompt: 'Once upon a time',
   models: ['tiny-gpt2'],
   params: { max_length: maxLength, max_context_length: 1024 },
@@ -71,14 +71,16 @@ describe('account store', () => {
   });
 });
 
-describe('jobs store', () => {
+describe('requests store', () => {
   it('keeps only the latest quote when answers arrive out of order', async () => {
-    const resolvers: ((p: JobPrice) => void)[] = [];
-    const bridge = fakeBridge({ 'jobs:price': () => new Promise<JobPrice>((r) => resolvers.push(r)) });
-    const { jobs } = createStores(bridge);
-    const first = jobs.getState().quote(req(100));
-    const second = jobs.getState().quote(req(200));
-    const price = (r: TextJobRequest): JobPrice => ({
+    const resolvers: ((p: RequestPrice) => void)[] = [];
+    const bridge = fakeBridge({
+      'requests:price': () => new Promise<RequestPrice>((r) => resolvers.push(r)),
+    });
+    const { requests } = createStores(bridge);
+    const first = requests.getState().quote(req(100));
+    const second = requests.getState().quote(req(200));
+    const price = (r: TextRequest): RequestPrice => ({
       kudos: requestKudos(r),
       available: 50,
       after: 50 - requestKudos(r),
@@ -89,14 +91,14 @@ describe('jobs store', () => {
     resolvers[1]!(price(req(200)));
     resolvers[0]!(price(req(100)));
     await Promise.all([first, second]);
-    expect(jobs.getState().price.price?.kudos).toBe(requestKudos(req(200)));
-    expect(jobs.getState().price.pricing).toBe(false);
+    expect(requests.getState().price.price?.kudos).toBe(requestKudos(req(200)));
+    expect(requests.getState().price.pricing).toBe(false);
   });
 
   it('follows a submitted request until it is done, then reloads the history', async () => {
     let polls = 0;
     const bridge = fakeBridge({
-      'jobs:status': ({ id }) =>
+      'requests:status': ({ id }) =>
         ++polls < 3
           ? fx.textStatus({ id, queuePosition: 3 - polls })
           : fx.textStatus({
@@ -116,35 +118,35 @@ describe('jobs store', () => {
               ],
             }),
     });
-    const { jobs } = createStores(bridge, { jobs: { pollMs: 5 } });
-    await jobs.getState().submitText(req(80));
-    expect(jobs.getState().text.id).toBe('job-1');
-    await until(() => jobs.getState().text.status?.state === 'done', 'done');
-    expect(jobs.getState().text.status?.generations[0]?.text).toBe('the end');
+    const { requests } = createStores(bridge, { requests: { pollMs: 5 } });
+    await requests.getState().submitText(req(80));
+    expect(requests.getState().text.id).toBe('job-1');
+    await until(() => requests.getState().text.status?.state === 'done', 'done');
+    expect(requests.getState().text.status?.generations[0]?.text).toBe('the end');
     const pollsAtDone = polls;
     await new Promise((r) => setTimeout(r, 30));
     expect(polls).toBe(pollsAtDone); // polling stopped
-    expect(bridge.callsTo('jobs:history').length).toBeGreaterThanOrEqual(2);
+    expect(bridge.callsTo('requests:history').length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps a refused submit as the error to explain', async () => {
     const bridge = fakeBridge({
-      'jobs:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'needs kudos' }),
+      'requests:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'needs kudos' }),
     });
-    const { jobs } = createStores(bridge);
-    await jobs.getState().submitText(req(4000));
-    expect(jobs.getState().text).toMatchObject({
+    const { requests } = createStores(bridge);
+    await requests.getState().submitText(req(4000));
+    expect(requests.getState().text).toMatchObject({
       id: null,
       submitting: false,
       error: { rc: 'KudosUpfront' },
     });
   });
 
-  it('applies job:updated pushes to the tracked request and the history', async () => {
+  it('applies request:updated pushes to the tracked request and the history', async () => {
     const bridge = fakeBridge();
-    const stores = createStores(bridge, { jobs: { pollMs: 10_000 } });
+    const stores = createStores(bridge, { requests: { pollMs: 10_000 } });
     const stop = startStores(stores);
-    await stores.jobs.getState().submitText(req(80));
+    await stores.requests.getState().submitText(req(80));
     const entry = {
       id: 'job-1',
       kind: 'text' as const,
@@ -154,14 +156,14 @@ describe('jobs store', () => {
       kudos: 7,
       state: 'processing' as const,
     };
-    bridge.emit('job:updated', {
+    bridge.emit('request:updated', {
       entry,
       text: fx.textStatus({ state: 'processing', processing: 1, waiting: 0 }),
     });
-    expect(stores.jobs.getState().text.status?.state).toBe('processing');
-    await until(() => stores.jobs.getState().history !== null, 'history');
-    bridge.emit('job:updated', { entry: { ...entry, state: 'done' } });
-    expect(stores.jobs.getState().history?.find((h) => h.id === 'job-1')?.state).toBe('done');
+    expect(stores.requests.getState().text.status?.state).toBe('processing');
+    await until(() => stores.requests.getState().history !== null, 'history');
+    bridge.emit('request:updated', { entry: { ...entry, state: 'done' } });
+    expect(stores.requests.getState().history?.find((h) => h.id === 'job-1')?.state).toBe('done');
     stop();
   });
 });
@@ -170,7 +172,7 @@ describe('ledger store', () => {
   it('hands the account back after a transfer and reloads the entries', async () => {
     const after = fx.account({ kudos: 90.5, available: 80.5 });
     const bridge = fakeBridge({
-      'ledger:transfer': (r) => ({ transferred: r.kudos, toUsername: r.toUsername, account: after }),
+      'account:transfer': (r) => ({ transferred: r.kudos, toUsername: r.toUsername, account: after }),
     });
     const stores = createStores(bridge);
     const result = await stores.ledger
@@ -178,6 +180,6 @@ describe('ledger store', () => {
       .transfer({ toUsername: 'friend#2', kudos: 10, idempotencyKey: 'k1' });
     expect(result?.transferred).toBe(10);
     expect(stores.account.getState().account).toEqual(after);
-    await until(() => bridge.callsTo('ledger:entries').length > 0, 'ledger reload');
+    await until(() => bridge.callsTo('journal:entries').length > 0, 'ledger reload');
   });
 });

@@ -52,7 +52,7 @@ export function defaultHandlers(): FakeHandlers {
     'worker:programs': () => ({ names: ['bash', 'steam', 'vlc'], how: 'A fake list.' }),
     'models:local': () => fx.localModels(),
     'horde:models': () => fx.hordeModels(),
-    'jobs:price': (req) => {
+    'requests:price': (req) => {
       const kudos = requestKudos(req);
       const available = fx.account().available;
       return {
@@ -64,11 +64,11 @@ export function defaultHandlers(): FakeHandlers {
         warnings: [],
       };
     },
-    'jobs:submitText': () => ({ id: 'job-1', kudos: 7, warnings: [] }),
-    'jobs:status': ({ id }) => fx.textStatus({ id }),
-    'jobs:cancel': ({ id }) => fx.textStatus({ id, state: 'cancelled' }),
-    'jobs:history': () => [],
-    'ledger:entries': () => ({
+    'requests:submitText': () => ({ id: 'job-1', kudos: 7, warnings: [] }),
+    'requests:status': ({ id }) => fx.textStatus({ id }),
+    'requests:cancel': ({ id }) => fx.textStatus({ id, state: 'cancelled' }),
+    'requests:history': () => [],
+    'journal:entries': () => ({
       entries: [],
       totals: { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0, awarded: 0, net: 0 },
     }),

@@ -3,7 +3,7 @@ import type {
   HordeModel,
   LocalModel,
   SettingsView,
-  TextJobStatus,
+  TextRequestStatus,
 } from '../../../shared/bridge/contract';
 import type { WorkerStats } from '../../../shared/worker/stats';
 
@@ -71,7 +71,7 @@ export const localModels = (): LocalModel[] => [
   },
 ];
 
-export const textStatus = (over: Partial<TextJobStatus> = {}): TextJobStatus => ({
+export const textStatus = (over: Partial<TextRequestStatus> = {}): TextRequestStatus => ({
   id: 'job-1',
   state: 'waiting',
   waiting: 1,

@@ -48,7 +48,7 @@ describe('earned vs spent series', () => {
 describe('ledger screen', () => {
   it('shows balance, available and the entries, filtered by kind', async () => {
     const acct = fx.account();
-    renderWithBridge(<LedgerScreen />, { 'ledger:entries': () => page() });
+    renderWithBridge(<LedgerScreen />, { 'journal:entries': () => page() });
     await waitFor(() =>
       expect(screen.getByLabelText('Available').textContent).toContain(formatKudos(acct.available)),
     );
@@ -64,8 +64,8 @@ describe('ledger screen', () => {
 
   it('asks for confirmation before a transfer and sends it once confirmed', async () => {
     const { bridge } = renderWithBridge(<LedgerScreen />, {
-      'ledger:entries': () => page(),
-      'ledger:transfer': (r) => ({
+      'journal:entries': () => page(),
+      'account:transfer': (r) => ({
         transferred: r.kudos,
         toUsername: r.toUsername,
         account: fx.account({ kudos: 100 }),
@@ -83,13 +83,13 @@ describe('ledger screen', () => {
     expect(document.activeElement).toBe(confirm);
     fireEvent.keyDown(confirm, { key: 'Tab' });
     expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(bridge.callsTo('ledger:transfer')).toHaveLength(0);
+    expect(bridge.callsTo('account:transfer')).toHaveLength(0);
     fireEvent.click(within(dialog).getByRole('button', { name: `Send ${formatKudos(12.5)} kudos` }));
 
     await waitFor(() =>
       expect(screen.getByRole('status').textContent).toContain(`Sent ${formatKudos(12.5)} kudos to friend#2`),
     );
-    expect(bridge.callsTo('ledger:transfer')).toEqual([
+    expect(bridge.callsTo('account:transfer')).toEqual([
       { toUsername: 'friend#2', kudos: 12.5, idempotencyKey: expect.any(String) },
     ]);
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -97,14 +97,14 @@ describe('ledger screen', () => {
 
   it('cancelling the confirmation sends nothing; a refused transfer is explained', async () => {
     const { bridge } = renderWithBridge(<LedgerScreen />, {
-      'ledger:transfer': () => Promise.reject({ rc: 'InvalidTargetUsername', message: 'no such user' }),
+      'account:transfer': () => Promise.reject({ rc: 'InvalidTargetUsername', message: 'no such user' }),
     });
     fireEvent.change(screen.getByLabelText('Recipient username'), { target: { value: 'ghost#9' } });
     fireEvent.change(screen.getByLabelText('Kudos to send'), { target: { value: '1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send kudos…' }));
     fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
-    expect(bridge.callsTo('ledger:transfer')).toHaveLength(0);
+    expect(bridge.callsTo('account:transfer')).toHaveLength(0);
 
     fireEvent.click(screen.getByRole('button', { name: 'Send kudos…' }));
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: /^Send / }));

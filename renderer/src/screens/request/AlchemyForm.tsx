@@ -6,8 +6,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Switch } from '../../components/Fields';
 import { Loading } from '../../components/States';
 import { formatKudos } from '../../format';
-import { isFinal } from '../../stores/jobs';
-import { useJobs } from '../../stores';
+import { isFinalRequestState } from '../../../../shared/bridge/contract';
+import { useRequests } from '../../stores';
 
 export const FORMS: readonly { name: AlchemyFormName; label: string }[] = [
   { name: 'caption', label: 'Caption' },
@@ -69,7 +69,7 @@ function FormResult({ f }: { f: AlchemyFormView }) {
 }
 
 export function AlchemyForm() {
-  const { alchemy, submitAlchemy, cancelAlchemy } = useJobs();
+  const { alchemy, submitAlchemy, cancelAlchemy } = useRequests();
   const [picked, setPicked] = useState<Picked | null>(null);
   const [pickError, setPickError] = useState<unknown>(null);
   const [forms, setForms] = useState<AlchemyFormName[]>(['caption']);
@@ -105,7 +105,8 @@ export function AlchemyForm() {
   }
 
   const running =
-    alchemy.submitting || (alchemy.id !== null && !(alchemy.status && isFinal(alchemy.status.state)));
+    alchemy.submitting ||
+    (alchemy.id !== null && !(alchemy.status && isFinalRequestState(alchemy.status.state)));
   return (
     <Card title="Alchemy">
       <form className="stack" onSubmit={onSubmit} aria-label="Alchemy">

@@ -3,7 +3,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Empty, Loading } from '../../components/States';
 import { explainError } from '../../errors';
 import { formatKudos, formatTime } from '../../format';
-import { useJobs } from '../../stores';
+import { useRequests } from '../../stores';
 
 const STATE_LABEL = {
   waiting: 'Waiting',
@@ -15,7 +15,7 @@ const STATE_LABEL = {
 } as const;
 
 export function History() {
-  const { history, historyError } = useJobs();
+  const { history, historyError } = useRequests();
   return (
     <Card title="History" wide>
       {historyError !== null && <ErrorNotice error={historyError} />}

@@ -6,7 +6,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { Stat } from '../../components/Stat';
 import { Empty, Loading } from '../../components/States';
 import { formatDuration, formatKudos } from '../../format';
-import { useJobs } from '../../stores';
+import { useRequests } from '../../stores';
 import { describeQueue } from './jobStatus';
 
 function CopyButton({ text }: { text: string }) {
@@ -50,7 +50,7 @@ function Generation({ g }: { g: TextGenerationView }) {
 
 /** The request just submitted: its place in the queue, the wait, then the result. */
 export function JobProgress() {
-  const { text, cancelText } = useJobs();
+  const { text, cancelText } = useRequests();
   if (text.submitting)
     return (
       <Card title="Your request">

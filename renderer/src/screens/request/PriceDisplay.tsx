@@ -1,4 +1,4 @@
-import type { JobPrice, UpfrontView } from '../../../../shared/bridge/contract';
+import type { RequestPrice, UpfrontView } from '../../../../shared/bridge/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { explainError } from '../../errors';
 import { formatKudos } from '../../format';
@@ -7,7 +7,7 @@ export interface PriceDisplayProps {
   /** The price computed here from shared/kudos, shown until the horde's dry run answers. */
   estimate: number | null;
   /** The horde's dry-run quote for the form as it is now; null while typing or pricing. */
-  quote: JobPrice | null;
+  quote: RequestPrice | null;
   pricing: boolean;
   error: unknown;
   /** The account's spendable kudos as they are now (the header shows the same figure). */

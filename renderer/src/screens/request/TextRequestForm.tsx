@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { HordeModel } from '../../../../shared/bridge/contract';
+import { isFinalRequestState, type HordeModel } from '../../../../shared/bridge/contract';
 import { Card } from '../../components/Card';
 import { NumberField, SelectField, TextArea } from '../../components/Fields';
-import { useAccount, useJobs } from '../../stores';
-import { requestKey } from '../../stores/jobs';
+import { useAccount, useRequests } from '../../stores';
+import { requestKey } from '../../stores/requests';
 import { useDebounced } from '../../useDebounced';
 import { PriceDisplay } from './PriceDisplay';
 import {
@@ -30,7 +30,7 @@ function modelOptions(models: HordeModel[] | null) {
 }
 
 export function TextRequestForm() {
-  const { models, price, quote, clearQuote, submitText, text, textDraft, setTextDraft } = useJobs();
+  const { models, price, quote, clearQuote, submitText, text, textDraft, setTextDraft } = useRequests();
   const available = useAccount((s) => s.account?.available ?? null);
   const form = textDraft ?? DEFAULT_FORM;
   const [touchedModel, setTouchedModel] = useState(textDraft !== null);
@@ -83,10 +83,7 @@ export function TextRequestForm() {
   }
 
   const busy =
-    text.submitting ||
-    (text.id !== null &&
-      text.status !== null &&
-      !['done', 'faulted', 'cancelled', 'expired'].includes(text.status.state));
+    text.submitting || (text.id !== null && text.status !== null && !isFinalRequestState(text.status.state));
   return (
     <Card title="Text request">
       {/* noValidate: the problems list says what is wrong in words; browser bubbles would block silently. */}

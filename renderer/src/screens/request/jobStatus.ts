@@ -1,4 +1,4 @@
-import type { JobState, TextJobStatus } from '../../../../shared/bridge/contract';
+import type { RequestState, TextRequestStatus } from '../../../../shared/bridge/contract';
 import { NOT_POSSIBLE, type Explained } from '../../errors';
 
 export interface QueueView {
@@ -13,7 +13,7 @@ export interface QueueView {
   final: boolean;
 }
 
-const FINAL_LABELS: Partial<Record<JobState, string>> = {
+const FINAL_LABELS: Partial<Record<RequestState, string>> = {
   done: 'Done',
   faulted: 'Failed: the workers could not complete it (no kudos were taken for the failed part)',
   cancelled: 'Cancelled',
@@ -24,7 +24,7 @@ const FINAL_LABELS: Partial<Record<JobState, string>> = {
  * What the request panel shows for a status. Queue position and wait time are different things
  * (volunteers' most common confusion), so they are kept apart here and labelled apart on screen.
  */
-export function describeQueue(s: TextJobStatus): QueueView {
+export function describeQueue(s: TextRequestStatus): QueueView {
   const finalLabel = FINAL_LABELS[s.state];
   if (finalLabel) return { label: finalLabel, position: null, waitSeconds: null, blocked: null, final: true };
   if (!s.isPossible && s.processing === 0) {

@@ -29,16 +29,16 @@ describe('a request that outlives the page', () => {
         <History />
       </>,
       {
-        'jobs:history': () => history,
+        'requests:history': () => history,
         // Polls answer 'waiting' throughout: one sent before the cancel may arrive after it.
-        'jobs:status': ({ id }) => fx.textStatus({ id, kudos: 0, queuePosition: 3 }),
-        'jobs:cancel': ({ id }) => {
+        'requests:status': ({ id }) => fx.textStatus({ id, kudos: 0, queuePosition: 3 }),
+        'requests:cancel': ({ id }) => {
           history = [{ ...waiting, state: 'cancelled', kudos: 0, refunded: 4.75 }];
           return fx.textStatus({ id, state: 'cancelled', kudos: 0, refunded: 4.75 });
         },
       },
     );
-    const stop = stores.jobs.getState().start();
+    const stop = stores.requests.getState().start();
     try {
       // The window knew nothing of req-9 (a fresh page): the history brings it back.
       const panel = () => {

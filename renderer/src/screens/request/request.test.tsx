@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobPrice } from '../../../../shared/bridge/contract';
+import type { RequestPrice } from '../../../../shared/bridge/contract';
 import { requestKudos } from '../../../../shared/kudos/pricing';
 import { formatDuration, formatKudos } from '../../format';
 import * as fx from '../../test/fixtures';
@@ -39,7 +39,7 @@ describe('price display', () => {
   it("shows the account's spendable kudos as they are now, not the quote's older snapshot", async () => {
     const now = fx.account().available;
     renderWithBridge(<TextRequestForm />, {
-      'jobs:price': (r): JobPrice => ({
+      'requests:price': (r): RequestPrice => ({
         kudos: requestKudos(r),
         available: now - 1,
         after: now - 1 - requestKudos(r),
@@ -67,12 +67,12 @@ describe('price display', () => {
     await waitFor(() =>
       expect(screen.getByLabelText('Price').textContent).toBe(`${formatKudos(priceOf(80, 4096))} kudos`),
     );
-    expect(bridge.callsTo('jobs:price').at(-1)?.params.max_context_length).toBe(4096);
+    expect(bridge.callsTo('requests:price').at(-1)?.params.max_context_length).toBe(4096);
   });
 
   it('explains upfront kudos before submit when the quote says so', async () => {
     renderWithBridge(<TextRequestForm />, {
-      'jobs:price': (r): JobPrice => ({
+      'requests:price': (r): RequestPrice => ({
         kudos: requestKudos(r),
         available: 0,
         after: -requestKudos(r),
@@ -100,7 +100,7 @@ describe('price display', () => {
   it('says a small request runs on credit when it takes the balance below zero', async () => {
     renderWithBridge(<TextRequestForm />, {
       'account:get': () => ({ ...fx.account(), kudos: 0, available: 0 }),
-      'jobs:price': (r): JobPrice => ({
+      'requests:price': (r): RequestPrice => ({
         kudos: requestKudos(r),
         available: 0,
         after: -requestKudos(r),
@@ -124,7 +124,7 @@ describe('price display', () => {
     );
     expect(screen.getByRole('button', { name: 'Submit request' })).toHaveProperty('disabled', true);
     fireEvent.submit(screen.getByRole('form', { name: 'Text request' }));
-    expect(bridge.callsTo('jobs:submitText')).toHaveLength(0);
+    expect(bridge.callsTo('requests:submitText')).toHaveLength(0);
   });
 });
 
@@ -144,7 +144,7 @@ describe('queue and wait', () => {
     let done = false;
     const status = fx.textStatus({ queuePosition: 2, waitTime: 95 });
     const { bridge } = renderWithBridge(<RequestScreen />, {
-      'jobs:status': ({ id }) =>
+      'requests:status': ({ id }) =>
         done
           ? fx.textStatus({
               id,
@@ -170,7 +170,7 @@ describe('queue and wait', () => {
     const panel = await screen.findByRole('region', { name: 'Your request' });
     await waitFor(() => expect(within(panel).getByLabelText('Queue position').textContent).toContain('2'));
     expect(within(panel).getByLabelText('Estimated wait').textContent).toBe(formatDuration(95));
-    expect(bridge.callsTo('jobs:submitText')[0]?.models).toEqual(['tiny-gpt2']);
+    expect(bridge.callsTo('requests:submitText')[0]?.models).toEqual(['tiny-gpt2']);
 
     done = true;
     await waitFor(() => expect(within(panel).getByLabelText('Result').textContent).toBe('and they lived'));
@@ -180,7 +180,7 @@ describe('queue and wait', () => {
 
   it('shows the not-possible notice and lets the user cancel', async () => {
     const { bridge } = renderWithBridge(<RequestScreen />, {
-      'jobs:status': ({ id }) => fx.textStatus({ id, isPossible: false }),
+      'requests:status': ({ id }) => fx.textStatus({ id, isPossible: false }),
     });
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
     fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
@@ -192,12 +192,12 @@ describe('queue and wait', () => {
 
     fireEvent.click(within(panel).getByRole('button', { name: 'Cancel request' }));
     await waitFor(() => expect(within(panel).getByRole('status').textContent).toContain('Cancelled'));
-    expect(bridge.callsTo('jobs:cancel')).toEqual([{ id: 'job-1' }]);
+    expect(bridge.callsTo('requests:cancel')).toEqual([{ id: 'job-1' }]);
   });
 
   it('explains a refused submit in plain words', async () => {
     renderWithBridge(<RequestScreen />, {
-      'jobs:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'Due to heavy demand…' }),
+      'requests:submitText': () => Promise.reject({ rc: 'KudosUpfront', message: 'Due to heavy demand…' }),
     });
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
     fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
@@ -214,7 +214,7 @@ describe('stale quotes', () => {
   it('never shows the previous form’s quote as the new price', async () => {
     let release: () => void = () => {};
     const { bridge } = renderWithBridge(<TextRequestForm />, {
-      'jobs:price': async (r) => {
+      'requests:price': async (r) => {
         // The second dry run hangs until the test lets it answer.
         if (r.params.max_length === 200) await new Promise<void>((res) => (release = res));
         const kudos = requestKudos(r);
@@ -235,7 +235,7 @@ describe('stale quotes', () => {
     );
     fireEvent.change(screen.getByLabelText('Max length (tokens)'), { target: { value: '200' } });
     await waitFor(() =>
-      expect(bridge.callsTo('jobs:price').some((r) => r.params.max_length === 200)).toBe(true),
+      expect(bridge.callsTo('requests:price').some((r) => r.params.max_length === 200)).toBe(true),
     );
     expect(screen.getByLabelText('Price').textContent).toContain(formatKudos(priceOf(200, 1024)));
     expect(screen.getByLabelText('Price').textContent).toContain('estimate');

@@ -1,8 +1,8 @@
 import { TEXT_PARAM_BOUNDS as B, type Bound } from '../../../../shared/api/text-bounds';
-import type { HordeModel, TextJobRequest } from '../../../../shared/bridge/contract';
+import type { HordeModel, TextRequest } from '../../../../shared/bridge/contract';
 import { requestKudos } from '../../../../shared/kudos/pricing';
 
-/** The text request form as the user fills it; kept in the jobs store so it survives switching screens. */
+/** The text request form as the user fills it; kept in the requests store so it survives switching screens. */
 export interface TextForm {
   prompt: string;
   /** '' = any model. */
@@ -58,7 +58,7 @@ export const LABELS: Record<keyof typeof LIMITS, string> = {
   repPen: 'Repetition penalty',
 };
 
-export function toRequest(f: TextForm): TextJobRequest {
+export function toRequest(f: TextForm): TextRequest {
   return {
     prompt: f.prompt,
     models: f.model ? [f.model] : [],

@@ -1,8 +1,14 @@
-import type { AlchemyStatus, HistoryEntry, JobState, TextJobStatus } from '../../shared/bridge/contract';
+import {
+  isFinalRequestState,
+  type AlchemyStatus,
+  type HistoryEntry,
+  type RequestState,
+  type TextRequestStatus,
+} from '../../shared/bridge/contract';
 import type { HordeClient } from '../client/horde-client';
 import { HordeApiError } from '../client/errors';
 import type { BridgeEventBus } from './events';
-import { FINAL_STATES, type RequestHistory } from './history';
+import type { RequestHistory } from './history';
 import type { ImageFetcher } from './image-fetcher';
 import type { Journal } from './journal';
 import type { Logger } from './ports';
@@ -15,7 +21,7 @@ import {
   textStatusView,
 } from './views';
 
-export interface JobTrackerDeps {
+export interface RequestTrackerDeps {
   client: () => HordeClient;
   history: RequestHistory;
   journal: Journal;
@@ -33,17 +39,17 @@ export interface JobTrackerDeps {
 /**
  * Follows the user's own requests until they end: reads their status from
  * the horde, keeps the history current, records what each one cost in the
- * journal, and pushes 'job:updated'. The window can also ask for a status
+ * journal, and pushes 'request:updated'. The window can also ask for a status
  * directly; both paths go through `refresh*` so they agree.
  */
-export class JobTracker {
+export class RequestTracker {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private polling: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly pollMs: number;
 
-  constructor(private readonly deps: JobTrackerDeps) {
+  constructor(private readonly deps: RequestTrackerDeps) {
     this.now = deps.now ?? Date.now;
     this.pollMs = deps.pollMs ?? 2000;
   }
@@ -63,13 +69,13 @@ export class JobTracker {
   /** A new request to follow. */
   async track(entry: HistoryEntry): Promise<void> {
     await this.deps.history.put(entry);
-    this.deps.bus.emit('job:updated', { entry });
+    this.deps.bus.emit('request:updated', { entry });
     this.schedule();
   }
 
-  async refreshText(id: string, cancel = false): Promise<TextJobStatus> {
+  async refreshText(id: string, cancel = false): Promise<TextRequestStatus> {
     const client = this.deps.client();
-    let status: TextJobStatus;
+    let status: TextRequestStatus;
     try {
       const answer = cancel ? await client.textCancel(id) : await client.textStatus(id);
       status = textStatusView(id, answer);
@@ -110,7 +116,7 @@ export class JobTracker {
           return view;
         }),
       );
-      let state: JobState = alchemyState(answer);
+      let state: RequestState = alchemyState(answer);
       if (cancel && !this.endedBefore(id)) state = 'cancelled';
       status = { id, state, forms };
     } catch (e) {
@@ -129,16 +135,16 @@ export class JobTracker {
 
   private endedBefore(id: string): boolean {
     const entry = this.deps.history.get(id);
-    return entry !== undefined && FINAL_STATES.has(entry.state);
+    return entry !== undefined && isFinalRequestState(entry.state);
   }
 
   private async update(
     before: HistoryEntry,
     next: HistoryEntry,
-    status: { text?: TextJobStatus; alchemy?: AlchemyStatus },
+    status: { text?: TextRequestStatus; alchemy?: AlchemyStatus },
     paid: number,
   ): Promise<void> {
-    const ended = FINAL_STATES.has(next.state) && !FINAL_STATES.has(before.state);
+    const ended = isFinalRequestState(next.state) && !isFinalRequestState(before.state);
     if (ended) next.finishedAt = this.now();
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     if (changed) await this.deps.history.put(next);
@@ -152,7 +158,7 @@ export class JobTracker {
         memo: next.kind === 'text' ? `text request (${next.models[0] ?? 'any model'})` : 'alchemy request',
       });
     }
-    if (changed) this.deps.bus.emit('job:updated', { entry: next, ...status });
+    if (changed) this.deps.bus.emit('request:updated', { entry: next, ...status });
     if (ended) this.deps.onSettled();
   }
 
@@ -160,7 +166,7 @@ export class JobTracker {
   private async expireIfGone(id: string, e: unknown): Promise<void> {
     if (!(e instanceof HordeApiError) || (e.rc !== 'RequestNotFound' && e.status !== 404)) return;
     const entry = this.deps.history.get(id);
-    if (!entry || FINAL_STATES.has(entry.state)) return;
+    if (!entry || isFinalRequestState(entry.state)) return;
     await this.update(entry, { ...entry, state: 'expired' }, {}, 0);
   }
 

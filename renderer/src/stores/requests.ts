@@ -1,23 +1,20 @@
 import { createStore } from 'zustand/vanilla';
-import type {
-  AlchemyRequest,
-  AlchemyStatus,
-  HistoryEntry,
-  HordeBridge,
-  HordeModel,
-  JobPrice,
-  JobState,
-  TextJobRequest,
-  TextJobStatus,
+import {
+  isFinalRequestState,
+  type AlchemyRequest,
+  type AlchemyStatus,
+  type HistoryEntry,
+  type HordeBridge,
+  type HordeModel,
+  type RequestPrice,
+  type TextRequest,
+  type TextRequestStatus,
 } from '../../../shared/bridge/contract';
 
 import type { TextForm } from '../screens/request/textForm';
 
-export const FINAL_STATES: readonly JobState[] = ['done', 'faulted', 'cancelled', 'expired'];
-export const isFinal = (s: JobState): boolean => FINAL_STATES.includes(s);
-
 /** Identifies a request's priced content (the prompt text does not change the price). */
-export function requestKey(req: TextJobRequest): string {
+export function requestKey(req: TextRequest): string {
   return JSON.stringify({ models: req.models, params: req.params });
 }
 
@@ -40,12 +37,12 @@ const idle = <S>(): Tracked<S> => ({
   error: null,
 });
 
-export interface JobsState {
+export interface RequestsState {
   models: HordeModel[] | null;
   modelsError: unknown;
   /** The latest dry run; `forRequest` is the request it priced, so a form never shows another form's price. */
-  price: { pricing: boolean; price: JobPrice | null; error: unknown; forRequest: string | null };
-  text: Tracked<TextJobStatus>;
+  price: { pricing: boolean; price: RequestPrice | null; error: unknown; forRequest: string | null };
+  text: Tracked<TextRequestStatus>;
   alchemy: Tracked<AlchemyStatus>;
   history: HistoryEntry[] | null;
   historyError: unknown;
@@ -54,9 +51,9 @@ export interface JobsState {
   setTextDraft(draft: TextForm): void;
   refreshModels(): Promise<void>;
   /** Dry run; only the answer to the latest call is kept, however the answers are ordered. */
-  quote(req: TextJobRequest): Promise<void>;
+  quote(req: TextRequest): Promise<void>;
   clearQuote(): void;
-  submitText(req: TextJobRequest): Promise<void>;
+  submitText(req: TextRequest): Promise<void>;
   cancelText(): Promise<void>;
   submitAlchemy(req: AlchemyRequest): Promise<void>;
   cancelAlchemy(): Promise<void>;
@@ -64,38 +61,40 @@ export interface JobsState {
   start(): () => void;
 }
 
-export interface JobsOptions {
-  /** How often a tracked request is polled, besides the pushed job:updated events. */
+export interface RequestsOptions {
+  /** How often a tracked request is polled, besides the pushed request:updated events. */
   pollMs?: number;
 }
 
-export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
+export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions = {}) {
   const pollMs = opts.pollMs ?? 1000;
   let quoteSeq = 0;
   const timers: { text?: ReturnType<typeof setTimeout>; alchemy?: ReturnType<typeof setTimeout> } = {};
 
-  return createStore<JobsState>()((set, get) => {
-    function setText(patch: Partial<Tracked<TextJobStatus>>) {
+  return createStore<RequestsState>()((set, get) => {
+    function setText(patch: Partial<Tracked<TextRequestStatus>>) {
       set((s) => ({ text: { ...s.text, ...patch } }));
     }
     function setAlchemy(patch: Partial<Tracked<AlchemyStatus>>) {
       set((s) => ({ alchemy: { ...s.alchemy, ...patch } }));
     }
 
-    function applyText(status: TextJobStatus) {
+    function applyText(status: TextRequestStatus) {
       if (status.id !== get().text.id) return; // an answer about a request the user has moved on from
       // A poll sent before the cancel may answer after it: an ended request does not start again.
       const shown = get().text.status;
-      if (shown?.id === status.id && isFinal(shown.state) && !isFinal(status.state)) return;
+      if (shown?.id === status.id && isFinalRequestState(shown.state) && !isFinalRequestState(status.state))
+        return;
       setText({ status, error: null });
-      if (isFinal(status.state)) void get().refreshHistory();
+      if (isFinalRequestState(status.state)) void get().refreshHistory();
     }
     function applyAlchemy(status: AlchemyStatus) {
       if (status.id !== get().alchemy.id) return;
       const shown = get().alchemy.status;
-      if (shown?.id === status.id && isFinal(shown.state) && !isFinal(status.state)) return;
+      if (shown?.id === status.id && isFinalRequestState(shown.state) && !isFinalRequestState(status.state))
+        return;
       setAlchemy({ status, error: null });
-      if (isFinal(status.state)) void get().refreshHistory();
+      if (isFinalRequestState(status.state)) void get().refreshHistory();
     }
 
     function pollText(id: string) {
@@ -103,12 +102,12 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
       timers.text = setTimeout(async () => {
         if (get().text.id !== id) return;
         try {
-          applyText(await bridge.invoke('jobs:status', { id }));
+          applyText(await bridge.invoke('requests:status', { id }));
         } catch (e) {
           if (get().text.id === id) setText({ error: e });
         }
         const st = get().text;
-        if (st.id === id && !(st.status && isFinal(st.status.state))) pollText(id);
+        if (st.id === id && !(st.status && isFinalRequestState(st.status.state))) pollText(id);
       }, pollMs);
     }
     function pollAlchemy(id: string) {
@@ -121,7 +120,7 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
           if (get().alchemy.id === id) setAlchemy({ error: e });
         }
         const st = get().alchemy;
-        if (st.id === id && !(st.status && isFinal(st.status.state))) pollAlchemy(id);
+        if (st.id === id && !(st.status && isFinalRequestState(st.status.state))) pollAlchemy(id);
       }, pollMs);
     }
 
@@ -130,7 +129,7 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
      * history does: the newest one still in flight goes back on the panel (progress, Cancel).
      */
     function reattach() {
-      const pending = (get().history ?? []).filter((h) => !isFinal(h.state));
+      const pending = (get().history ?? []).filter((h) => !isFinalRequestState(h.state));
       const text = pending.find((h) => h.kind === 'text');
       if (text && get().text.id === null && !get().text.submitting) {
         setText({ id: text.id, kudos: text.quoted ?? text.kudos });
@@ -169,7 +168,7 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
         const forRequest = requestKey(req);
         set((s) => ({ price: { ...s.price, pricing: true } }));
         try {
-          const price = await bridge.invoke('jobs:price', req);
+          const price = await bridge.invoke('requests:price', req);
           if (seq === quoteSeq) set({ price: { pricing: false, price, error: null, forRequest } });
         } catch (e) {
           if (seq === quoteSeq) set({ price: { pricing: false, price: null, error: e, forRequest } });
@@ -182,14 +181,14 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
 
       async submitText(req) {
         clearTimeout(timers.text);
-        set({ text: { ...idle<TextJobStatus>(), submitting: true } });
+        set({ text: { ...idle<TextRequestStatus>(), submitting: true } });
         try {
-          const job = await bridge.invoke('jobs:submitText', req);
+          const job = await bridge.invoke('requests:submitText', req);
           setText({ id: job.id, kudos: job.kudos, submitting: false });
           void get().refreshHistory();
           // First look at once, so the queue position shows without waiting a poll period.
           try {
-            applyText(await bridge.invoke('jobs:status', { id: job.id }));
+            applyText(await bridge.invoke('requests:status', { id: job.id }));
           } catch {
             // the poll below retries
           }
@@ -203,7 +202,7 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
         if (!id) return;
         setText({ cancelling: true });
         try {
-          applyText(await bridge.invoke('jobs:cancel', { id }));
+          applyText(await bridge.invoke('requests:cancel', { id }));
         } catch (e) {
           setText({ error: e });
         } finally {
@@ -238,14 +237,14 @@ export function createJobsStore(bridge: HordeBridge, opts: JobsOptions = {}) {
 
       async refreshHistory() {
         try {
-          set({ history: await bridge.invoke('jobs:history', { limit: 50 }), historyError: null });
+          set({ history: await bridge.invoke('requests:history', { limit: 50 }), historyError: null });
         } catch (e) {
           set({ historyError: e });
         }
       },
 
       start() {
-        const off = bridge.listen('job:updated', (u) => {
+        const off = bridge.listen('request:updated', (u) => {
           if (u.text) applyText(u.text);
           if (u.alchemy) applyAlchemy(u.alchemy);
           set((s) => ({
