@@ -273,7 +273,6 @@ async function runSeed(seed: number, kills: number): Promise<Figures> {
             for (let n = 0; n < 200 && !stop; n++) {
               try {
                 await fn();
-                firstAck();
               } catch (e) {
                 // The kill (or a refusal under load) ends a call; the check after the restart is what counts.
                 const rc = (e as { rc?: string; message?: string }).rc ?? (e as Error).message.slice(0, 60);
@@ -290,6 +289,7 @@ async function runSeed(seed: number, kills: number): Promise<Figures> {
           params: { max_length: 16, max_context_length: 512 },
         });
         acked.add(r.id);
+        firstAck();
         fig.acked++;
         await wait(rng.int(20, 200));
       });
@@ -343,7 +343,7 @@ async function runSeed(seed: number, kills: number): Promise<Figures> {
         fig.saves++;
         await wait(rng.int(10, 200));
       });
-      // The kill comes a random time after the first call was answered (a loaded machine answers slowly at first).
+      // The kill comes a random time after the first request was acknowledged (a loaded machine answers slowly at first).
       await Promise.race([acking, wait(15_000)]);
       await wait(lifeMs);
       stop = true;
