@@ -13,7 +13,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
 /** Generated models live here (git-ignored), never in the repository. */
 const CACHE_MODELS = path.join(BENCH_DIR, '.cache', 'models');
-const ALL = ['inference', 'horde', 'ledger', 'idle', 'yield'] as const;
+const ALL = ['inference', 'horde', 'ledger', 'idle', 'yield', 'sd'] as const;
 type BenchName = (typeof ALL)[number];
 
 interface Flags {
@@ -81,6 +81,22 @@ async function runOne(
     case 'idle': {
       const { benchIdle } = await import('./idle');
       return benchIdle({ root: ROOT, seconds: quick ? 10 : 60, settleMs: quick ? 2_000 : 5_000, log });
+    }
+    case 'sd': {
+      const { benchSd } = await import('./sd');
+      const { generateFixtures, generateSdBench } = await import('../test/fixtures/generate');
+      await generateFixtures(CACHE_MODELS, { only: ['tiny-sd'], log });
+      const models: [string, string, number][] = [['tiny', path.join(CACHE_MODELS, 'tiny-sd'), 64]];
+      if (!quick) {
+        // Wide enough that one UNet step takes well over 100 ms on the 2-core build machines.
+        const dir = await generateSdBench(
+          CACHE_MODELS,
+          { textHidden: 768, channels: 128, blocks: 3 },
+          { log },
+        );
+        models.push(['SD-shaped', dir, 512]);
+      }
+      return benchSd({ models, steps: quick ? 4 : 8, childTimeoutMs: quick ? 120_000 : 400_000, log });
     }
     case 'yield': {
       const { benchYield } = await import('./yield');

@@ -33,7 +33,7 @@ export interface EarnedJob {
   id: string;
   /** Kudos the horde said the job earned (submit's `reward`). */
   reward: number;
-  kind?: 'text' | 'alchemy';
+  kind?: 'text' | 'alchemy' | 'image';
   model?: string;
   at?: number;
 }

@@ -5,6 +5,7 @@ import type {
   InterrogatePopInput,
   InterrogateSubmitInput,
 } from '../../shared/api/interrogate';
+import type { ImagePopInput, ImageSubmitInput } from '../../shared/api/image';
 import type { TextAsyncInput, TextPopInput, TextSubmitInput } from '../../shared/api/text';
 import type { ModifyWorkerInput } from '../../shared/api/workers';
 import {
@@ -198,6 +199,21 @@ export class HordeClient {
       retry: RETRY.pop,
       signal,
     });
+  }
+
+  /** Asks for image jobs; the answer is read piece by piece (image-job.ts). */
+  imagePop(body: ImagePopInput, signal?: AbortSignal) {
+    return this.http.call('/v2/generate/pop', z.unknown(), {
+      method: 'POST',
+      body,
+      retry: RETRY.pop,
+      signal,
+    });
+  }
+
+  /** Hands an image job back (after its WebP went to the upload URL, or inline as base64). */
+  imageSubmit(body: ImageSubmitInput, retry: RetryPolicy) {
+    return this.http.call('/v2/generate/submit', GenerationSubmitted, { method: 'POST', body, retry });
   }
 
   /** Hands a text job back; the worker's policy retries it until the job's deadline. */

@@ -14,6 +14,9 @@ import type { HordeClient } from '../client/horde-client';
 import type { AlchemyEngine, TextEngine, TextGenResult } from './engines/types';
 import type { RunningJob } from './running-job';
 import { submitWithRetries, type JobSubmission } from './submit';
+import { imageJobTtlSeconds, readImagePop, type ImageJob } from './image-job';
+import { runImageJob, type ImageSubmissions } from './image-run';
+import type { ImageEngine } from './sd/image-engine';
 import { readTextPop, textGenParams } from './text-job';
 import type { HordeWorkerOptions, JobDone, Sleep } from './worker-options';
 
@@ -33,10 +36,13 @@ export interface JobHost {
   readonly options: HordeWorkerOptions;
   readonly agent: string;
   readonly alchemyName: string;
+  readonly imageName: string;
   now(): number;
   sleep: Sleep;
   random(): number;
   limits(): { maxLength: number; maxContextLength: number };
+  /** max_pixels for image pops, from the measured speed (0: no image job fits the time limit). */
+  imageMaxPixels(): Promise<number>;
   mayRun(): boolean;
   stopping(): boolean;
   /** After every pop the horde answered; `empty` when it had no work. */
@@ -57,7 +63,90 @@ export class JobRunner {
 
   /** True when the horde handed out work (done or not). */
   async popAndRun(): Promise<boolean> {
-    return (await this.popText()) || (await this.popAlchemy());
+    return (await this.popText()) || (await this.popAlchemy()) || (await this.popImage());
+  }
+
+  private async popImage(): Promise<boolean> {
+    const h = this.host;
+    const engine = h.options.imageEngine;
+    if (!engine || engine.models.length === 0 || !h.mayRun()) return false;
+    const maxPixels = await h.imageMaxPixels();
+    if (maxPixels <= 0) return false;
+    const raw = await h.api.imagePop({
+      name: h.imageName,
+      models: [...engine.models],
+      bridge_agent: h.agent,
+      nsfw: h.options.nsfw ?? false,
+      threads: 1,
+      amount: 1,
+      max_pixels: maxPixels,
+      require_upfront_kudos: false,
+      allow_img2img: engine.img2img,
+      allow_painting: false,
+      allow_post_processing: false,
+      allow_controlnet: false,
+      allow_sdxl_controlnet: false,
+      allow_lora: false,
+    });
+    const pop = readImagePop(raw);
+    h.popAnswered(pop.kind === 'none');
+    if (pop.kind === 'none') return false;
+    if (pop.kind === 'malformed') {
+      const message = `The horde sent an image job this worker cannot read (${pop.problem})`;
+      if (pop.ids.length === 0) h.settled({ kind: 'lost', message });
+      for (const id of pop.ids) {
+        const body = { id, generation: '', state: 'faulted' as const, seed: 0 };
+        await this.submit({ id, model: '' }, 0, h.now() + 60_000, message, { kind: 'image', body });
+      }
+      return pop.ids.length > 0;
+    }
+    await this.runImage(engine, pop.job);
+    return true;
+  }
+
+  private async runImage(engine: ImageEngine, image: ImageJob): Promise<void> {
+    const h = this.host;
+    const first = image.jobs[0]?.id ?? '';
+    const pixels = (image.payload.width ?? 512) * (image.payload.height ?? 512);
+    const ttl = image.ttl ?? imageJobTtlSeconds(image.payload.ddim_steps, pixels);
+    const deadline = h.now() + ttl * 1000 - SUBMIT_MARGIN_MS;
+    const job = {
+      id: first,
+      kind: 'image' as const,
+      model: image.model,
+      progress: 0,
+      tokens: 0,
+      maxTokens: image.payload.ddim_steps,
+    };
+    const alchemy = h.options.alchemyEngine;
+    const nsfwChecker = alchemy?.forms.includes('nsfw') ? alchemy : undefined;
+    let bodies: ImageSubmissions | undefined;
+    let failure: string | undefined;
+    await h.withJob(job, async (running) => {
+      try {
+        bodies = await runImageJob(image, {
+          api: h.api,
+          engine,
+          ...(nsfwChecker ? { nsfwChecker } : {}),
+          signal: running.stop.signal,
+          onStep: (done, total) => {
+            running.job.maxTokens = total;
+            running.progress(done);
+            h.tokenProgress();
+          },
+        });
+      } catch (err) {
+        failure = `Image job ${first} (${image.model}) failed: ${errorText(err)}`;
+      }
+    });
+    const handBack =
+      bodies ?? image.jobs.map(({ id }) => ({ id, generation: '', state: 'faulted' as const, seed: 0 }));
+    for (const body of handBack) {
+      await this.submit({ id: body.id, model: image.model }, job.tokens, deadline, failure, {
+        kind: 'image',
+        body,
+      });
+    }
   }
 
   private async popText(): Promise<boolean> {
@@ -194,7 +283,8 @@ export class JobRunner {
   ): Promise<void> {
     const h = this.host;
     const { kind } = submission;
-    const state = submission.body.state === 'ok' ? 'ok' : 'faulted';
+    // A censored image is a finished job (the horde pays it); only faulted ones are failures.
+    const state = submission.body.state === 'ok' || submission.body.state === 'censored' ? 'ok' : 'faulted';
     let reward: number;
     try {
       reward = await submitWithRetries(submission, {

@@ -3,6 +3,7 @@
  * down for a moment) until shortly before the horde would abort the job, so a
  * finished generation is not lost to one failed request.
  */
+import type { ImageSubmitInput } from '../../shared/api/image';
 import type { InterrogateSubmitInput } from '../../shared/api/interrogate';
 import type { TextSubmitInput } from '../../shared/api/text';
 import type { HordeClient } from '../client/horde-client';
@@ -12,7 +13,9 @@ import type { Sleep } from './worker-options';
 
 /** What a worker hands back: a text generation or an alchemy form's result. */
 export type JobSubmission =
-  { kind: 'text'; body: TextSubmitInput } | { kind: 'alchemy'; body: InterrogateSubmitInput };
+  | { kind: 'text'; body: TextSubmitInput }
+  | { kind: 'alchemy'; body: InterrogateSubmitInput }
+  | { kind: 'image'; body: ImageSubmitInput };
 
 export interface SubmitContext {
   api: HordeClient;
@@ -49,6 +52,8 @@ export async function submitWithRetries(job: JobSubmission, ctx: SubmitContext):
   const answer =
     job.kind === 'text'
       ? await ctx.api.textSubmit(job.body, retry)
-      : await ctx.api.interrogateSubmit(job.body, retry);
+      : job.kind === 'image'
+        ? await ctx.api.imageSubmit(job.body, retry)
+        : await ctx.api.interrogateSubmit(job.body, retry);
   return answer.reward;
 }

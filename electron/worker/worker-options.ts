@@ -2,6 +2,7 @@ import type { UpscalerName } from '../../shared/api/interrogate';
 /** What a HordeWorker is built from and what it reports per job. */
 import type { ImageCodec } from './alchemy-run';
 import type { AlchemyEngine, TextEngine } from './engines/types';
+import type { ImageEngine } from './sd/image-engine';
 import type { FetchLike } from '../client/http';
 import type { IdlePolicySettings, SignalsSupport } from '../../shared/worker/stats';
 
@@ -17,6 +18,12 @@ export interface HordeWorkerOptions {
   alchemyName?: string;
   textEngine?: TextEngine;
   alchemyEngine?: AlchemyEngine;
+  /** Stable Diffusion models this worker serves (electron/worker/sd). */
+  imageEngine?: ImageEngine;
+  /** The image worker's name (one name per kind); `${name} (images)` by default. */
+  imageName?: string;
+  /** Skip the image calibration run and advertise this max_pixels (tests). */
+  imageMaxPixels?: number;
   /** Default: serve's (earn always). */
   policy?: IdlePolicySettings;
   fetch?: FetchLike;
@@ -44,7 +51,7 @@ export interface HordeWorkerOptions {
 /** One job handed back to the horde (the UI's ledger journal records these). */
 export interface JobDone {
   id: string;
-  kind: 'text' | 'alchemy';
+  kind: 'text' | 'alchemy' | 'image';
   state: 'ok' | 'faulted';
   reward: number;
   /** The text model, or the alchemy form. */

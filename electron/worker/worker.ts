@@ -3,6 +3,7 @@
  * submit it; back off when there is no work or the horde fails; obey the idle
  * policy; never drop a popped job (a pause finishes it or reports it faulted).
  */
+import { maxPixelsFor } from './image-job';
 import {
   SERVE_IDLE_POLICY,
   type CurrentJob,
@@ -52,6 +53,8 @@ export class HordeWorker {
   private readonly random: () => number;
   private readonly agent: string;
   private readonly alchemyName: string;
+  private readonly imageName: string;
+  private imagePixels: Promise<number> | undefined;
   private readonly statsListeners = new Set<(s: WorkerStats) => void>();
   private readonly jobListeners = new Set<(j: JobDone) => void>();
   private readonly meter = new RateMeter();
@@ -80,6 +83,7 @@ export class HordeWorker {
     this.random = o.random ?? Math.random;
     this.agent = o.bridgeAgent ?? bridgeAgent();
     this.alchemyName = o.alchemyName ?? defaultAlchemyName(o.name);
+    this.imageName = o.imageName ?? `${o.name} (images)`;
     this.gate = new PolicyGate(o.policy ?? SERVE_IDLE_POLICY);
     this.limits = o.limits;
     this.api = new HordeClient({
@@ -91,7 +95,11 @@ export class HordeWorker {
       now: this.now,
       maxRetryAfterMs: ERROR_BACKOFF.capMs,
     });
-    const names = [...(o.textEngine ? [o.name] : []), ...(o.alchemyEngine ? [this.alchemyName] : [])];
+    const names = [
+      ...(o.textEngine ? [o.name] : []),
+      ...(o.alchemyEngine ? [this.alchemyName] : []),
+      ...(o.imageEngine ? [this.imageName] : []),
+    ];
     this.records = new HordeRecords(this.api, names);
     this.jobs = new JobRunner(this.jobHost());
     this.s = {
@@ -242,7 +250,7 @@ export class HordeWorker {
         await this.wait(POLICY_RECHECK_MS);
         continue;
       }
-      if (!this.o.textEngine && !this.o.alchemyEngine) {
+      if (!this.o.textEngine && !this.o.alchemyEngine && !this.o.imageEngine) {
         this.setState('no_model', 'No model is loaded: add one to the models folder');
         await this.wait(MAINTENANCE_RECHECK_MS);
         continue;
@@ -386,6 +394,8 @@ export class HordeWorker {
       options: this.o,
       agent: this.agent,
       alchemyName: this.alchemyName,
+      imageName: this.imageName,
+      imageMaxPixels: () => this.imageMaxPixels(),
       now: this.now,
       sleep: this.sleep,
       random: this.random,
@@ -403,6 +413,21 @@ export class HordeWorker {
       codec: () => this.codec(),
       settled: (outcome) => this.settled(outcome),
     };
+  }
+
+  /** Measured once: the UNet's pace sets the largest image that ends within the horde's limit. */
+  private imageMaxPixels(): Promise<number> {
+    const engine = this.o.imageEngine;
+    if (!engine) return Promise.resolve(0);
+    if (this.o.imageMaxPixels !== undefined) return Promise.resolve(this.o.imageMaxPixels);
+    this.imagePixels ??= engine.measureStepSeconds().then(
+      (s) => maxPixelsFor(s),
+      (err: unknown) => {
+        this.imagePixels = undefined;
+        throw err;
+      },
+    );
+    return this.imagePixels;
   }
 
   private settled(outcome: JobOutcome): void {
@@ -472,7 +497,10 @@ export class HordeWorker {
 
   private advertised(): WorkerStats['advertised'] {
     return {
-      models: this.o.textEngine ? [this.o.textEngine.modelName] : [],
+      models: [
+        ...(this.o.textEngine ? [this.o.textEngine.modelName] : []),
+        ...(this.o.imageEngine?.models ?? []),
+      ],
       maxLength: this.limits?.maxLength ?? 0,
       maxContextLength: this.limits?.maxContextLength ?? 0,
       forms: this.o.alchemyEngine ? hordeFormNames(this.o.alchemyEngine.forms, this.o.upscalerNames) : [],

@@ -22,7 +22,7 @@ export type WorkerMode = 'earn_now' | 'pause_1h' | 'auto' | 'stop';
 
 export interface CurrentJob {
   id: string;
-  kind: 'text' | 'alchemy';
+  kind: 'text' | 'alchemy' | 'image';
   /** The model (text) or the form (alchemy) the job runs on. */
   model: string;
   /** 0..1 */

@@ -43,6 +43,9 @@ export class OrtNodeSession implements ModelSession {
       executionProviders: options.executionProviders ?? ['cpu'],
       graphOptimizationLevel: 'all',
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+      // Four sessions share the cores and run one after another: a pool left spinning after its
+      // run would steal time from the next session's.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     return new OrtNodeSession(session, file);
   }
