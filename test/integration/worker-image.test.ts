@@ -4,7 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHorde, type Horde } from '../../electron/horde/index';
+import { loadAlchemyEngine } from '../../electron/worker/engines/node';
+import type { AlchemyEngine } from '../../electron/worker/engines/types';
 import { loadNodeImageEngine, type NodeImageEngine } from '../../electron/worker/sd/image-engine';
+import { sdParamsFor } from '../../electron/worker/image-job';
 import { HordeWorker, type JobDone } from '../../electron/worker/worker';
 import { SERVE_IDLE_POLICY } from '../../shared/worker/stats';
 import { FIXTURE_MODELS_DIR, generateFixtures } from '../fixtures/generate';
@@ -39,7 +42,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
 const ownerKudos = async (): Promise<number> => (await api('GET', '/v2/find_user', ownerKey)).kudos as number;
 
 beforeAll(async () => {
-  await generateFixtures(FIXTURE_MODELS_DIR, { only: ['tiny-sd'] });
+  await generateFixtures(FIXTURE_MODELS_DIR, { only: ['tiny-sd', 'tiny-nsfw'] });
   dir = mkdtempSync(path.join(tmpdir(), 'worker-image-'));
   horde = await startHorde({ dbPath: path.join(dir, 'horde.sqlite'), port: 0 });
   const requester = horde.admin.addUser('image-requester');
@@ -127,5 +130,73 @@ describe('HordeWorker image jobs against the embedded horde', () => {
     expect(check).toMatchObject({ done: false, finished: 0 });
     worker.resume();
     await api('DELETE', `/v2/generate/status/${queued.id as string}`, requesterKey);
+  });
+
+  it('checks a request that forbids NSFW with the nsfw model and submits what fails it censored', async () => {
+    await worker.stop();
+    const checker: AlchemyEngine = await loadAlchemyEngine({
+      modelsDir: FIXTURE_MODELS_DIR,
+      models: ['tiny-nsfw'],
+      device: 'cpu',
+      threads: 1,
+    });
+    const sfw = new HordeWorker({
+      hordeUrl: horde.url,
+      apiKey: ownerKey,
+      name: 'image-it-sfw',
+      imageEngine: engine,
+      alchemyEngine: checker,
+      nsfw: false,
+      policy: { ...SERVE_IDLE_POLICY, finishJobBeforePause: false },
+    });
+    try {
+      // Find a seed whose image the tiny nsfw model flags (it reads "redder than blue" as nsfw).
+      const params = {
+        width: 64,
+        height: 64,
+        steps: 3,
+        sampler_name: 'k_euler' as const,
+        cfg_scale: 7,
+        n: 1,
+      };
+      let flagged: number | undefined;
+      for (let seed = 1; seed <= 40 && flagged === undefined; seed += 1) {
+        const sd = sdParamsFor({
+          jobs: [{ id: 'x' }],
+          model: 'stable_diffusion',
+          payload: {
+            ...params,
+            prompt: 'a fox',
+            ddim_steps: 3,
+            n_iter: 1,
+            batch_size: 1,
+            seed: String(seed),
+            karras: true,
+          },
+        });
+        const { denoisingStrength: _d, ...p } = sd;
+        const out = await engine.generate('stable_diffusion', p);
+        const verdict = await checker.run('nsfw', out.images[0]!, new AbortController().signal);
+        if (verdict.kind === 'text' && verdict.values.nsfw === 'true') flagged = seed;
+      }
+      expect(flagged, 'a seed the tiny nsfw model flags').toBeDefined();
+      sfw.start();
+      const queued = await api('POST', '/v2/generate/async', requesterKey, {
+        prompt: 'a fox',
+        params: { ...params, seed: String(flagged) },
+        nsfw: false,
+        censor_nsfw: true,
+        models: ['stable_diffusion'],
+      });
+      const status = await waitFor('the censored request', async () => {
+        const st = await api('GET', `/v2/generate/status/${queued.id as string}`, requesterKey);
+        return st.done === true ? st : undefined;
+      });
+      const [gen] = status.generations as { censored: boolean; worker_name: string; img: string }[];
+      expect(gen).toMatchObject({ censored: true, worker_name: 'image-it-sfw (images)' });
+    } finally {
+      await sfw.stop();
+      await checker.dispose();
+    }
   });
 });
