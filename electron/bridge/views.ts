@@ -26,6 +26,7 @@ export function accountView(user: UserAnswer, reserved: number): AccountView {
     available: round2(user.kudos - reserved),
     workerIds: user.worker_ids ?? [],
     anonymous: user.id === 0,
+    ...(user.kudos_cap !== undefined ? { kudosCap: round2(user.kudos_cap) } : {}),
   };
 }
 

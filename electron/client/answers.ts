@@ -12,6 +12,8 @@ export const UserAnswer = z.object({
   id: z.number(),
   kudos: z.number(),
   evaluating_kudos: z.number().default(0),
+  /** The embedded horde's anti-hoarding cap; the public AI Horde has none. */
+  kudos_cap: z.number().optional(),
   worker_ids: z.array(z.string()).nullable().default([]),
   worker_count: z.number().default(0),
   /** Ids of the user's requests the horde still holds: what the app reattaches after a restart. */

@@ -5,12 +5,16 @@
  *   npm run horde -- --db PATH user add NAME                      → {"id","username","apikey"}
  *   npm run horde -- --db PATH kudos award NAME#ID AMOUNT --reason TEXT
  *   npm run horde -- --db PATH verify                             exit 1 on differences
+ *   npm run horde -- --db PATH user add NAME --trusted            trusted from the start
+ *   npm run horde -- --db PATH user trust NAME#ID                 release what is held in evaluation
+ *   npm run horde -- --db PATH flags list [--all]                 flags with their reasons
+ *   npm run horde -- --db PATH flags clear ID                     clear one flag
  *
  * Admin commands are safe while a server uses the same file (SQLite WAL with
  * a busy timeout). Each prints JSON on stdout.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { openHordeAdmin, startHorde } from './index';
+import { openHordeAdmin, startHorde, type HordeLimits } from './index';
 
 const DEFAULT_PORT = 7001;
 
@@ -26,6 +30,12 @@ function kudos(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number, 0 or more');
+  return n;
+}
+
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
 }
@@ -35,6 +45,8 @@ interface GlobalOptions {
   port: number;
   host?: string;
   lan?: boolean;
+  kudosCap?: number;
+  startingKudos?: number;
 }
 
 const program = new Command('horde')
@@ -43,6 +55,8 @@ const program = new Command('horde')
   .option('--port <port>', 'port to listen on (0 = any free port)', port, DEFAULT_PORT)
   .option('--host <host>', 'address to bind (default 127.0.0.1; with --lan 0.0.0.0)')
   .option('--lan', 'serve the local network: only registered users may use it from other machines')
+  .option('--kudos-cap <kudos>', 'most kudos one user may hold (0 = no cap; default 100000)', count)
+  .option('--starting-kudos <kudos>', 'kudos a new registered user starts with (default 25)', count)
   .showHelpAfterError();
 
 function dbPath(): string {
@@ -50,9 +64,18 @@ function dbPath(): string {
   return db ?? program.error('--db PATH is required');
 }
 
+/** The limits the global options set (cap, starting kudos). */
+function limitOptions(): Partial<HordeLimits> {
+  const o = program.opts<GlobalOptions>();
+  return {
+    ...(o.kudosCap !== undefined ? { userKudosCap: o.kudosCap === 0 ? undefined : o.kudosCap } : {}),
+    ...(o.startingKudos !== undefined ? { startingKudos: o.startingKudos } : {}),
+  };
+}
+
 /** Runs `fn` against the admin interface on the database, closing it after. */
 function withAdmin<T>(fn: (admin: ReturnType<typeof openHordeAdmin>['admin']) => T): T {
-  const store = openHordeAdmin(dbPath());
+  const store = openHordeAdmin(dbPath(), Date.now, limitOptions());
   try {
     return fn(store.admin);
   } finally {
@@ -67,6 +90,7 @@ program.action(async () => {
     port: o.port,
     ...(o.host !== undefined ? { host: o.host } : {}),
     ...(o.lan ? { lan: true } : {}),
+    limits: limitOptions(),
     logger: false,
   });
   print({ url: horde.url });
@@ -81,9 +105,40 @@ const user = program.command('user').description('users of this horde');
 user
   .command('add')
   .argument('<name>', 'the alias; the username becomes NAME#id')
-  .description('create a user and print its API key (shown only now)')
-  .action((name: string) => {
-    print(withAdmin((admin) => admin.addUser(name)));
+  .option('--trusted', 'trusted from the start: nothing held in evaluation')
+  .description('create a user with the starting kudos and print its API key (shown only now)')
+  .action((name: string, opts: { trusted?: boolean }) => {
+    print(withAdmin((admin) => admin.addUser(name, opts.trusted ? { trusted: true } : {})));
+  });
+user
+  .command('trust')
+  .argument('<username>', 'NAME#ID')
+  .description('trust a user now: what they hold in evaluation becomes spendable')
+  .action((username: string) => {
+    withAdmin((admin) => admin.trust(username));
+    print({ username, trusted: true });
+  });
+
+const flagsCmd = program.command('flags').description('suspicious activity the horde flagged');
+flagsCmd
+  .command('list')
+  .option('--all', 'cleared flags too')
+  .description('flags with user, reason and time')
+  .action((opts: { all?: boolean }) => {
+    print(withAdmin((admin) => admin.flags(opts.all ? { all: true } : {})));
+  });
+flagsCmd
+  .command('clear')
+  .argument('<id>', 'the flag id from `flags list`', count)
+  .description('clear one flag; the user is unflagged when none is left')
+  .action((id: number) => {
+    const cleared = withAdmin((admin) => admin.clearFlag(id));
+    if (!cleared) {
+      process.stderr.write(`no open flag ${id}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    print(cleared);
   });
 
 const kudosCmd = program.command('kudos').description('the kudos ledger');

@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { ANONYMOUS_API_KEY } from '../../shared/api/common';
 import { fromKudos } from '../../shared/ledger/money';
-import type { LedgerRules } from '../../shared/ledger/fold';
+import { DEFAULT_TRUST_RULE } from '../../shared/kudos/trust';
+import type { FairRules } from './store/fair';
 import { HordeError, invalidApiKey } from './errors';
 import type { HordeDb } from './store/db';
 import { userByApiKey, isAnonymous, type UserRow } from './store/users';
 import type { LifecycleLimits } from './store/text-queue';
+import { anonymousQueuedFrom } from './store/fair-share';
 import type { AlchemyLimits } from './store/interrogate-queue';
 import type { ImageLimits } from './store/image-queue';
 import { ImageFiles } from './store/image-files';
@@ -40,9 +42,33 @@ export interface HordeLimits {
   rateLimitWindowMs: number;
   /** How often the horde sweeps timeouts by itself (the clock is consulted, not the timer). 0 = never; call `sweep()`. */
   sweepIntervalMs: number;
-  /** Anti-hoarding cap on a user's balance, kudos; earnings above it are burned. Undefined = no cap. */
+  /**
+   * Anti-hoarding cap on a user's balance (and on what they hold in
+   * evaluation), kudos: earnings above it are burned, transfers that would
+   * pass it refused (`KudosCapExceeded`). Undefined = no cap. README explains
+   * the default.
+   */
   userKudosCap?: number;
+  /** Kudos a new registered user (CLI `user add`, the app's owner) starts with; anonymous starts at 0. */
+  startingKudos: number;
+  /** Trust: jobs the user's workers completed, and days since the account was created. */
+  trustMinJobs: number;
+  trustMinAgeDays: number;
+  /** Workers (seen within a day) a user may run: untrusted, trusted (the AI Horde: 3 and 20). */
+  maxWorkersUntrusted: number;
+  maxWorkersTrusted: number;
+  /** Accounts acting from one address within a day before the untrusted ones are flagged. */
+  sameAddressUsers: number;
+  /** Unfinished jobs within an hour, none finished, before a worker's owner is flagged. */
+  unfinishedJobsFlag: number;
+  /** Untrusted accounts sending kudos to one account within a day before it is flagged. */
+  funnelSenders: number;
+  /** Requests (text and alchemy) one anonymous address may have queued at once. */
+  anonymousQueuedPerIp: number;
 }
+
+/** The default anti-hoarding cap, kudos (README, "The kudos rules", says why this value). */
+export const DEFAULT_KUDOS_CAP = 100_000;
 
 export const DEFAULT_LIMITS: HordeLimits = {
   textJobTtlS: 150,
@@ -58,6 +84,16 @@ export const DEFAULT_LIMITS: HordeLimits = {
   rateLimitMax: 120,
   rateLimitWindowMs: 1000,
   sweepIntervalMs: 5000,
+  userKudosCap: DEFAULT_KUDOS_CAP,
+  startingKudos: 25,
+  trustMinJobs: DEFAULT_TRUST_RULE.minJobs,
+  trustMinAgeDays: DEFAULT_TRUST_RULE.minAgeDays,
+  maxWorkersUntrusted: 3,
+  maxWorkersTrusted: 20,
+  sameAddressUsers: 3,
+  unfinishedJobsFlag: 10,
+  funnelSenders: 3,
+  anonymousQueuedPerIp: 10,
 };
 
 export interface HordeContext {
@@ -71,7 +107,7 @@ export interface HordeContext {
   image: ImageLimits;
   /** Sources and results of image requests, as files in a folder beside the database. */
   imageFiles: ImageFiles;
-  ledgerRules: LedgerRules;
+  ledgerRules: FairRules;
 }
 
 export function makeContext(
@@ -82,8 +118,15 @@ export function makeContext(
   /** Where image files go: `<db>.images` beside the database (a temp folder when not given). */
   imagesDir: string = join(tmpdir(), `horde-images-${randomUUID()}`),
 ): HordeContext {
-  const ledgerRules: LedgerRules =
-    limits.userKudosCap !== undefined ? { userCapMilli: fromKudos(limits.userKudosCap) } : {};
+  const ledgerRules: FairRules = {
+    ...(limits.userKudosCap !== undefined ? { userCapMilli: fromKudos(limits.userKudosCap) } : {}),
+    trust: { minJobs: limits.trustMinJobs, minAgeDays: limits.trustMinAgeDays },
+    maxWorkersUntrusted: limits.maxWorkersUntrusted,
+    maxWorkersTrusted: limits.maxWorkersTrusted,
+    sameAddressUsers: limits.sameAddressUsers,
+    unfinishedJobsFlag: limits.unfinishedJobsFlag,
+    funnelSenders: limits.funnelSenders,
+  };
   return {
     db,
     clock,
@@ -141,6 +184,22 @@ export function userOf(ctx: HordeContext, req: FastifyRequest, o: { anonymousIfM
     );
   }
   return user;
+}
+
+/**
+ * Refuses an anonymous request that would take its address past
+ * `limits.anonymousQueuedPerIp` queued requests (`TooManyPrompts`, 429).
+ */
+export function checkAnonymousShare(ctx: HordeContext, user: UserRow, ip: string, adding: number): void {
+  if (!isAnonymous(user)) return;
+  const queued = anonymousQueuedFrom(ctx.db, ip);
+  const limit = ctx.limits.anonymousQueuedPerIp;
+  if (queued + adding > limit) {
+    throw new HordeError(
+      'TooManyPrompts',
+      `Too many anonymous requests from your address (${queued + adding}/${limit}). Ask the horde's admin for an API key, which also gives you priority.`,
+    );
+  }
 }
 
 export function clientAgentOf(req: FastifyRequest): string | undefined {

@@ -11,6 +11,8 @@ export type { SweepReport } from './sweep';
 export type { VerifyReport, LedgerDifference } from './store/ledger';
 export type { NewUser } from './store/users';
 export type { UserLedgerLine } from './store/user-ledger';
+export type { FlagView, FlagCode } from './store/flags';
+export type { AddUserOptions } from './admin';
 export { DEFAULT_LIMITS } from './context';
 
 export interface StartHordeOptions {
@@ -106,8 +108,9 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
 export function openHordeAdmin(
   dbPath: string,
   clock: () => number = Date.now,
+  limits: Partial<HordeLimits> = {},
 ): { admin: HordeAdmin; close(): void } {
   const db = new HordeDb(dbPath);
-  const ctx = makeContext(db, clock, DEFAULT_LIMITS, false, imagesDirFor(dbPath));
+  const ctx = makeContext(db, clock, { ...DEFAULT_LIMITS, ...limits }, false, imagesDirFor(dbPath));
   return { admin: createAdmin(ctx), close: () => db.close() };
 }

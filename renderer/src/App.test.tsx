@@ -46,6 +46,27 @@ describe('app shell', () => {
     );
   });
 
+  it('shows the kudos held in evaluation and the cap, once reached, beside the balance', async () => {
+    renderWithBridge(<App />, {
+      'account:get': () => fx.account({ kudos: 500, available: 480, evaluatingKudos: 7.5, kudosCap: 500 }),
+    });
+    const header = await waitFor(() => {
+      const text = document.querySelector('.header-balance')?.textContent ?? '';
+      expect(text).toContain('in evaluation');
+      return text;
+    });
+    expect(header).toContain(`${formatKudos(7.5)} in evaluation`);
+    expect(header).toContain(`at the cap of ${formatKudos(500)}`);
+    cleanup();
+    renderWithBridge(<App />, {
+      'account:get': () => fx.account({ kudos: 499, evaluatingKudos: 0, kudosCap: 500 }),
+    });
+    await waitFor(() =>
+      expect(document.querySelector('.header-balance')?.textContent).toContain('available'),
+    );
+    expect(document.querySelector('.header-balance')?.textContent).not.toMatch(/cap|evaluation/);
+  });
+
   it('moves between tabs with the arrow keys', () => {
     renderWithBridge(<App />);
     const earn = screen.getByRole('tab', { name: 'Earn' });

@@ -46,9 +46,22 @@ function HordeIndicator() {
 function HeaderBalance() {
   const account = useAccount((s) => s.account);
   if (!account) return null;
+  const atCap = account.kudosCap !== undefined && account.kudos >= account.kudosCap;
   return (
     <p className="header-balance" aria-live="polite">
       {account.username} · <strong>{formatKudos(account.available)}</strong> kudos available
+      {account.evaluatingKudos > 0 && (
+        <span title="earned, not spendable until the horde trusts your account">
+          {' '}
+          · {formatKudos(account.evaluatingKudos)} in evaluation
+        </span>
+      )}
+      {atCap && (
+        <span className="header-cap" title="earnings above the cap are burned; transfers to you are refused">
+          {' '}
+          · at the cap of {formatKudos(account.kudosCap ?? 0)}
+        </span>
+      )}
     </p>
   );
 }

@@ -61,6 +61,10 @@ export const RC_STATUS = {
   SourceMaskUnnecessary: 400,
   ControlNetSourceMissing: 400,
   InpaintingMissingMask: 400,
+  /** A result larger than its request allows (text by tokens, alchemy by form). */
+  TooLong: 400,
+  /** The anti-hoarding cap: the embedded horde's own (the AI Horde has no cap). */
+  KudosCapExceeded: 400,
   InvalidAPIKey: 401,
   WrongCredentials: 403,
   AnonForbidden: 403,
@@ -68,6 +72,10 @@ export const RC_STATUS = {
   NotOwner: 403,
   WorkerMaintenance: 403,
   KudosUpfront: 403,
+  TooManyWorkers: 403,
+  TooManyWorkersTrusted: 403,
+  SourceAccountFlagged: 400,
+  TargetAccountFlagged: 400,
   Forbidden: 403,
   InvalidJobID: 404,
   RequestNotFound: 404,

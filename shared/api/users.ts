@@ -26,6 +26,8 @@ export const UserDetails = z.object({
   id: z.int(),
   kudos: z.number(),
   evaluating_kudos: z.number(),
+  /** The embedded horde's anti-hoarding cap on a user's kudos (not an AI Horde field; absent without a cap). */
+  kudos_cap: z.number().optional(),
   concurrency: z.int(),
   worker_invited: z.int(),
   moderator: z.boolean(),

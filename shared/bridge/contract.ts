@@ -100,6 +100,8 @@ export interface AccountView {
   available: number;
   workerIds: string[];
   anonymous: boolean;
+  /** The most kudos this horde lets one user hold (embedded horde); absent where there is no cap. */
+  kudosCap?: number;
 }
 
 // ─── worker ──────────────────────────────────────────────────────────────

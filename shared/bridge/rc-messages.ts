@@ -397,6 +397,10 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
     next: 'Pick a registered user.',
   },
   NotAllowedAwards: moderatorsOnly,
+  KudosCapExceeded: {
+    title: 'The receiving account already holds as many kudos as this horde lets one user keep.',
+    next: 'Send less (the message says how much room is left), or send to someone else.',
+  },
   TargetAccountFlagged: {
     title: 'The horde has flagged the receiving account, so it cannot receive kudos now.',
     next: 'Ask the recipient to contact the horde’s admins.',
@@ -454,6 +458,14 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
   NoValidWorkers: {
     title: 'No worker can serve this request right now.',
     next: 'Pick another model, lower max length / context, or start your own worker on the Earn screen.',
+  },
+  TooManyWorkers: {
+    title: 'Your account runs as many workers as the horde allows a new (untrusted) user.',
+    next: 'Use one of your existing worker names, or wait until the horde trusts your account.',
+  },
+  TooManyWorkersTrusted: {
+    title: 'Your account runs as many workers as the horde allows.',
+    next: 'Use one of your existing worker names, or ask the horde’s admin for more.',
   },
   WorkerMaintenance: {
     title: 'Your worker is in maintenance mode, so the horde sends it no jobs.',

@@ -20,7 +20,19 @@ describe('uptimeReward', () => {
   });
 
   it('gives small models at least a quarter', () => {
-    expect(uptimeReward({ maxContextLength: 2048, model: GPT2 })).toBeCloseTo((25 + 15 * 2) * 0.25, 2);
+    expect(uptimeReward({ maxContextLength: 1024, model: GPT2 })).toBeCloseTo((25 + 15) * 0.25, 2);
+  });
+
+  it('credits no more context than the model holds (its config), whatever the worker claims', () => {
+    // GPT-2's config says n_positions 1024: a claim of 2048 or a million is paid as 1024.
+    expect(uptimeReward({ maxContextLength: 2048, model: GPT2 })).toBe(
+      uptimeReward({ maxContextLength: 1024, model: GPT2 }),
+    );
+    expect(uptimeReward({ maxContextLength: 1_000_000, model: M13 })).toBe(
+      uptimeReward({ maxContextLength: 4096, model: M13 }),
+    );
+    // An honest claim within the model's context is paid as before.
+    expect(uptimeReward({ maxContextLength: 2048, model: M13 })).toBeCloseTo((25 + 15 * 2) * (13 / 7), 2);
   });
 
   it('gives half the base for an unknown model or none advertised', () => {
@@ -28,11 +40,12 @@ describe('uptimeReward', () => {
     expect(uptimeReward({ maxContextLength: 1024 })).toBeCloseTo((25 + 15) / 2, 2);
   });
 
-  it('caps the context at 256k and cuts unvalidated backends to 30 %', () => {
+  it('credits an unknown model at most 4096 tokens of context, and cuts unvalidated backends to 30 %', () => {
     expect(uptimeReward({ maxContextLength: 1_000_000, model: 'tiny-gpt2' })).toBeCloseTo(
-      (25 + (15 * 262_144) / 1024) / 2,
+      (25 + (15 * 4096) / 1024) / 2,
       2,
     );
+    expect(uptimeReward({ maxContextLength: 512, model: 'tiny-gpt2' })).toBeCloseTo((25 + 15 / 2) / 2, 2);
     expect(uptimeReward({ maxContextLength: 1024, model: M13, validatedBackend: false })).toBeCloseTo(
       40 * 0.3 * (13 / 7),
       2,

@@ -3,6 +3,7 @@
  * computes it (TextWorker.calculate_uptime_reward, Worker.check_in).
  */
 import {
+  creditedContext,
   isKnownTextModel,
   textModelMultiplier,
   type TextModelReference,
@@ -35,7 +36,9 @@ export interface UptimeSubject {
 /**
  * Kudos per 600 s online: 25 + 15 per 1024 tokens of context (capped at 256k),
  * times model size / 7B (at least 0.25); half the base for an unknown model;
- * 30 % for an unvalidated backend serving a known one.
+ * 30 % for an unvalidated backend serving a known one. The context counted is
+ * the worker's claim bounded by what its model can hold (`creditedContext`):
+ * a worker claiming a million tokens of context for GPT-2 is paid for 1024.
  */
 export function uptimeReward(
   subject: UptimeSubject,
@@ -44,7 +47,8 @@ export function uptimeReward(
   if (!Number.isFinite(subject.maxContextLength) || subject.maxContextLength < 0) {
     throw new RangeError(`maxContextLength must be a non-negative number: ${subject.maxContextLength}`);
   }
-  let base = BASE_KUDOS + (KUDOS_PER_1K_CONTEXT * Math.min(subject.maxContextLength, CONTEXT_CAP)) / 1024;
+  const context = creditedContext(subject.model, subject.maxContextLength);
+  let base = BASE_KUDOS + (KUDOS_PER_1K_CONTEXT * Math.min(context, CONTEXT_CAP)) / 1024;
   if (subject.model === undefined || !isKnownTextModel(subject.model, reference)) {
     // Unrounded on the server; rounded here so it converts to milli-kudos exactly.
     return pyRound(base * UNKNOWN_MODEL_SHARE, 2);
@@ -108,5 +112,61 @@ export function accrueUptime(
   return {
     state: { lastCheckinAt: checkinAt, uptimeS, lastRewardUptimeS: state.lastRewardUptimeS },
     intervals: 0,
+  };
+}
+
+/**
+ * A worker that completed a job within this window has shown real capacity
+ * and counts its own uptime; the others share one count per owner.
+ */
+export const PROVEN_WORKER_WINDOW_S = 86_400;
+
+/** Whether a worker whose last completed job was at `lastCompletedAt` (epoch ms) counts its own uptime at `now`. */
+export function isProvenWorker(lastCompletedAt: number | null | undefined, now: number): boolean {
+  return (
+    lastCompletedAt !== null &&
+    lastCompletedAt !== undefined &&
+    now - lastCompletedAt <= PROVEN_WORKER_WINDOW_S * 1000
+  );
+}
+
+export interface PooledCheckIn {
+  /** The worker's own count. */
+  worker: UptimeState;
+  /** The count its owner's workers of this kind share (one per owner and kind). */
+  pool: UptimeState;
+  /** The worker completed a job recently (`isProvenWorker`): it is paid by its own count. */
+  proven: boolean;
+  /** Paused or in maintenance: no uptime, and the count restarts (the server's `check_in`). */
+  paused: boolean;
+}
+
+export interface PooledAccrual {
+  worker: UptimeState;
+  pool: UptimeState;
+  /** Whether this check-in earns the worker's uptime reward. */
+  pays: boolean;
+}
+
+/**
+ * One check-in counted twice: on the worker's own count and on the count its
+ * owner's workers share. A worker that has not completed a job recently
+ * (one that only pops) is paid by the shared count, so however many such
+ * workers one user runs, together they earn at most one reward per 600 s of
+ * wall time — what one honest worker earns. A proven worker is paid by its
+ * own count, as on the AI Horde. For a user with one worker both counts see
+ * the same check-ins, so that worker's earnings are exactly as before.
+ */
+export function accruePooledUptime(
+  c: PooledCheckIn,
+  checkinAt: number,
+  staleAfterS: number = STALE_AFTER_S,
+): PooledAccrual {
+  const worker = accrueUptime(c.worker, checkinAt, staleAfterS, { paused: c.paused });
+  const pool = accrueUptime(c.pool, checkinAt, staleAfterS, { paused: c.paused });
+  return {
+    worker: worker.state,
+    pool: pool.state,
+    pays: c.proven ? worker.intervals > 0 : pool.intervals > 0,
   };
 }

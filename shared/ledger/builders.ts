@@ -4,7 +4,15 @@
  * amount that is not a positive whole number of milli-kudos, so a bad figure
  * fails where it is made rather than at validation.
  */
-import type { AccountId, Posting, PostingEvent, ReleaseEvent, ReservationEvent } from './events';
+import {
+  evaluatingAccount,
+  userAccount,
+  type AccountId,
+  type Posting,
+  type PostingEvent,
+  type ReleaseEvent,
+  type ReservationEvent,
+} from './events';
 import { asMilli, type Milli } from './money';
 
 interface Common {
@@ -39,6 +47,8 @@ function postingEvent(
  * A finished job paid: the requester pays `amount` plus `fee`, the worker's
  * owner earns `amount`, and the fee (the horde's per-job burn) goes back to
  * `system:mint`. With `holdId` the requester's payment draws on that hold.
+ * With `held` (an untrusted owner), that part of the earning goes to the
+ * owner's evaluation account (`evaluatingTo`) instead of the balance.
  */
 export function jobSettlement(
   args: Common & {
@@ -47,14 +57,20 @@ export function jobSettlement(
     amount: Milli;
     fee?: Milli;
     holdId?: string;
+    held?: Milli;
+    evaluatingTo?: AccountId;
   },
 ): PostingEvent {
   const amount = positive('amount', args.amount);
   const fee = args.fee === undefined || args.fee === 0 ? 0 : positive('fee', args.fee);
-  const postings: Posting[] = [
-    { account: args.requester, amount: asMilli(-(amount + fee)) },
-    { account: args.workerOwner, amount },
-  ];
+  const held = args.held === undefined || args.held === 0 ? 0 : positive('held', args.held);
+  if (held > amount) throw new RangeError(`held (${held}) exceeds the amount earned (${amount})`);
+  if (held > 0 && args.evaluatingTo === undefined)
+    throw new RangeError('a held share needs the evaluation account it goes to');
+  const postings: Posting[] = [{ account: args.requester, amount: asMilli(-(amount + fee)) }];
+  if (amount - held > 0) postings.push({ account: args.workerOwner, amount: asMilli(amount - held) });
+  if (held > 0 && args.evaluatingTo !== undefined)
+    postings.push({ account: args.evaluatingTo, amount: asMilli(held) });
   if (fee > 0) postings.push({ account: 'system:mint', amount: asMilli(fee) });
   return postingEvent('job_settlement', args, postings, args.holdId);
 }
@@ -96,6 +112,15 @@ export function uptimeReward(args: Common & { workerOwner: AccountId; amount: Mi
   return postingEvent('uptime_reward', args, [
     { account: 'system:mint', amount: neg(amount) },
     { account: args.workerOwner, amount },
+  ]);
+}
+
+/** Trust earned: the user's kudos held in evaluation become spendable, in one balanced event. */
+export function evaluationPromotion(args: Common & { userId: number; amount: Milli }): PostingEvent {
+  const amount = positive('amount', args.amount);
+  return postingEvent('evaluation_promotion', args, [
+    { account: evaluatingAccount(args.userId), amount: neg(amount) },
+    { account: userAccount(args.userId), amount },
   ]);
 }
 

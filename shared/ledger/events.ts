@@ -5,11 +5,18 @@ import type { Milli } from './money';
  * every event balanced: the kudos an uptime reward creates come out of
  * `system:mint`, so the sum over all accounts is constant (zero) forever.
  */
-export type AccountId = `user:${number}` | SystemAccount;
+export type AccountId = `user:${number}` | `evaluating:${number}` | SystemAccount;
 export type SystemAccount = 'system:mint' | 'system:admin';
 
 export const ANONYMOUS_USER_ID = 0;
 export const userAccount = (id: number): AccountId => `user:${id}`;
+/**
+ * A user's kudos held in evaluation (the AI Horde's `evaluating_kudos`): what
+ * an untrusted user has earned but may not spend yet. It is an account of its
+ * own so that holding and promoting stay balanced events; it never pays
+ * for anything and is moved to `user:<id>` when the user is trusted.
+ */
+export const evaluatingAccount = (id: number): AccountId => `evaluating:${id}`;
 
 /** One leg of an event: a signed amount on one account. The legs of an event sum to zero. */
 export interface Posting {
@@ -22,6 +29,7 @@ export type LedgerEventKind =
   | 'uptime_reward' // system:mint −k, worker owner +k
   | 'transfer' // user −k, user +k
   | 'adjustment' // admin award / correction: system:admin ∓k, user ±k
+  | 'evaluation_promotion' // trust earned: evaluating:<id> −k, user:<id> +k
   | 'reservation' // hold on a requester's balance (no postings; affects `available` only)
   | 'release'; // a hold ended (settled, cancelled, expired)
 
@@ -36,7 +44,7 @@ export interface LedgerEventBase {
 }
 
 export interface PostingEvent extends LedgerEventBase {
-  kind: 'job_settlement' | 'uptime_reward' | 'transfer' | 'adjustment';
+  kind: 'job_settlement' | 'uptime_reward' | 'transfer' | 'adjustment' | 'evaluation_promotion';
   postings: Posting[];
   /**
    * A hold this event draws on: the debit it posts on the hold's account

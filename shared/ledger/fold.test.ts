@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { adjustment, jobSettlement, release, reservation, transfer, uptimeReward } from './builders';
-import { userAccount, type LedgerEvent } from './events';
+import {
+  adjustment,
+  evaluationPromotion,
+  jobSettlement,
+  release,
+  reservation,
+  transfer,
+  uptimeReward,
+} from './builders';
+import { evaluatingAccount, userAccount, type LedgerEvent } from './events';
 import {
   LedgerError,
   applyEvent,
@@ -257,5 +265,61 @@ describe('the per-user cap', () => {
     const settle = jobSettlement({ key: 's', requester: alice, workerOwner: bob, amount: k(40), at: 1 });
     expect(clipToCap(funded(), settle, {})).toBe(settle);
     expect(clipToCap(funded(), settle, rules)).toBe(settle);
+  });
+});
+
+describe('evaluation accounts', () => {
+  const evalAlice = evaluatingAccount(1);
+  it('hold an untrusted share apart and release it to the same user in one balanced event', () => {
+    let s = funded();
+    s = applyEvent(
+      s,
+      jobSettlement({
+        key: 's',
+        requester: alice,
+        workerOwner: bob,
+        amount: k(10),
+        held: k(5),
+        evaluatingTo: evaluatingAccount(2),
+        at: 1,
+      }),
+    );
+    expect(balanceOf(s, bob)).toBe(k(5));
+    expect(balanceOf(s, evaluatingAccount(2))).toBe(k(5));
+    const promote = evaluationPromotion({ key: 'p', userId: 2, amount: k(5), at: 2 });
+    expect(validateEvent(s, promote)).toEqual({ ok: true });
+    s = applyEvent(s, promote);
+    expect(balanceOf(s, bob)).toBe(k(10));
+    expect(balanceOf(s, evaluatingAccount(2))).toBe(0);
+    expect(totalOf(s)).toBe(0);
+  });
+
+  it('cannot be overdrawn, transferred from, or promoted to another user', () => {
+    const s = foldLedger([uptimeReward({ key: 'u', workerOwner: evalAlice, amount: k(3), at: 0 })]);
+    expect(validateEvent(s, evaluationPromotion({ key: 'p', userId: 1, amount: k(4), at: 1 }))).toMatchObject(
+      { ok: false, rc: 'InsufficientKudos' },
+    );
+    expect(
+      validateEvent(s, transfer({ key: 't', from: evalAlice, to: bob, amount: k(1), at: 1 })),
+    ).toMatchObject({
+      ok: false,
+      rc: 'InvalidAccount',
+    });
+    const crossed = {
+      ...evaluationPromotion({ key: 'x', userId: 1, amount: k(1), at: 1 }),
+      postings: [
+        { account: evalAlice, amount: k(-1) },
+        { account: bob, amount: k(1) },
+      ],
+    };
+    expect(validateEvent(s, crossed)).toMatchObject({ ok: false, rc: 'InvalidAccount' });
+  });
+
+  it('count against the cap like the balance', () => {
+    const s = foldLedger([uptimeReward({ key: 'u', workerOwner: evalAlice, amount: k(990), at: 0 })]);
+    const more = uptimeReward({ key: 'u2', workerOwner: evalAlice, amount: k(20), at: 1 });
+    const rules = { userCapMilli: k(1000) };
+    expect(validateEvent(s, more, rules)).toMatchObject({ ok: false, rc: 'KudosCapExceeded' });
+    expect(balanceOf(applyEvent(s, clipToCap(s, more, rules)), evalAlice)).toBe(k(1000));
   });
 });

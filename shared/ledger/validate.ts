@@ -3,7 +3,13 @@
  * apply to. The horde validates before it appends; the fold only re-checks
  * what no stored event can break (balance, integer amounts, known accounts).
  */
-import { isAccountId, isUserAccount, ANONYMOUS_ACCOUNT } from './accounts';
+import {
+  isAccountId,
+  isCappedAccount,
+  isEvaluatingAccount,
+  isUserAccount,
+  ANONYMOUS_ACCOUNT,
+} from './accounts';
 import type { AccountId, LedgerEvent, PostingEvent } from './events';
 import type { Milli } from './money';
 import { available, balanceOf, type LedgerState } from './state';
@@ -49,7 +55,8 @@ export function structuralProblem(event: LedgerEvent): LedgerProblem | undefined
     case 'job_settlement':
     case 'uptime_reward':
     case 'transfer':
-    case 'adjustment': {
+    case 'adjustment':
+    case 'evaluation_promotion': {
       if (!Array.isArray(event.postings))
         return problem('InvalidEvent', `event ${event.key} has no postings`);
       let sum = 0;
@@ -126,7 +133,7 @@ function capProblem(
 ): LedgerProblem | undefined {
   if (rules.userCapMilli === undefined) return undefined;
   for (const [account, delta] of net) {
-    if (delta > 0 && isUserAccount(account) && balanceOf(state, account) + delta > rules.userCapMilli) {
+    if (delta > 0 && isCappedAccount(account) && balanceOf(state, account) + delta > rules.userCapMilli) {
       return problem(
         'KudosCapExceeded',
         `${account} would hold more than the cap of ${rules.userCapMilli} milli-kudos`,
@@ -134,6 +141,35 @@ function capProblem(
     }
   }
   return undefined;
+}
+
+/** Evaluation accounts only fill up and empty into their user's balance: never below zero. */
+function evaluationProblem(state: LedgerState, net: Map<AccountId, number>): LedgerProblem | undefined {
+  for (const [account, delta] of net) {
+    if (delta < 0 && isEvaluatingAccount(account) && balanceOf(state, account) + delta < 0) {
+      return problem('InsufficientKudos', `${account} holds ${balanceOf(state, account)} milli-kudos`);
+    }
+  }
+  return undefined;
+}
+
+/** A promotion moves one user's evaluation kudos to the same user's balance (any excess over the cap burned). */
+function promotionProblem(state: LedgerState, event: PostingEvent): LedgerProblem | undefined {
+  const net = netChanges(event);
+  const from = [...net].filter(([a, d]) => d < 0 && isEvaluatingAccount(a));
+  const to = [...net].filter(([a, d]) => d > 0 && isUserAccount(a));
+  const others = [...net].filter(
+    ([a, d]) => d !== 0 && !isEvaluatingAccount(a) && !isUserAccount(a) && a !== 'system:mint',
+  );
+  const [source] = from;
+  const [target] = to;
+  if (from.length !== 1 || to.length > 1 || others.length > 0 || !source) {
+    return problem('InvalidEvent', 'a promotion moves evaluation kudos to the same user');
+  }
+  if (target && target[0].slice(5) !== source[0].slice(11)) {
+    return problem('InvalidAccount', `a promotion cannot move ${source[0]} to ${target[0]}`);
+  }
+  return evaluationProblem(state, net);
 }
 
 /**
@@ -147,7 +183,10 @@ function capProblem(
  *   the requester held (admission already asked for upfront kudos where due),
  *   so a requester's balance can go below zero, as on the AI Horde;
  * - transfers to the anonymous user are refused (`KudosTransferToAnon`);
- * - no credit takes a user above `rules.userCapMilli` (`KudosCapExceeded`).
+ * - no credit takes a user (or the user's evaluation account) above
+ *   `rules.userCapMilli` (`KudosCapExceeded`);
+ * - an evaluation account never goes below zero, and a promotion moves one
+ *   user's evaluation kudos to that same user.
  */
 export function validateEvent(
   state: LedgerState,
@@ -189,9 +228,13 @@ export function validateEvent(
       }
       return fail(capProblem(state, net, rules));
     }
+    case 'evaluation_promotion':
+      return fail(promotionProblem(state, event) ?? capProblem(state, netChanges(event), rules));
     case 'job_settlement':
-    case 'uptime_reward':
-      return fail(capProblem(state, netChanges(event), rules));
+    case 'uptime_reward': {
+      const net = netChanges(event);
+      return fail(evaluationProblem(state, net) ?? capProblem(state, net, rules));
+    }
   }
 }
 
@@ -206,7 +249,7 @@ export function clipToCap<E extends LedgerEvent>(state: LedgerState, event: E, r
   const net = netChanges(event);
   let burned = 0;
   for (const [account, delta] of net) {
-    if (delta <= 0 || !isUserAccount(account)) continue;
+    if (delta <= 0 || !isCappedAccount(account)) continue;
     const room = Math.max(0, cap - balanceOf(state, account));
     if (delta > room) {
       net.set(account, room);

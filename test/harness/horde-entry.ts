@@ -53,14 +53,15 @@ const horde = await startHorde({
   ...(opts.host !== undefined ? { host: opts.host } : {}),
   ...(opts.lan !== undefined ? { lan: opts.lan } : {}),
   ...(opts.useClock ? { clock } : {}),
-  ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
+  // Setup users start at 0 and are trusted, so a test's figures are its own awards.
+  limits: { startingKudos: 0, ...opts.limits },
   ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
 });
 
 const startedAt = performance.now();
 const users: SetupUser[] = [];
 for (const u of opts.setup?.users ?? []) {
-  const created = horde.admin.addUser(u.name);
+  const created = horde.admin.addUser(u.name, { trusted: true });
   if (u.award > 0) horde.admin.award(created.username, u.award, 'harness setup');
   users.push({ id: created.id, username: created.username, apikey: created.apikey });
 }

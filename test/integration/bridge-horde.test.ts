@@ -19,7 +19,12 @@ describe('bridge handlers against the embedded horde', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bridge-horde-'));
-    horde = await startHorde({ dbPath: path.join(dir, 'horde.sqlite'), port: 0 });
+    // Users start at 0 here so the figures are this test's awards (horde-fair.test.ts tests the 25).
+    horde = await startHorde({
+      dbPath: path.join(dir, 'horde.sqlite'),
+      port: 0,
+      limits: { startingKudos: 0 },
+    });
     const owner = horde.admin.ensureOwner('alice');
     bob = horde.admin.addUser('bob').username;
     horde.admin.award(owner.username, 100, 'test');

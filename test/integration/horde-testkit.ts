@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error -- the SDK's package.json "exports" lacks a "types" condition, so TypeScript cannot find its declarations by name
 import * as untypedSdk from '@zeldafan0225/ai_horde';
-import { startHorde, type Horde, type HordeLimits, type NewUser } from '../../electron/horde/index';
+import {
+  startHorde,
+  type AddUserOptions,
+  type Horde,
+  type HordeLimits,
+  type NewUser,
+} from '../../electron/horde/index';
 
 type AIHorde = import('../../node_modules/@zeldafan0225/ai_horde/index').AIHorde;
 /** The SDK's client class, typed from its own index.d.ts. */
@@ -29,7 +35,12 @@ export interface TestHorde {
     path: string,
     o?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field in the tests
-  user(name: string, kudos?: number): NewUser;
+  /**
+   * A user holding `kudos`: trusted unless `o.trusted` is false, so that the
+   * tests of other rules see every reward spendable (horde-fair.test.ts tests
+   * evaluation and trust themselves).
+   */
+  user(name: string, kudos?: number, o?: AddUserOptions): NewUser;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,8 +55,14 @@ export async function openTestHorde(limits: Partial<HordeLimits> = {}): Promise<
     },
   };
   // The timer sweep is off: tests decide when time passes; every pop/submit/status sweeps anyway.
+  // Users start at 0 kudos here, so a test's figures are its own awards; horde-fair.test.ts
+  // tests the default starting kudos.
   const start = (): Promise<Horde> =>
-    startHorde({ dbPath, clock: () => clock.now, limits: { sweepIntervalMs: 0, ...limits } });
+    startHorde({
+      dbPath,
+      clock: () => clock.now,
+      limits: { sweepIntervalMs: 0, startingKudos: 0, ...limits },
+    });
   let horde = await start();
   const t: TestHorde = {
     get horde() {
@@ -75,8 +92,8 @@ export async function openTestHorde(limits: Partial<HordeLimits> = {}): Promise<
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
-    user(name, kudos = 0) {
-      const u = horde.admin.addUser(name);
+    user(name, kudos = 0, o = { trusted: true }) {
+      const u = horde.admin.addUser(name, o);
       if (kudos !== 0) horde.admin.award(u.username, kudos, 'test setup');
       return u;
     },

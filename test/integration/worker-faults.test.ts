@@ -74,7 +74,8 @@ beforeAll(async () => {
   const requester = horde.admin.addUser('requester');
   horde.admin.award(requester.username, 5_000, 'test budget');
   requesterKey = requester.apikey;
-  ownerKey = horde.admin.addUser('volunteer').apikey;
+  // Trusted, so the whole reward is spendable (horde-fair.test.ts covers evaluation).
+  ownerKey = horde.admin.addUser('volunteer', { trusted: true }).apikey;
   engine = await loadTextEngine({
     modelsDir: FIXTURE_MODELS_DIR,
     modelName: 'tiny-gpt2',

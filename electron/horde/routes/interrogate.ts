@@ -13,7 +13,8 @@ import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
-import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { checkAnonymousShare, clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
+import { tagRequestAddress } from '../store/fair-share';
 import { validateImage } from '../images';
 import { readSourceImage } from '../source-image';
 import { sweep } from '../sweep';
@@ -50,9 +51,10 @@ export const interrogateRoutes =
       }
       const now = ctx.clock();
       const id = ctx.db.tx(() => {
+        checkAnonymousShare(ctx, user, req.ip, 1);
         const blobId = `source:${randomUUID()}`;
         putBlob(ctx.db, blobId, info.contentType, bytes, now);
-        return enqueueInterrogation(
+        const created = enqueueInterrogation(
           ctx.db,
           {
             user,
@@ -69,6 +71,8 @@ export const interrogateRoutes =
           now,
           ctx.alchemy,
         );
+        tagRequestAddress(ctx.db, 'interrogations', created, req.ip);
+        return created;
       });
       reply.status(202);
       return { id, kudos: toKudos(asMilli(price)) };
@@ -106,6 +110,7 @@ export const interrogateRoutes =
           forms: body.forms,
           threads: body.threads,
           bridgeAgent: body.bridge_agent,
+          ip: req.ip,
         },
         now,
         ctx.limits.workerStaleS,

@@ -15,7 +15,8 @@ import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
-import { clientAgentOf, userOf, type HordeContext } from '../context';
+import { checkAnonymousShare, clientAgentOf, userOf, type HordeContext } from '../context';
+import { tagRequestAddress } from '../store/fair-share';
 import { sweep } from '../sweep';
 import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
@@ -95,6 +96,7 @@ export const textRoutes =
       }
       const now = ctx.clock();
       return ctx.db.tx(() => {
+        checkAnonymousShare(ctx, user, req.ip, 1);
         const admission = admitTextRequest({
           maxLength: max_length,
           maxContextLength: max_context_length,
@@ -146,6 +148,7 @@ export const textRoutes =
           now,
           ctx.text,
         );
+        tagRequestAddress(ctx.db, 'text_requests', id, req.ip);
         reply.status(202);
         const answer: RequestAsync = { id, kudos: toKudos(asMilli(kudosPerJob * n)) };
         if (admission.outcome === 'downgrade') {
@@ -195,6 +198,7 @@ export const textRoutes =
           threads: body.threads,
           bridgeAgent: body.bridge_agent,
           nsfw: body.nsfw,
+          ip: req.ip,
         },
         now,
         ctx.limits.workerStaleS,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { KudosTransferInput, type UserDetails, type KudosTransferred } from '../../../shared/api/users';
 import { userAccount } from '../../../shared/ledger/events';
-import { fromKudos, toKudos } from '../../../shared/ledger/money';
+import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError, invalidApiKey } from '../errors';
 import { apiKeyOf, userOf, type HordeContext } from '../context';
-import { balanceOf, eventByKey, kudosDetailsOf } from '../store/ledger';
+import { LedgerRefused, balanceOf, eventByKey, kudosDetailsOf } from '../store/ledger';
 import { transferKudos } from '../store/kudos';
 import {
   isAnonymous,
@@ -16,6 +16,9 @@ import {
   type UserRow,
 } from '../store/users';
 import type { HordeDb } from '../store/db';
+import { evaluatingOf } from '../store/evaluation';
+import { noteAddress, noteNewAccountTransfer } from '../store/flags';
+import type { LedgerEvent } from '../../../shared/ledger/events';
 
 /**
  * When the account was created. The anonymous user is made with the database and
@@ -28,7 +31,7 @@ function createdAt(db: HordeDb, user: UserRow): number {
   return first?.at ?? 0;
 }
 
-export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetails {
+export function userDetails(db: HordeDb, user: UserRow, now: number, capMilli?: number): UserDetails {
   const d = kudosDetailsOf(db, user.id);
   const workers = db
     .all<{ id: string }>('SELECT id FROM workers WHERE owner_id = ? ORDER BY created_at', user.id)
@@ -49,8 +52,9 @@ export function userDetails(db: HordeDb, user: UserRow, now: number): UserDetail
     username: usernameOf(user),
     id: user.id,
     kudos: toKudos(balanceOf(db, userAccount(user.id))),
-    // The AI Horde holds a new worker's earnings "in evaluation"; a private horde trusts its users.
-    evaluating_kudos: 0,
+    // Earned but not spendable until the user is trusted (README, "The kudos rules").
+    evaluating_kudos: toKudos(evaluatingOf(db, user.id)),
+    ...(capMilli !== undefined ? { kudos_cap: toKudos(asMilli(capMilli)) } : {}),
     concurrency: 30,
     worker_invited: 0,
     moderator: user.moderator === 1,
@@ -95,7 +99,12 @@ export const userRoutes =
       if (key === undefined) throw invalidApiKey();
       const user = userByApiKey(ctx.db, key);
       if (!user) throw new HordeError('UserNotFound', "User with api_key '(the key sent)' not found.");
-      return userDetails(ctx.db, userOf(ctx, req, { anonymousIfMissing: false }), ctx.clock());
+      return userDetails(
+        ctx.db,
+        userOf(ctx, req, { anonymousIfMissing: false }),
+        ctx.clock(),
+        ctx.ledgerRules.userCapMilli,
+      );
     });
 
     // As the AI Horde: a non-numeric id or an unknown one is 404 UserNotFound; a key that
@@ -112,7 +121,7 @@ export const userRoutes =
       const id = Number(req.params.id);
       const user = Number.isSafeInteger(id) ? userById(ctx.db, id) : undefined;
       if (!user) throw new HordeError('UserNotFound', `User with ID '${req.params.id}' not found.`);
-      return userDetails(ctx.db, user, ctx.clock());
+      return userDetails(ctx.db, user, ctx.clock(), ctx.ledgerRules.userCapMilli);
     });
 
     app.post('/kudos/transfer', async (req): Promise<KudosTransferred> => {
@@ -139,32 +148,68 @@ export const userRoutes =
       // Scoped to the sender, as the AI Horde does, so two users cannot collide on a key.
       const key = `transfer:${source.id}:${retryKey ?? randomUUID()}`;
       const now = ctx.clock();
+      const sameTransfer = (prior: LedgerEvent): boolean =>
+        prior.kind === 'transfer' &&
+        prior.postings.some((p) => p.account === userAccount(source.id) && p.amount === -amount) &&
+        prior.postings.some((p) => p.account === userAccount(dest.id) && p.amount === amount);
+      const retried = eventByKey(ctx.db, key);
+      if (retried) {
+        if (!sameTransfer(retried))
+          throw new HordeError(
+            'IdempotencyKeyConflict',
+            'Idempotency key was already used with different transfer parameters.',
+          );
+        return { transferred: toKudos(amount) };
+      }
+      // Seen before the transfer, in a transaction of its own, so a refused funnel still counts.
+      ctx.db.tx(() => {
+        noteAddress(ctx.db, source.id, req.ip, now, ctx.ledgerRules);
+        if (source.trusted !== 1) noteNewAccountTransfer(ctx.db, source.id, dest.id, now, ctx.ledgerRules);
+      });
+      if (userById(ctx.db, source.id)?.flagged === 1)
+        throw new HordeError(
+          'SourceAccountFlagged',
+          "Your account has been flagged for suspicious activity and cannot send kudos. Ask the horde's admin.",
+        );
+      if (userById(ctx.db, dest.id)?.flagged === 1)
+        throw new HordeError(
+          'TargetAccountFlagged',
+          'The target account has been flagged for suspicious activity and transferring kudos to it is blocked.',
+        );
       return ctx.db.tx(() => {
         const prior = eventByKey(ctx.db, key);
         if (prior) {
-          const same =
-            prior.kind === 'transfer' &&
-            prior.postings.some((p) => p.account === userAccount(source.id) && p.amount === -amount) &&
-            prior.postings.some((p) => p.account === userAccount(dest.id) && p.amount === amount);
-          if (!same)
+          if (!sameTransfer(prior))
             throw new HordeError(
               'IdempotencyKeyConflict',
               'Idempotency key was already used with different transfer parameters.',
             );
           return { transferred: toKudos(amount) };
         }
-        transferKudos(
-          ctx.db,
-          {
-            key,
-            fromId: source.id,
-            toId: dest.id,
-            amount,
-            at: now,
-            memo: `transfer ${usernameOf(source)} → ${usernameOf(dest)}`,
-          },
-          ctx.ledgerRules,
-        );
+        try {
+          transferKudos(
+            ctx.db,
+            {
+              key,
+              fromId: source.id,
+              toId: dest.id,
+              amount,
+              at: now,
+              memo: `transfer ${usernameOf(source)} → ${usernameOf(dest)}`,
+            },
+            ctx.ledgerRules,
+          );
+        } catch (err) {
+          const cap = ctx.ledgerRules.userCapMilli;
+          if (err instanceof LedgerRefused && err.rc === 'KudosCapExceeded' && cap !== undefined) {
+            const room = Math.max(0, cap - balanceOf(ctx.db, userAccount(dest.id)));
+            throw new HordeError(
+              'KudosCapExceeded',
+              `${usernameOf(dest)} may hold at most ${toKudos(asMilli(cap))} kudos (the horde's anti-hoarding cap); they have room for ${toKudos(asMilli(room))} more.`,
+            );
+          }
+          throw err;
+        }
         return { transferred: toKudos(amount) };
       });
     });

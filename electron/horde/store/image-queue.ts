@@ -13,7 +13,10 @@ import { accurateSteps, imageBurn, IMAGE_REQUEST_TAX } from '../../../shared/kud
 import { batchAmount, jobSeed } from '../../../shared/kudos/image-rules';
 import { compareQueue } from '../../../shared/kudos/priority';
 import { imageSettlement } from '../../../shared/ledger/builders';
-import { clipToCap, type LedgerRules } from '../../../shared/ledger/fold';
+import { clipToCap } from '../../../shared/ledger/fold';
+import type { FairRules } from './fair';
+import { promoteIfTrusted } from './evaluation';
+import { withEvaluationShare } from './kudos';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos, type Milli } from '../../../shared/ledger/money';
 import { HordeError, invalidJobId, requestNotFound } from '../errors';
@@ -103,7 +106,7 @@ export interface ImageLimits {
   requestTtlS: number;
   maxFaults: number;
   workerStaleS: number;
-  ledger: LedgerRules;
+  ledger: FairRules;
 }
 
 /** What the worker is told and what pricing needs, beyond the columns. */
@@ -522,7 +525,7 @@ export function submitImage(
         job.id,
       );
       files.remove(job.file);
-      recordAbort(db, worker.id);
+      recordAbort(db, worker.id, now, limits.ledger);
       faultImageSlot(db, request, now, limits);
       return asMilli(0);
     }
@@ -568,17 +571,24 @@ export function submitImage(
       reward,
       ...(request.hold_id ? { holdId: request.hold_id } : {}),
     });
-    if (event) appendEvent(db, clipToCap(stateForEvent(db, event), event, limits.ledger), limits.ledger);
+    if (event) {
+      // An untrusted owner has half of it held in evaluation, as for text and alchemy.
+      const shared = withEvaluationShare(db, event, worker.owner_id);
+      appendEvent(db, clipToCap(stateForEvent(db, shared), shared, limits.ledger), limits.ledger);
+    }
     const mps = (request.width * request.height * accurateSteps(request.sampler, request.steps)) / 1e6;
     db.run(
       `UPDATE workers SET requests_fulfilled = requests_fulfilled + 1, kudos_generated = kudos_generated + ?,
-         megapixelsteps_generated = megapixelsteps_generated + ?, seconds_working = seconds_working + ? WHERE id = ?`,
+         megapixelsteps_generated = megapixelsteps_generated + ?, seconds_working = seconds_working + ?,
+         last_completed_at = ? WHERE id = ?`,
       reward,
       mps,
       Math.max(1, Math.round((now - job.started_at) / 1000)),
+      now,
       worker.id,
     );
     bumpUserCounter(db, worker.owner_id, 'image_fulfilled', 1);
+    promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
     db.run(
       'UPDATE users SET megapixelsteps_generated = megapixelsteps_generated + ? WHERE id = ?',
       mps,
@@ -675,7 +685,7 @@ export function sweepImages(
     for (const job of late) {
       db.run("UPDATE image_jobs SET status = 'aborted', upload_token = NULL WHERE id = ?", job.id);
       files.remove(job.file);
-      recordAbort(db, job.worker_id);
+      recordAbort(db, job.worker_id, now, limits.ledger);
       faultImageSlot(db, imageRequestById(db, job.request_id)!, now, limits);
     }
     const stale = db.all<ImageRequestRow>(

@@ -16,7 +16,7 @@ const limits: AlchemyLimits = { formTtlS: 180, requestTtlS: 1200, maxFormRequeue
 function setup() {
   const db = new HordeDb(':memory:');
   const requester = userById(db, createUser(db, 'req', 0).id)!;
-  const owner = userById(db, createUser(db, 'own', 0).id)!;
+  const owner = userById(db, createUser(db, 'own', 0, { trusted: true }).id)!;
   const worker = checkIn(
     db,
     { user: owner, name: 'alch', type: 'interrogation', forms: ['caption'], threads: 1, bridgeAgent: 't' },

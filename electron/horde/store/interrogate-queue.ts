@@ -5,7 +5,9 @@ import { asMilli, fromKudos, type Milli } from '../../../shared/ledger/money';
 import { isImageForm } from '../../../shared/api/interrogate';
 import type { InterrogationStatus } from '../../../shared/api/interrogate';
 import { HordeError, invalidJobId, requestNotFound } from '../errors';
-import type { LedgerRules } from '../../../shared/ledger/fold';
+import { formResultProblem } from '../../../shared/kudos/results';
+import type { FairRules } from './fair';
+import { promoteIfTrusted } from './evaluation';
 import type { HordeDb } from './db';
 import { newToken } from './keys';
 import { settleJob } from './kudos';
@@ -51,7 +53,7 @@ export interface AlchemyLimits {
   requestTtlS: number;
   /** Aborts a form survives; the next one faults it (3 on the AI Horde: faulted on the 4th). */
   maxFormRequeues: number;
-  ledger: LedgerRules;
+  ledger: FairRules;
 }
 
 export interface NewInterrogation {
@@ -209,9 +211,12 @@ export function submitForm(
       throw new HordeError('DuplicateGen', `Processing Generation with ID ${f.id} already submitted.`);
     }
     if (s.state === 'faulted') {
-      abortForm(db, f, limits);
+      abortForm(db, f, now, limits);
       return asMilli(0);
     }
+    // Larger than its form allows: refused and not paid; the form stays open for a proper submit until its ttl.
+    const tooLarge = formResultProblem(f.name, s.result, isImageForm(f.name));
+    if (tooLarge) throw new HordeError('TooLong', tooLarge);
     const result: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s.result)) result[k] = v === 'R2' ? s.resultUrl(f.id) : v;
     const interrogation = interrogationById(db, f.interrogation_id)!;
@@ -236,14 +241,15 @@ export function submitForm(
     );
     // Popped at the deadline less the form ttl; the AI Horde reports alchemists in seconds per form.
     const seconds = f.deadline === null ? 0 : (now - (f.deadline - limits.formTtlS * 1000)) / 1000;
-    recordFulfilment(db, worker.id, reward, 0, seconds);
+    recordFulfilment(db, worker.id, reward, 0, seconds, now);
     bumpUserCounter(db, worker.owner_id, 'interrogation_fulfilled', 1);
+    promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
     return reward;
   });
 }
 
-function abortForm(db: HordeDb, f: FormRow, limits: AlchemyLimits): void {
-  if (f.worker_id) recordAbort(db, f.worker_id);
+function abortForm(db: HordeDb, f: FormRow, now: number, limits: AlchemyLimits): void {
+  if (f.worker_id) recordAbort(db, f.worker_id, now, limits.ledger);
   const interrogation = interrogationById(db, f.interrogation_id);
   if (f.aborts >= limits.maxFormRequeues) {
     db.run(
@@ -287,7 +293,7 @@ export function sweepForms(
       "SELECT * FROM interrogation_forms WHERE state = 'processing' AND deadline < ?",
       now,
     );
-    for (const f of late) abortForm(db, f, limits);
+    for (const f of late) abortForm(db, f, now, limits);
     const stale = db.all<InterrogationRow>(
       "SELECT * FROM interrogations WHERE status = 'active' AND expires_at < ?",
       now,

@@ -1,5 +1,7 @@
-import { userAccount } from '../../../shared/ledger/events';
-import type { Milli } from '../../../shared/ledger/money';
+import { evaluatingAccount, userAccount } from '../../../shared/ledger/events';
+import { asMilli, type Milli } from '../../../shared/ledger/money';
+import { splitJobReward } from '../../../shared/kudos/trust';
+import type { PostingEvent } from '../../../shared/ledger/events';
 import {
   adjustment,
   jobSettlement,
@@ -20,7 +22,37 @@ import { appendEvent, stateForEvent } from './ledger';
  * burned back to `system:mint`.
  */
 
-/** Requester −k, worker owner +k, drawing on the request's upfront hold if it has one. */
+/** Whether the user's earnings are held in evaluation: a registered user not (yet) trusted. */
+export function earnsIntoEvaluation(db: HordeDb, userId: number): boolean {
+  if (userId === 0) return false;
+  const row = db.get<{ trusted: number }>('SELECT trusted FROM users WHERE id = ?', userId);
+  return row !== undefined && row.trusted !== 1;
+}
+
+/**
+ * An earning event with the owner's share split as trust requires: for an
+ * untrusted owner, half of what the event credits them goes to their
+ * evaluation account instead (`splitJobReward`). For settlements built
+ * elsewhere (the image routes' `imageSettlement`).
+ */
+export function withEvaluationShare(db: HordeDb, event: PostingEvent, ownerId: number): PostingEvent {
+  if (!earnsIntoEvaluation(db, ownerId)) return event;
+  const owner = userAccount(ownerId);
+  const credit = event.postings.filter((p) => p.account === owner).reduce((sum, p) => sum + p.amount, 0);
+  if (credit <= 0) return event;
+  const { held } = splitJobReward(credit, false);
+  if (held === 0) return event;
+  const postings = event.postings.filter((p) => p.account !== owner);
+  if (credit - held > 0) postings.push({ account: owner, amount: asMilli(credit - held) });
+  postings.push({ account: evaluatingAccount(ownerId), amount: asMilli(held) });
+  return { ...event, postings };
+}
+
+/**
+ * Requester −k, worker owner +k, drawing on the request's upfront hold if it
+ * has one. An untrusted owner gets half of k now and half held in evaluation
+ * (the AI Horde's `record_contributions`).
+ */
 export function settleJob(
   db: HordeDb,
   o: {
@@ -35,6 +67,7 @@ export function settleJob(
   rules: LedgerRules = {},
 ): boolean {
   if (o.amount <= 0) return false;
+  const { held } = splitJobReward(o.amount, !earnsIntoEvaluation(db, o.workerOwnerId));
   const event = jobSettlement({
     key: `settle:${o.jobId}`,
     at: o.at,
@@ -42,11 +75,13 @@ export function settleJob(
     requester: userAccount(o.requesterId),
     workerOwner: userAccount(o.workerOwnerId),
     amount: o.amount,
+    ...(held > 0 ? { held: asMilli(held), evaluatingTo: evaluatingAccount(o.workerOwnerId) } : {}),
     ...(o.holdId ? { holdId: o.holdId } : {}),
   });
   return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);
 }
 
+/** Uptime from `system:mint`: to the owner's balance, or all of it into evaluation for an untrusted owner. */
 export function uptimeCredit(
   db: HordeDb,
   o: { key: string; ownerId: number; amount: Milli; at: number; memo: string },
@@ -57,7 +92,7 @@ export function uptimeCredit(
     key: `uptime:${o.key}`,
     at: o.at,
     memo: o.memo,
-    workerOwner: userAccount(o.ownerId),
+    workerOwner: earnsIntoEvaluation(db, o.ownerId) ? evaluatingAccount(o.ownerId) : userAccount(o.ownerId),
     amount: o.amount,
   });
   return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);

@@ -10,8 +10,9 @@ import { assertProperty } from '../../../test/harness/seeds';
 
 function setup() {
   const db = new HordeDb(':memory:');
-  const a = createUser(db, 'a', 0).id;
-  const b = createUser(db, 'b', 0).id;
+  // Trusted: these tests are about the ledger; evaluation has its own (evaluation.test.ts).
+  const a = createUser(db, 'a', 0, { trusted: true }).id;
+  const b = createUser(db, 'b', 0, { trusted: true }).id;
   return { db, a, b };
 }
 

@@ -323,4 +323,61 @@ CREATE TRIGGER image_queued_update AFTER UPDATE OF status ON image_requests
 BEGIN UPDATE queue_counts SET n = n + (CASE WHEN NEW.status = 'queued' THEN 1 ELSE -1 END) WHERE kind = 'image'; END;
 `,
   },
+  {
+    // Numbered after its issue (14), as image routes' 18 is, so parallel branches cannot collide.
+    version: 14,
+    sql: `
+-- Fair kudos (issue 14). Users who exist already keep the trust they had in
+-- practice (every reward spendable); new users start untrusted, the app's
+-- owner trusted.
+UPDATE users SET trusted = 1 WHERE id <> 0;
+
+-- Uptime: a worker that completed a job in the last day counts its own uptime;
+-- the others of one owner and kind share one count (uptime_pools).
+ALTER TABLE workers ADD COLUMN last_completed_at INTEGER;
+ALTER TABLE workers ADD COLUMN ipaddr TEXT;
+ALTER TABLE workers ADD COLUMN aborts_since INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workers ADD COLUMN aborts_recent INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE uptime_pools (
+  user_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  last_check_in INTEGER,
+  uptime_s INTEGER NOT NULL DEFAULT 0,
+  reward_uptime_s INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, type)
+);
+
+-- Which registered users acted from which address, and when last (flagging).
+CREATE TABLE user_addresses (
+  user_id INTEGER NOT NULL,
+  ip TEXT NOT NULL,
+  last_seen INTEGER NOT NULL,
+  PRIMARY KEY (ip, user_id)
+);
+-- Transfers by untrusted senders, for the funnel rule.
+CREATE TABLE new_account_transfers (
+  from_id INTEGER NOT NULL,
+  to_id INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX new_account_transfers_to ON new_account_transfers(to_id, at);
+
+-- Flags with their reason; users.flagged is 1 while one is open.
+CREATE TABLE flags (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  cleared_at INTEGER
+);
+CREATE INDEX flags_open ON flags(user_id, code, cleared_at);
+
+-- Anonymous fair share: queued requests per address.
+ALTER TABLE text_requests ADD COLUMN client_ip TEXT;
+ALTER TABLE interrogations ADD COLUMN client_ip TEXT;
+CREATE INDEX text_requests_ip ON text_requests(client_ip, status);
+CREATE INDEX interrogations_ip ON interrogations(client_ip, status);
+`,
+  },
 ];

@@ -27,7 +27,7 @@ const limits: LifecycleLimits = {
 
 function setup() {
   const db = new HordeDb(':memory:');
-  const mk = (name: string): UserRow => userById(db, createUser(db, name, 0).id)!;
+  const mk = (name: string): UserRow => userById(db, createUser(db, name, 0, { trusted: true }).id)!;
   const requester = mk('req');
   const owner = mk('own');
   const worker = (name: string, models: string[], maxLength = 512, maxContextLength = 2048): WorkerRow =>

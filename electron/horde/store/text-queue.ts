@@ -4,7 +4,9 @@ import { quickTokenCount } from '../../../shared/kudos/pricing';
 import { compareQueue } from '../../../shared/kudos/priority';
 import type { TextGeneration, TextJobPayload, TextStatus } from '../../../shared/api/text';
 import { HordeError, invalidJobId, requestNotFound } from '../errors';
-import type { LedgerRules } from '../../../shared/ledger/fold';
+import { textResultProblem } from '../../../shared/kudos/results';
+import type { FairRules } from './fair';
+import { promoteIfTrusted } from './evaluation';
 import type { HordeDb } from './db';
 import { releaseHold, settleJob } from './kudos';
 import { bumpUserCounter, type UserRow } from './users';
@@ -68,8 +70,8 @@ export interface LifecycleLimits {
   maxFaults: number;
   /** Seconds without check-in after which a worker is stale. */
   workerStaleS: number;
-  /** Ledger rules for earnings (the per-user kudos cap). */
-  ledger: LedgerRules;
+  /** Rules for earnings: the per-user kudos cap, trust and evaluation, flag thresholds. */
+  ledger: FairRules;
 }
 
 export interface NewTextRequest {
@@ -359,10 +361,13 @@ export function submitText(db: HordeDb, s: SubmitText, now: number, limits: Life
         now,
         job.id,
       );
-      recordAbort(db, worker.id);
+      recordAbort(db, worker.id, now, limits.ledger);
       faultJobSlot(db, request, now, limits);
       return asMilli(0);
     }
+    // Larger than the request allows: refused and not paid; the job stays open for a proper submit until its ttl.
+    const tooLong = textResultProblem(s.generation, request.max_length);
+    if (tooLong) throw new HordeError('TooLong', tooLong);
     const reward = asMilli(request.kudos_per_job);
     db.run(
       `UPDATE text_jobs SET status = 'done', submitted_at = ?, generation = ?, state = ?, seed = ?, gen_metadata = ?, reward = ? WHERE id = ?`,
@@ -388,10 +393,11 @@ export function submitText(db: HordeDb, s: SubmitText, now: number, limits: Life
       limits.ledger,
     );
     const tokens = quickTokenCount(s.generation, request.max_length);
-    recordFulfilment(db, worker.id, reward, tokens, (now - job.started_at) / 1000);
+    recordFulfilment(db, worker.id, reward, tokens, (now - job.started_at) / 1000, now);
     bumpUserCounter(db, worker.owner_id, 'text_fulfilled', 1);
     bumpUserCounter(db, worker.owner_id, 'tokens_contributed', tokens);
     bumpUserCounter(db, request.user_id, 'tokens_used', tokens);
+    promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
     db.run('UPDATE text_requests SET consumed = consumed + ? WHERE id = ?', reward, request.id);
     finishIfComplete(db, request.id, now);
     return reward;
@@ -468,7 +474,7 @@ export function sweepText(db: HordeDb, now: number, limits: LifecycleLimits): Sw
     );
     for (const job of late) {
       db.run("UPDATE text_jobs SET status = 'aborted' WHERE id = ?", job.id);
-      recordAbort(db, job.worker_id);
+      recordAbort(db, job.worker_id, now, limits.ledger);
       faultJobSlot(db, textRequestById(db, job.request_id)!, now, limits);
     }
     const stale = db.all<TextRequestRow>(

@@ -1,6 +1,8 @@
 import { ANONYMOUS_USER_ID } from '../../../shared/ledger/events';
+import type { Milli } from '../../../shared/ledger/money';
 import type { HordeDb } from './db';
 import { hashApiKey, newApiKey } from './keys';
+import { adminAdjustment } from './kudos';
 
 export interface UserRow {
   id: number;
@@ -38,17 +40,37 @@ export function normaliseAlias(name: string): string {
   return alias;
 }
 
-export function createUser(db: HordeDb, name: string, now: number): NewUser {
+export interface NewUserOptions {
+  /** Trusted from the start (the app's owner; an admin's choice): earnings are never held in evaluation. */
+  trusted?: boolean;
+  /** Starting kudos, minted as one balanced event (`starting:<id>`) with the account; 0 or absent: none. */
+  startingKudos?: Milli;
+}
+
+/** A registered user, with its starting kudos, in one transaction. */
+export function createUser(db: HordeDb, name: string, now: number, o: NewUserOptions = {}): NewUser {
   const alias = normaliseAlias(name);
-  const apikey = newApiKey();
-  const r = db.run(
-    'INSERT INTO users (alias, apikey_hash, created_at) VALUES (?, ?, ?)',
-    alias,
-    hashApiKey(apikey),
-    now,
-  );
-  const id = Number(r.lastInsertRowid);
-  return { id, username: `${alias}#${id}`, apikey };
+  return db.tx(() => {
+    const apikey = newApiKey();
+    const r = db.run(
+      'INSERT INTO users (alias, apikey_hash, created_at, trusted) VALUES (?, ?, ?, ?)',
+      alias,
+      hashApiKey(apikey),
+      now,
+      o.trusted ? 1 : 0,
+    );
+    const id = Number(r.lastInsertRowid);
+    if (o.startingKudos !== undefined && o.startingKudos > 0) {
+      adminAdjustment(db, {
+        key: `starting:${id}`,
+        userId: id,
+        amount: o.startingKudos,
+        at: now,
+        memo: 'starting kudos of a registered user',
+      });
+    }
+    return { id, username: `${alias}#${id}`, apikey };
+  });
 }
 
 export function userByApiKey(db: HordeDb, apikey: string): UserRow | undefined {
@@ -73,12 +95,18 @@ export function userByUsername(db: HordeDb, username: string): UserRow | undefin
 }
 
 /**
- * The app's owner account: created on the first call, the same account afterwards.
+ * The app's owner account: created on the first call (trusted, with the starting kudos), the same account afterwards.
  * The horde keeps only the key's hash, like every other key; the app keeps the key
  * itself in its secret store and passes it back as `knownKey`. When the app has lost
  * it (a wiped secret store), the owner gets a fresh key: the account and its kudos stay.
  */
-export function ensureOwner(db: HordeDb, name: string, now: number, knownKey?: string): NewUser {
+export function ensureOwner(
+  db: HordeDb,
+  name: string,
+  now: number,
+  knownKey?: string,
+  startingKudos?: Milli,
+): NewUser {
   return db.tx(() => {
     const row = db.get<{ user_id: number }>('SELECT user_id FROM local_owner WHERE id = 1');
     const user = row ? userById(db, row.user_id) : undefined;
@@ -91,7 +119,11 @@ export function ensureOwner(db: HordeDb, name: string, now: number, knownKey?: s
       db.run('UPDATE users SET apikey_hash = ? WHERE id = ?', hashApiKey(apikey), user.id);
       return { id: user.id, username: usernameOf(user), apikey };
     }
-    const created = createUser(db, name, now);
+    // The owner runs this horde: trusted from the start, with the starting kudos of a registered user.
+    const created = createUser(db, name, now, {
+      trusted: true,
+      ...(startingKudos !== undefined ? { startingKudos } : {}),
+    });
     db.run('INSERT OR REPLACE INTO local_owner (id, user_id) VALUES (1, ?)', created.id);
     return created;
   });

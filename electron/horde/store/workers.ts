@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { toKudos, fromKudos, asMilli } from '../../../shared/ledger/money';
-import { accrueUptime, uptimeReward } from '../../../shared/kudos/uptime';
+import {
+  accruePooledUptime,
+  isProvenWorker,
+  uptimeReward,
+  type UptimeState,
+} from '../../../shared/kudos/uptime';
 import type { WorkerDetails } from '../../../shared/api/workers';
 import { HordeError } from '../errors';
-import type { LedgerRules } from '../../../shared/ledger/fold';
 import type { HordeDb } from './db';
 import { uptimeCredit } from './kudos';
+import { DAY_MS, fair, type FairRules } from './fair';
+import { noteAddress, noteUnfinishedJob } from './flags';
+import { promoteIfTrusted } from './evaluation';
 import { usernameOf, userById, type UserRow } from './users';
 
 export type WorkerKind = 'text' | 'interrogation' | 'image';
@@ -36,6 +43,8 @@ export interface WorkerRow {
   uncompleted_jobs: number;
   tokens_generated: number;
   seconds_working: number;
+  last_completed_at: number | null;
+  ipaddr: string | null;
 }
 
 /** An interrogation worker's uptime reward per interval (InterrogationWorker.calculate_uptime_reward). */
@@ -54,23 +63,84 @@ export interface CheckIn {
   threads: number;
   bridgeAgent: string;
   nsfw?: boolean;
+  /** The address the check-in came from (flagging: several accounts on one address). */
+  ip?: string;
 }
 
 export function workerById(db: HordeDb, id: string): WorkerRow | undefined {
   return db.get<WorkerRow>('SELECT * FROM workers WHERE id = ?', id);
 }
 
+interface PoolRow {
+  last_check_in: number | null;
+  uptime_s: number;
+  reward_uptime_s: number;
+}
+
+function poolOf(db: HordeDb, userId: number, type: WorkerKind): UptimeState {
+  const p = db.get<PoolRow>('SELECT * FROM uptime_pools WHERE user_id = ? AND type = ?', userId, type);
+  if (!p) return { uptimeS: 0, lastRewardUptimeS: 0 };
+  return {
+    ...(p.last_check_in !== null ? { lastCheckinAt: p.last_check_in } : {}),
+    uptimeS: p.uptime_s,
+    lastRewardUptimeS: p.reward_uptime_s,
+  };
+}
+
+function savePool(db: HordeDb, userId: number, type: WorkerKind, p: UptimeState): void {
+  db.run(
+    `INSERT INTO uptime_pools (user_id, type, last_check_in, uptime_s, reward_uptime_s) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(user_id, type) DO UPDATE SET last_check_in = excluded.last_check_in,
+       uptime_s = excluded.uptime_s, reward_uptime_s = excluded.reward_uptime_s`,
+    userId,
+    type,
+    p.lastCheckinAt ?? null,
+    Math.round(p.uptimeS),
+    Math.round(p.lastRewardUptimeS),
+  );
+}
+
+/**
+ * A new worker must fit the owner's worker count (workers seen within a day):
+ * 3 while untrusted, 20 once trusted, as the AI Horde bounds them.
+ */
+function checkWorkerCount(db: HordeDb, user: UserRow, now: number, rules: FairRules): void {
+  const seen = db.get<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM workers WHERE owner_id = ? AND last_check_in >= ?',
+    user.id,
+    now - DAY_MS,
+  );
+  const count = seen?.n ?? 0;
+  if (user.trusted !== 1 && count >= fair(rules, 'maxWorkersUntrusted')) {
+    throw new HordeError(
+      'TooManyWorkers',
+      `To avoid abuse, untrusted users can only have up to ${fair(rules, 'maxWorkersUntrusted')} distinct workers.`,
+    );
+  }
+  if (count >= fair(rules, 'maxWorkersTrusted')) {
+    throw new HordeError(
+      'TooManyWorkersTrusted',
+      `To avoid abuse, you cannot onboard more than ${fair(rules, 'maxWorkersTrusted')} workers. Ask the horde's admin to adjust.`,
+    );
+  }
+}
+
 /**
  * A pop is the worker's check-in (as on the AI Horde): it creates the worker
- * on first sight, records what it serves, and counts uptime; every
- * 600 s of continuous check-ins pays the owner the uptime reward.
+ * on first sight (within the owner's worker count), records what it serves,
+ * and counts uptime. Uptime pays by `accruePooledUptime`: a worker that
+ * completed a job within the last day counts its own, the others of one owner
+ * share one count, so workers that only pop earn together what one worker
+ * earns. The reward credits no more context than the model holds; an
+ * untrusted owner's goes into evaluation; a flagged owner, a paused worker or
+ * one in maintenance earns none.
  */
 export function checkIn(
   db: HordeDb,
   c: CheckIn,
   now: number,
   staleAfterS: number,
-  rules: LedgerRules = {},
+  rules: FairRules = {},
 ): WorkerRow {
   return db.tx(() => {
     let w = db.get<WorkerRow>('SELECT * FROM workers WHERE name = ?', c.name);
@@ -85,6 +155,7 @@ export function checkIn(
     }
     const fresh = !w;
     if (!w) {
+      checkWorkerCount(db, c.user, now, rules);
       const id = randomUUID();
       db.run(
         'INSERT INTO workers (id, name, type, owner_id, created_at, last_check_in) VALUES (?, ?, ?, ?, ?, ?)',
@@ -97,18 +168,25 @@ export function checkIn(
       );
       w = workerById(db, id)!;
     }
-    const accrual = accrueUptime(
+    if (c.ip !== undefined) noteAddress(db, c.user.id, c.ip, now, rules);
+    const owner = userById(db, w.owner_id);
+    const accrual = accruePooledUptime(
       {
-        lastCheckinAt: fresh ? undefined : w.last_check_in,
-        uptimeS: w.uptime_s,
-        lastRewardUptimeS: w.reward_uptime_s,
+        worker: {
+          ...(fresh ? {} : { lastCheckinAt: w.last_check_in }),
+          uptimeS: w.uptime_s,
+          lastRewardUptimeS: w.reward_uptime_s,
+        },
+        pool: poolOf(db, w.owner_id, c.type),
+        proven: isProvenWorker(w.last_completed_at, now),
+        paused: w.paused === 1 || w.maintenance === 1,
       },
       now,
       staleAfterS,
-      { paused: w.paused === 1 },
     );
+    savePool(db, w.owner_id, c.type, accrual.pool);
     const models = c.models ?? [];
-    if (accrual.intervals > 0) {
+    if (accrual.pays && owner?.flagged !== 1) {
       const kudos =
         c.type === 'text'
           ? uptimeReward({ maxContextLength: c.maxContextLength ?? 0, model: models[0] })
@@ -120,7 +198,7 @@ export function checkIn(
       uptimeCredit(
         db,
         {
-          key: `${w.id}:${Math.round(accrual.state.uptimeS)}`,
+          key: `${w.id}:${Math.round(accrual.worker.uptimeS)}:${Math.round(accrual.pool.uptimeS)}`,
           ownerId: w.owner_id,
           amount,
           at: now,
@@ -129,13 +207,14 @@ export function checkIn(
         rules,
       );
       db.run('UPDATE workers SET kudos_uptime = kudos_uptime + ? WHERE id = ?', amount, w.id);
+      promoteIfTrusted(db, w.owner_id, now, rules);
     }
     db.run(
       `UPDATE workers SET last_check_in = ?, uptime_s = ?, reward_uptime_s = ?, models = ?, forms = ?,
-         max_length = ?, max_context_length = ?, threads = ?, bridge_agent = ?, nsfw = ? WHERE id = ?`,
+         max_length = ?, max_context_length = ?, threads = ?, bridge_agent = ?, nsfw = ?, ipaddr = ? WHERE id = ?`,
       now,
-      Math.round(accrual.state.uptimeS),
-      Math.round(accrual.state.lastRewardUptimeS),
+      Math.round(accrual.worker.uptimeS),
+      Math.round(accrual.worker.lastRewardUptimeS),
       JSON.stringify(models),
       JSON.stringify(c.forms ?? []),
       c.maxLength ?? 0,
@@ -143,6 +222,7 @@ export function checkIn(
       c.threads,
       c.bridgeAgent,
       c.nsfw ? 1 : 0,
+      c.ip ?? w.ipaddr,
       w.id,
     );
     return workerById(db, w.id)!;
@@ -168,26 +248,32 @@ export function activeThreads(
   return { workers: r?.workers ?? 0, threads: r?.threads ?? 0 };
 }
 
+/** A paid job: the worker's counters, and the mark that makes it a proven worker (`isProvenWorker`). */
 export function recordFulfilment(
   db: HordeDb,
   workerId: string,
   reward: number,
   tokens: number,
   seconds: number,
+  now?: number,
 ): void {
   db.run(
     `UPDATE workers SET requests_fulfilled = requests_fulfilled + 1, kudos_generated = kudos_generated + ?,
-       tokens_generated = tokens_generated + ?, seconds_working = seconds_working + ? WHERE id = ?`,
+       tokens_generated = tokens_generated + ?, seconds_working = seconds_working + ?,
+       last_completed_at = COALESCE(?, last_completed_at) WHERE id = ?`,
     reward,
     tokens,
     // Fractional: a fast job takes less than a second (SQLite keeps the REAL in this column).
     Math.max(0, seconds),
+    now ?? null,
     workerId,
   );
 }
 
-export function recordAbort(db: HordeDb, workerId: string): void {
+/** A popped job left unfinished (timed out or reported faulted); may flag the owner (`noteUnfinishedJob`). */
+export function recordAbort(db: HordeDb, workerId: string, now?: number, rules: FairRules = {}): void {
   db.run('UPDATE workers SET uncompleted_jobs = uncompleted_jobs + 1 WHERE id = ?', workerId);
+  if (now !== undefined) noteUnfinishedJob(db, workerId, now, rules);
 }
 
 /**

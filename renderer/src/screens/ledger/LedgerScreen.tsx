@@ -27,6 +27,17 @@ function Balance() {
         value={formatKudos(account.evaluatingKudos)}
         hint="earned, not spendable yet"
       />
+      {account.kudosCap !== undefined && (
+        <Stat
+          label="Cap"
+          value={formatKudos(account.kudosCap)}
+          hint={
+            account.kudos >= account.kudosCap
+              ? 'reached: earnings above it are burned'
+              : 'the most one user may hold on this horde'
+          }
+        />
+      )}
       {totals && <Stat label="Earned (all time)" value={formatKudos(totals.earned + totals.transferredIn)} />}
       {totals && <Stat label="Spent (all time)" value={formatKudos(totals.spent + totals.transferredOut)} />}
       {totals && totals.awarded !== 0 && <Stat label="Awarded" value={formatKudos(totals.awarded)} />}
