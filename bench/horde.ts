@@ -151,7 +151,8 @@ function createAccounts(dbPath: string): Accounts {
   const db = new HordeDb(dbPath);
   try {
     const requester = createUser(db, 'bench-requester', Date.now());
-    const owner = createUser(db, 'bench-owner', Date.now());
+    // Trusted: the bench runs many workers for one owner (untrusted users may run 3).
+    const owner = createUser(db, 'bench-owner', Date.now(), { trusted: true });
     adminAdjustment(db, {
       key: `bench:${randomUUID()}`,
       userId: requester.id,

@@ -69,10 +69,14 @@ async function child(modelsDir: string, model: string, pauses: number): Promise<
   // Long enough that the job is far from done when the pause comes, short enough to fit the model's positions.
   const maxNewTokens = Math.min(512, positions - 32);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'yield-bench-'));
-  const horde = await startHorde({ dbPath: path.join(dir, 'horde.sqlite') });
+  // No kudos cap: the requester's budget below is larger than the default cap.
+  const horde = await startHorde({
+    dbPath: path.join(dir, 'horde.sqlite'),
+    limits: { userKudosCap: undefined },
+  });
   const engine = await loadTextEngine({ modelsDir, modelName: model });
   try {
-    const owner = horde.admin.addUser('yield-owner');
+    const owner = horde.admin.addUser('yield-owner', { trusted: true });
     const requester = horde.admin.addUser('yield-requester');
     horde.admin.award(requester.username, 1e7, 'bench');
 
