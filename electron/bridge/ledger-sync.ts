@@ -35,6 +35,9 @@ export function journalEntryOf(line: LedgerLine): JournalEntry {
       };
     case 'adjustment':
       return { ...base, kind: 'award', ...memo };
+    case 'evaluation_promotion':
+      // Earnings (jobs and uptime) the horde held in evaluation, spendable from now on.
+      return { ...base, kind: 'job_earned', memo: line.memo ?? 'kudos held in evaluation released' };
   }
 }
 
