@@ -85,7 +85,7 @@ describe('text parameters refused with the AI Horde rc', () => {
   });
 
   it('OnlyServiceAccountProxy and RequiresTrust: proxied_account, and disable_batching for the untrusted', async () => {
-    const u = t.user('plain-user', 50);
+    const u = t.user('plain-user', 50, { trusted: false });
     expectRefusal(
       await textAsync({ prompt: 'x', proxied_account: 'someone' }, u.apikey),
       'OnlyServiceAccountProxy',
