@@ -8,6 +8,8 @@ import { createBridgeHandlers } from './handlers';
 import { RequestHistory } from './history';
 import { ImageFetcher } from './image-fetcher';
 import { RequestTracker } from './request-tracker';
+import { Gallery } from './gallery';
+import { ImageRequests } from './image-requests';
 import { Journal } from './journal';
 import { IntentLog } from './intents';
 import { LedgerSync } from './ledger-sync';
@@ -54,6 +56,8 @@ export class BridgeBackend {
   readonly journal: Journal;
   readonly history: RequestHistory;
   readonly intents: IntentLog;
+  readonly gallery: Gallery;
+  private images: ImageRequests | null = null;
   private hordeClient: HordeClient | null = null;
   private tracker: RequestTracker | null = null;
   private uptime: UptimeWatcher | null = null;
@@ -69,6 +73,7 @@ export class BridgeBackend {
     this.journal = new Journal(path.join(opts.dataDir, 'journal.jsonl'));
     this.history = new RequestHistory(path.join(opts.dataDir, 'requests.json'));
     this.intents = new IntentLog(path.join(opts.dataDir, 'intents.jsonl'));
+    this.gallery = new Gallery(opts.dataDir);
   }
 
   /** Reads the saved state. Call before `start`, and before reading `settings` to configure the rest. */
@@ -79,6 +84,7 @@ export class BridgeBackend {
       this.journal.load(),
       this.history.load(),
       this.intents.load(),
+      this.gallery.load(),
     ]);
   }
 
@@ -122,7 +128,19 @@ export class BridgeBackend {
       client,
       clientWithKey: (key) => this.makeClient(run.horde.url, () => key),
     };
+    const images = new ImageRequests({
+      client: () => client,
+      hordeUrl: run.horde.url,
+      gallery: this.gallery,
+      account: () => this.built!.handlers['account:get'](),
+      onSettled: () => void this.built?.pushAccount(),
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+      ...(this.opts.pollMs !== undefined ? { pollMs: this.opts.pollMs } : {}),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
+    this.images = images;
     this.built = createBridgeHandlers({
+      images: images.handlers(),
       info: { version: this.opts.version, shell: this.opts.shell, dataDir: this.opts.dataDir },
       settings: this.settings,
       credentials: this.credentials,
@@ -213,8 +231,14 @@ export class BridgeBackend {
 
   async stop(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
-    await Promise.all([this.tracker?.stop(), this.uptime?.stop(), this.ledgerSync?.stop()]);
+    await Promise.all([
+      this.tracker?.stop(),
+      this.uptime?.stop(),
+      this.ledgerSync?.stop(),
+      this.images?.stop(),
+    ]);
     this.tracker = null;
+    this.images = null;
     this.uptime = null;
     this.ledgerSync = null;
   }

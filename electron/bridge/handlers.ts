@@ -24,6 +24,7 @@ import type { RequestTracker } from './request-tracker';
 import type { Journal } from './journal';
 import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
+import type { ImageHandlers } from '../../shared/bridge/images';
 import { accountView, newHistoryEntry, round2, textAsyncBody } from './views';
 
 export interface BridgeDeps {
@@ -44,6 +45,8 @@ export interface BridgeDeps {
   intents: IntentLog;
   /** Set when the journal is read from the horde's ledger: call it instead of recording on the side. */
   syncJournal?: () => Promise<number>;
+  /** The Image request screen's channels (images:*). */
+  images: ImageHandlers;
   log?: Logger;
   now?: () => number;
 }
@@ -80,6 +83,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
   }
 
   const handlers = {
+    ...deps.images,
     'app:info': async () => {
       let username = lastUsername;
       try {

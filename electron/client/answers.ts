@@ -134,6 +134,9 @@ export const HeartbeatAnswer = z.object({
 export const PerformanceAnswer = z.object({
   queued_text_requests: z.number().default(0),
   text_thread_count: z.number().default(0),
+  /** Image requests queued and image worker threads online (the image upfront rule). */
+  queued_requests: z.number().default(0),
+  thread_count: z.number().default(0),
 });
 
 /** The worker's read of its owner (find_user): the public AI Horde may leave the rest out. */

@@ -1,3 +1,4 @@
+import { ImageAsyncResponse, ImageCheck, ImageStatus, type ImageAsyncInput } from '../../shared/api/image';
 import { z } from 'zod';
 import { GenerationSubmitted } from '../../shared/api/common';
 import type {
@@ -126,6 +127,42 @@ export class HordeClient {
       body: { username, amount },
       headers: { 'Idempotency-Key': idempotencyKey },
       retry: RETRY.transfer,
+      signal,
+    });
+  }
+
+  /** `POST /v2/generate/async`; a dry run answers `{kudos}` and queues nothing. */
+  imageAsync(body: ImageAsyncInput, signal?: AbortSignal) {
+    return this.http.call('/v2/generate/async', ImageAsyncResponse, {
+      method: 'POST',
+      body,
+      retry: body.dry_run === true ? RETRY.read : RETRY.request,
+      signal,
+    });
+  }
+
+  /** Cheap progress (10/s on the AI Horde): poll this, then fetch the status once done. */
+  imageCheck(id: string, signal?: AbortSignal) {
+    return this.http.call(`/v2/generate/check/${seg(id)}`, ImageCheck, {
+      method: 'GET',
+      retry: RETRY.read,
+      signal,
+    });
+  }
+
+  /** With the images (10/min on the AI Horde). */
+  imageStatus(id: string, signal?: AbortSignal) {
+    return this.http.call(`/v2/generate/status/${seg(id)}`, ImageStatus, {
+      method: 'GET',
+      retry: RETRY.read,
+      signal,
+    });
+  }
+
+  imageCancel(id: string, signal?: AbortSignal) {
+    return this.http.call(`/v2/generate/status/${seg(id)}`, ImageStatus, {
+      method: 'DELETE',
+      retry: RETRY.read,
       signal,
     });
   }

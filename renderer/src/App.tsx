@@ -4,12 +4,14 @@ import { useAccount, useHealth } from './stores';
 import { EarnScreen } from './screens/earn/EarnScreen';
 import { LedgerScreen } from './screens/ledger/LedgerScreen';
 import { RequestScreen } from './screens/request/RequestScreen';
+import { ImageScreen } from './screens/image/ImageScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { ThemeSync } from './ThemeSync';
 
 const SCREENS = [
   { id: 'earn', label: 'Earn', Screen: EarnScreen },
   { id: 'request', label: 'Request', Screen: RequestScreen },
+  { id: 'image', label: 'Image', Screen: ImageScreen },
   { id: 'ledger', label: 'Ledger', Screen: LedgerScreen },
   { id: 'settings', label: 'Settings', Screen: SettingsScreen },
 ] as const;

@@ -1,4 +1,5 @@
 import type { BridgeChannel, BridgeEventName } from './contract';
+import { IMAGE_CHANNELS } from './images';
 
 /**
  * Every channel and event name, in one place. The `satisfies` + the
@@ -28,6 +29,7 @@ export const BRIDGE_CHANNELS = [
   'alchemy:cancel',
   'journal:entries',
   'account:transfer',
+  ...IMAGE_CHANNELS,
 ] as const satisfies readonly BridgeChannel[];
 
 export const BRIDGE_EVENTS = [

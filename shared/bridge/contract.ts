@@ -10,6 +10,7 @@
 import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
+import type { ImageHandlers } from './images';
 
 export type { IdlePolicySettings, WorkerStats };
 
@@ -359,7 +360,7 @@ export interface HordeHealth {
  * Channel → handler. Every handler takes one argument (undefined for none)
  * and rejects with a BridgeError.
  */
-export interface BridgeHandlers {
+export interface BridgeHandlers extends ImageHandlers {
   'app:info': (arg: void) => Promise<AppInfo>;
   'settings:get': (arg: void) => Promise<SettingsView>;
   'settings:set': (arg: SettingsPatch) => Promise<SettingsView>;

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { TextSamplerParams } from '../api/text';
 import { IdlePolicyPatchSchema } from '../worker/settings-schema';
 import type { BridgeArg, BridgeChannel } from './contract';
+import {
+  GalleryDeleteSchema,
+  GalleryQuerySchema,
+  ImageFileSchema,
+  ImageIdSchema,
+  ImageRequestSchema,
+} from './images';
 
 /**
  * One zod schema per channel argument. Both doors — the HTTP bridge server
@@ -159,6 +166,14 @@ export const bridgeArgSchemas = {
   'alchemy:cancel': JobId,
   'journal:entries': orEmpty(LedgerQuerySchema),
   'account:transfer': TransferRequestSchema,
+  'images:models': NoArg,
+  'images:price': ImageRequestSchema,
+  'images:submit': ImageRequestSchema,
+  'images:status': ImageIdSchema,
+  'images:cancel': ImageIdSchema,
+  'images:gallery': orEmpty(GalleryQuerySchema),
+  'images:file': ImageFileSchema,
+  'images:delete': GalleryDeleteSchema,
 } satisfies ArgSchemas;
 
 export type ParsedArg<K extends BridgeChannel> =

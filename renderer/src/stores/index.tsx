@@ -4,6 +4,7 @@ import type { HordeBridge } from '../../../shared/bridge/contract';
 import { createAccountStore, type AccountState } from './account';
 import { createHealthStore, type HealthState } from './health';
 import { createRequestsStore, type RequestsOptions, type RequestsState } from './requests';
+import { createImagesStore, type ImagesOptions, type ImagesState } from './images';
 import { createLedgerStore, type LedgerState } from './ledger';
 import { createSettingsStore, type SettingsState } from './settings';
 import { createWorkerStore, type WorkerStore } from './worker';
@@ -20,9 +21,13 @@ export interface Stores {
   ledger: StoreApi<LedgerState>;
   requests: StoreApi<RequestsState>;
   health: StoreApi<HealthState>;
+  images: StoreApi<ImagesState>;
 }
 
-export function createStores(bridge: HordeBridge, opts: { requests?: RequestsOptions } = {}): Stores {
+export function createStores(
+  bridge: HordeBridge,
+  opts: { requests?: RequestsOptions; images?: ImagesOptions } = {},
+): Stores {
   const account = createAccountStore(bridge);
   return {
     bridge,
@@ -32,6 +37,7 @@ export function createStores(bridge: HordeBridge, opts: { requests?: RequestsOpt
     ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
     requests: createRequestsStore(bridge, opts.requests),
     health: createHealthStore(bridge),
+    images: createImagesStore(bridge, opts.images),
   };
 }
 
@@ -43,6 +49,7 @@ export function startStores(stores: Stores): () => void {
     stores.settings.getState().start(),
     stores.requests.getState().start(),
     stores.health.getState().start(),
+    stores.images.getState().start(),
   ];
   return () => offs.forEach((off) => off());
 }
@@ -92,4 +99,9 @@ export function useHealth<T = HealthState>(
   select: (s: HealthState) => T = identity as (s: HealthState) => T,
 ): T {
   return useStore(useStores().health, select);
+}
+export function useImages<T = ImagesState>(
+  select: (s: ImagesState) => T = identity as (s: ImagesState) => T,
+): T {
+  return useStore(useStores().images, select);
 }

@@ -52,6 +52,8 @@ export function defaultHandlers(): FakeHandlers {
     'worker:programs': () => ({ names: ['bash', 'steam', 'vlc'], how: 'A fake list.' }),
     'models:local': () => fx.localModels(),
     'horde:models': () => fx.hordeModels(),
+    'images:models': () => [],
+    'images:gallery': () => [],
     'requests:price': (req) => {
       const kudos = requestKudos(req);
       const available = fx.account().available;

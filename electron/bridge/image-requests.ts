@@ -1,0 +1,342 @@
+import type { ImageAsyncInput, ImageCheck, ImageStatus } from '../../shared/api/image';
+import type { AccountView } from '../../shared/bridge/contract';
+import { bridgeError } from '../../shared/bridge/errors';
+import {
+  ImageRequestSchema,
+  type GalleryImage,
+  type ImageHandlers,
+  type ImageJobView,
+  type ImageModelView,
+  type ImageRequestParsed,
+} from '../../shared/bridge/images';
+import { nativeSide } from '../../shared/kudos/image-models';
+import { joinPrompt, upfrontReasons } from '../../shared/kudos/image-rules';
+import type { HordeClient } from '../client/horde-client';
+import { HordeApiError } from '../client/errors';
+import type { FetchLike } from '../client/http';
+import type { Gallery } from './gallery';
+import { downloadFile } from './image-file';
+import type { Logger } from './ports';
+
+export interface ImageRequestsDeps {
+  client: () => HordeClient;
+  hordeUrl: string;
+  gallery: Gallery;
+  account: () => Promise<AccountView>;
+  /** After a request ends (the balance changed). */
+  onSettled?: () => void;
+  fetch?: FetchLike;
+  /** Check poll interval; the AI Horde allows 10 checks a second, we stay far below. */
+  pollMs?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+interface Tracked {
+  view: ImageJobView;
+  request: ImageRequestParsed;
+  timer: ReturnType<typeof setTimeout> | null;
+  failures: number;
+  settling: Promise<void> | null;
+  /** The images are in the gallery (or the request is gone): nothing more to poll. */
+  settled: boolean;
+}
+
+const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
+const MAX_POLL_FAILURES = 20;
+
+/**
+ * The window's image requests: price (dry run), submit, and follow each one
+ * the way the AI Horde asks clients to — poll the cheap `check` (10/s
+ * allowed), and fetch the `status` (10/min, with the images) once, when the
+ * request is done or cancelled — then keep every delivered image in the
+ * gallery. Works the same against the embedded horde and the public one.
+ */
+export class ImageRequests {
+  private readonly jobs = new Map<string, Tracked>();
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ImageRequestsDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  handlers(): ImageHandlers {
+    return {
+      'images:models': () => this.models(),
+      'images:price': async (raw) => {
+        const req = ImageRequestSchema.parse(raw);
+        const [quote, acct, perf, models] = await Promise.all([
+          this.deps.client().imageAsync(asyncBody(req, true)),
+          this.deps.account(),
+          this.deps
+            .client()
+            .performance()
+            .catch(() => undefined),
+          this.models().catch(() => undefined),
+        ]);
+        const kudos = quote.kudos ?? 0;
+        const reasons = upfrontReasons({
+          width: req.width,
+          height: req.height,
+          steps: req.steps,
+          sampler: req.sampler,
+          models: req.model ? [req.model] : [],
+          slowWorkers: req.slowWorkers,
+          queued: perf?.queued_requests ?? 0,
+          threads: perf?.thread_count ?? 0,
+        });
+        let workers: number | null = null;
+        if (models) {
+          workers = req.model
+            ? (models.find((m) => m.name === req.model)?.count ?? 0)
+            : models.reduce((s, m) => Math.max(s, m.count), 0);
+        }
+        return {
+          kudos,
+          available: acct.available,
+          after: Math.round((acct.available - kudos) * 100) / 100,
+          upfront: reasons,
+          refused: reasons.length > 0 && acct.available < kudos,
+          workers,
+        };
+      },
+      'images:submit': async (raw) => {
+        const req = ImageRequestSchema.parse(raw);
+        const answer = await this.deps.client().imageAsync(asyncBody(req, false));
+        if (!answer.id) {
+          throw bridgeError(
+            'BadHordeAnswer',
+            answer.message ?? 'The horde accepted the request but gave no id.',
+          );
+        }
+        const view: ImageJobView = {
+          id: answer.id,
+          state: 'waiting',
+          n: req.n,
+          finished: 0,
+          waiting: req.n,
+          processing: 0,
+          restarted: 0,
+          queuePosition: 0,
+          waitTime: 0,
+          isPossible: answer.message === undefined,
+          kudos: answer.kudos ?? 0,
+          images: [],
+          settled: false,
+        };
+        this.jobs.set(answer.id, {
+          view,
+          request: req,
+          timer: null,
+          failures: 0,
+          settling: null,
+          settled: false,
+        });
+        this.schedule(answer.id, 0);
+        return { id: answer.id, kudos: answer.kudos ?? 0, warnings: answer.warnings ?? [] };
+      },
+      'images:status': async ({ id }) => {
+        const t = this.tracked(id);
+        return { ...t.view, settled: t.settled };
+      },
+      'images:cancel': async ({ id }) => {
+        const t = this.tracked(id);
+        if (t.settled) return { ...t.view, settled: true };
+        const status = await this.deps.client().imageCancel(id);
+        this.apply(t, status);
+        if (status.done) await this.settle(id, status);
+        else t.view = { ...t.view, state: 'cancelled' };
+        return { ...t.view, settled: t.settled };
+      },
+      'images:gallery': async ({ limit }) => this.deps.gallery.list(limit),
+      'images:file': async ({ id, format }) => {
+        const g = this.deps.gallery.get(id);
+        const bytes = g ? await this.deps.gallery.read(id) : undefined;
+        if (!g || !bytes) throw bridgeError('NotFound', 'That image is no longer in the gallery.');
+        return downloadFile(g, bytes, format);
+      },
+      'images:delete': async ({ ids }) => ({ removed: await this.deps.gallery.remove(ids) }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.jobs.values()) if (t.timer) clearTimeout(t.timer);
+    await Promise.all([...this.jobs.values()].map((t) => t.settling));
+  }
+
+  private async models(): Promise<ImageModelView[]> {
+    const models = await this.deps.client().models('image');
+    return models
+      .map((m) => ({
+        name: m.name,
+        count: m.count,
+        queued: m.jobs,
+        eta: m.eta,
+        nativeSide: nativeSide(m.name),
+      }))
+      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  }
+
+  private tracked(id: string): Tracked {
+    const t = this.jobs.get(id);
+    if (!t)
+      throw bridgeError(
+        'NotFound',
+        'This app is not following that image request (it may be from before a restart).',
+      );
+    return t;
+  }
+
+  private schedule(id: string, ms: number): void {
+    const t = this.jobs.get(id);
+    if (!t || this.stopped) return;
+    t.timer = setTimeout(() => void this.poll(id), ms);
+    t.timer.unref?.();
+  }
+
+  private async poll(id: string): Promise<void> {
+    const t = this.jobs.get(id);
+    if (!t || this.stopped || t.settled) return;
+    try {
+      const check = await this.deps.client().imageCheck(id);
+      t.failures = 0;
+      this.apply(t, check);
+      if (check.done) {
+        await this.settle(id, await this.deps.client().imageStatus(id));
+        return;
+      }
+    } catch (e) {
+      if (e instanceof HordeApiError && e.rc === 'RequestNotFound') {
+        t.view = { ...t.view, state: 'expired' };
+        t.settled = true;
+        this.deps.onSettled?.();
+        return;
+      }
+      t.failures++;
+      this.deps.log?.warn(`image request ${id}: check failed`, e);
+      if (t.failures >= MAX_POLL_FAILURES) {
+        t.view = {
+          ...t.view,
+          state: 'failed',
+          error: { rc: 'HordeUnreachable', message: 'The horde stopped answering about this request.' },
+        };
+        t.settled = true;
+        return;
+      }
+    }
+    this.schedule(id, (this.deps.pollMs ?? 1500) * Math.min(8, 1 + t.failures));
+  }
+
+  private apply(t: Tracked, c: ImageCheck): void {
+    let state: ImageJobView['state'] = c.processing > 0 ? 'processing' : 'waiting';
+    if (c.faulted) state = 'faulted';
+    else if (c.done) state = t.view.state === 'cancelled' ? 'cancelled' : 'done';
+    else if (t.view.state === 'cancelled') state = 'cancelled';
+    t.view = {
+      ...t.view,
+      state,
+      finished: c.finished,
+      waiting: c.waiting,
+      processing: c.processing,
+      restarted: c.restarted,
+      queuePosition: c.queue_position,
+      waitTime: c.wait_time,
+      isPossible: c.is_possible,
+      kudos: c.kudos,
+    };
+  }
+
+  /** Fetches each delivered image once into the gallery; the request is then final. */
+  private settle(id: string, status: ImageStatus): Promise<void> {
+    const t = this.tracked(id);
+    if (t.settling) return t.settling;
+    t.settling = (async () => {
+      const cancelled = t.view.state === 'cancelled';
+      this.apply(t, status);
+      const images: GalleryImage[] = [];
+      for (const g of status.generations) {
+        if (g.state === 'faulted' || g.img === 'N/A' || g.img === '') continue;
+        try {
+          const bytes = await this.imageBytes(g.img);
+          const stored = await this.deps.gallery.add(
+            {
+              id: g.id,
+              requestId: id,
+              createdAt: this.now(),
+              prompt: t.request.prompt,
+              negative: t.request.negative,
+              model: g.model,
+              seed: g.seed,
+              width: t.request.width,
+              height: t.request.height,
+              steps: t.request.steps,
+              sampler: t.request.sampler,
+              cfgScale: t.request.cfgScale,
+              karras: t.request.karras,
+              ...(t.request.source ? { strength: t.request.source.strength } : {}),
+              postProcessing: t.request.postProcessing,
+              censored: g.censored,
+              workerName: g.worker_name,
+              horde: this.deps.hordeUrl,
+            },
+            bytes,
+          );
+          images.push(stored);
+        } catch (e) {
+          this.deps.log?.warn(`image ${g.id} of ${id}: could not be fetched`, e);
+        }
+      }
+      let state: ImageJobView['state'] = status.faulted ? 'faulted' : 'done';
+      if (cancelled) state = 'cancelled';
+      t.view = { ...t.view, state, images };
+      t.settled = true;
+      this.deps.onSettled?.();
+    })();
+    return t.settling;
+  }
+
+  private async imageBytes(img: string): Promise<Uint8Array> {
+    if (!/^https?:\/\//.test(img)) return Buffer.from(img, 'base64');
+    const f = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const res = await f(img, { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`the image URL answered ${res.status}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > MAX_IMAGE_BYTES) throw new Error('the image is larger than the app keeps');
+    return bytes;
+  }
+}
+
+/** The window's request as the AI Horde's `POST /v2/generate/async` body. */
+export function asyncBody(r: ImageRequestParsed, dryRun: boolean): ImageAsyncInput {
+  return {
+    prompt: joinPrompt(r.prompt, r.negative),
+    params: {
+      sampler_name: r.sampler,
+      cfg_scale: r.cfgScale,
+      width: r.width,
+      height: r.height,
+      steps: r.steps,
+      n: r.n,
+      karras: r.karras,
+      ...(r.seed !== '' ? { seed: r.seed } : {}),
+      ...(r.seedVariation !== undefined ? { seed_variation: r.seedVariation } : {}),
+      ...(r.postProcessing.length > 0 ? { post_processing: r.postProcessing } : {}),
+      ...(r.source ? { denoising_strength: r.source.strength } : {}),
+    },
+    models: r.model ? [r.model] : [],
+    nsfw: r.nsfw,
+    censor_nsfw: !r.nsfw,
+    trusted_workers: r.trustedWorkers,
+    slow_workers: r.slowWorkers,
+    r2: true,
+    ...(r.source
+      ? {
+          source_image: r.source.image.replace(/^data:image\/[a-z]+;base64,/, ''),
+          source_processing: 'img2img' as const,
+        }
+      : {}),
+    dry_run: dryRun,
+  };
+}

@@ -1,0 +1,178 @@
+import { createStore, type StoreApi } from 'zustand';
+import type { HordeBridge } from '../../../shared/bridge/contract';
+import type {
+  GalleryImage,
+  ImageJobView,
+  ImageModelView,
+  ImagePrice,
+  ImageRequest,
+} from '../../../shared/bridge/images';
+
+/** What the form should be filled with next ("again with this seed", "use as img2img source"). */
+export interface FormPrefill {
+  key: number;
+  request: Partial<ImageRequest>;
+  /** For "use as source": the image as a data URL, and its name. */
+  source?: { dataUrl: string; name: string };
+}
+
+export interface ImagesState {
+  models: ImageModelView[] | null;
+  modelsError: unknown;
+  gallery: GalleryImage[];
+  /** Thumbnails and full views, by image id, as data URLs (loaded on demand). */
+  files: Record<string, string>;
+  job: ImageJobView | null;
+  submitting: boolean;
+  error: unknown;
+  prefill: FormPrefill | null;
+  start(): () => void;
+  loadModels(): Promise<void>;
+  loadGallery(): Promise<void>;
+  price(req: ImageRequest): Promise<ImagePrice>;
+  submit(req: ImageRequest): Promise<void>;
+  cancel(): Promise<void>;
+  loadFile(id: string): Promise<string | undefined>;
+  download(id: string, format: 'webp' | 'png'): Promise<{ dataUrl: string; filename: string }>;
+  remove(ids: string[]): Promise<void>;
+  againWithSeed(g: GalleryImage): void;
+  useAsSource(g: GalleryImage): Promise<void>;
+}
+
+export interface ImagesOptions {
+  /** How often the window asks the main side (which polls the horde on its own schedule). */
+  pollMs?: number;
+}
+
+export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {}): StoreApi<ImagesState> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let prefillKey = 0;
+  const store = createStore<ImagesState>((set, get) => {
+    const poll = (id: string): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(async () => {
+        try {
+          const job = await bridge.invoke('images:status', { id });
+          if (get().job?.id !== id) return;
+          set({ job });
+          if (job.settled) {
+            void get().loadGallery();
+            return;
+          }
+        } catch (e) {
+          set({ error: e });
+        }
+        poll(id);
+      }, opts.pollMs ?? 1000);
+    };
+    return {
+      models: null,
+      modelsError: null,
+      gallery: [],
+      files: {},
+      job: null,
+      submitting: false,
+      error: null,
+      prefill: null,
+      start() {
+        void get().loadModels();
+        void get().loadGallery();
+        return () => {
+          if (timer) clearTimeout(timer);
+        };
+      },
+      async loadModels() {
+        try {
+          set({ models: await bridge.invoke('images:models'), modelsError: null });
+        } catch (e) {
+          set({ modelsError: e, models: [] });
+        }
+      },
+      async loadGallery() {
+        try {
+          set({ gallery: await bridge.invoke('images:gallery', {}) });
+        } catch (e) {
+          set({ error: e });
+        }
+      },
+      price: (req) => bridge.invoke('images:price', req),
+      async submit(req) {
+        set({ submitting: true, error: null });
+        try {
+          const { id } = await bridge.invoke('images:submit', req);
+          const job = await bridge.invoke('images:status', { id });
+          set({ job, submitting: false });
+          poll(id);
+        } catch (e) {
+          set({ error: e, submitting: false });
+        }
+      },
+      async cancel() {
+        const job = get().job;
+        if (!job) return;
+        try {
+          set({ job: await bridge.invoke('images:cancel', { id: job.id }) });
+          poll(job.id);
+        } catch (e) {
+          set({ error: e });
+        }
+      },
+      async loadFile(id) {
+        const have = get().files[id];
+        if (have) return have;
+        try {
+          const f = await bridge.invoke('images:file', { id, format: 'webp' });
+          set({ files: { ...get().files, [id]: f.dataUrl } });
+          return f.dataUrl;
+        } catch (e) {
+          set({ error: e });
+          return undefined;
+        }
+      },
+      download: (id, format) => bridge.invoke('images:file', { id, format }),
+      async remove(ids) {
+        try {
+          await bridge.invoke('images:delete', { ids });
+          const files = { ...get().files };
+          for (const id of ids) delete files[id];
+          set({ files });
+          await get().loadGallery();
+        } catch (e) {
+          set({ error: e });
+        }
+      },
+      againWithSeed(g) {
+        set({
+          prefill: {
+            key: ++prefillKey,
+            request: {
+              prompt: g.prompt,
+              negative: g.negative,
+              model: g.model,
+              width: g.width,
+              height: g.height,
+              steps: g.steps,
+              sampler: g.sampler as ImageRequest['sampler'],
+              cfgScale: g.cfgScale,
+              karras: g.karras,
+              seed: g.seed,
+              n: 1,
+            },
+          },
+        });
+      },
+      async useAsSource(g) {
+        const dataUrl = await get().loadFile(g.id);
+        if (!dataUrl) return;
+        set({
+          prefill: {
+            key: ++prefillKey,
+            request: { prompt: g.prompt, negative: g.negative, width: g.width, height: g.height },
+            source: { dataUrl, name: `image ${g.seed}` },
+          },
+        });
+      },
+    };
+  });
+  return store;
+}
