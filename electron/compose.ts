@@ -28,6 +28,9 @@ import { WorkerSlot } from './bridge/worker-slot';
 import { startHorde, type Horde } from './horde/index';
 import { machineProbes, SignalSampler } from './worker/signals/sampler';
 import { HordeWorker } from './worker/worker';
+import { ModelLibrary } from './worker/models/library';
+import { ModelsService } from './bridge/models-service';
+import { loadCatalog } from './bridge/catalog-file';
 
 export interface ServiceLog {
   info(message: string): void;
@@ -59,6 +62,8 @@ export interface RunOverrides {
   textModel?: string;
   /** false: no worker at all (request only). */
   worker?: boolean;
+  /** A catalog file (shared/catalog/schema.ts) whose entries are added to the built-in ones (a mirror's, or a test's). */
+  catalogFile?: string;
 }
 
 export interface ComposeOptions {
@@ -75,6 +80,8 @@ export interface ComposeOptions {
   /** Tried before ONNX Runtime in Node (the desktop app's WebGPU window); null answers "not here". */
   loadText?: (where: { modelsDir: string; threads: number }) => TextLoader;
   overrides?: RunOverrides;
+  /** The desktop app's native folder picker (Models → Add a folder). */
+  pickFolder?: () => Promise<string | null>;
 }
 
 /** What a shell's transport (IPC or the loopback HTTP bridge) drives. */
@@ -175,6 +182,12 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
   });
   await backend.load();
   const settings = backend.settings.get();
+  const catalogEntries = await loadCatalog(overrides.catalogFile);
+  const library = new ModelLibrary({
+    modelsDir,
+    confirmationsFile: path.join(dataDir, 'model-names.json'),
+    catalog: () => catalogEntries,
+  });
 
   let embedded: Horde | undefined;
   let horde: { mode: HordeMode; url: string };
@@ -206,9 +219,23 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         onError: (err) => log.warn('a signal probe failed', err),
       })
     : null;
+  const models = new ModelsService({
+    library,
+    catalog: () => catalogEntries,
+    modelsDir,
+    bus: backend.bus,
+    horde: () => horde.mode,
+    client: () => backend.client,
+    inUse: () => catalog.inUse(),
+    onChanged: () => relaunch(),
+    memoryCapMb: () => backend.settings.get().memoryMb,
+    ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
+    log,
+  });
   await backend.start({
     horde,
     worker: slot,
+    modelHandlers: models.handlers(),
     ...(probes ? { programs: probes.programs } : {}),
     // The embedded horde's ledger is the journal's source: every kudos change, read from there.
     ...(embedded
@@ -237,6 +264,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         catalog,
         log,
         cancelled: () => stopping,
+        names: async (m) => (await library.names(m)).names,
         ...(custom ? { loadText: custom } : {}),
       });
     } catch (err) {
@@ -264,13 +292,29 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     worker.start();
     sampler?.start();
   };
-  const launching =
-    slot && !anonymousElsewhere
-      ? launch(slot).catch((err: unknown) => {
-          slot.setReason('error', 'The worker could not start', errorText(err));
-          log.warn('the worker could not start', err);
-        })
-      : Promise.resolve();
+  const start = (slot: WorkerSlot): Promise<void> =>
+    launch(slot).catch((err: unknown) => {
+      slot.setReason('error', 'The worker could not start', errorText(err));
+      log.warn('the worker could not start', err);
+    });
+  let launching = slot && !anonymousElsewhere ? start(slot) : Promise.resolve();
+  // The models folder changed (a download finished, a model was added or deleted): the worker
+  // finishes or reports its job, frees its engines and starts again on what the folder holds now.
+  const relaunch = (): void => {
+    if (!slot || anonymousElsewhere || stopping) return;
+    launching = launching.then(async () => {
+      if (stopping) return;
+      const old = worker;
+      const oldEngines = engines;
+      worker = undefined;
+      engines = undefined;
+      slot.setReason('no_model', 'Loading models…');
+      catalog.reset();
+      await old?.stop().catch((err: unknown) => log.warn('the worker did not stop cleanly', err));
+      await oldEngines?.dispose().catch((err: unknown) => log.warn('could not free the engines', err));
+      await start(slot);
+    });
+  };
 
   return {
     run: { horde, workerEnabled: slot !== null },
@@ -289,7 +333,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       let before: ReturnType<HordeWorker['stats']> | undefined;
       let after: ReturnType<HordeWorker['stats']> | undefined;
       const steps: Record<ShutdownStep, () => Promise<unknown>> = {
-        'models load': () => launching,
+        'models load': () => Promise.all([models.stop(), launching]),
         // The worker finishes the job when it can end within its grace time, else reports it to the horde.
         worker: async () => {
           await sampler?.stop();

@@ -30,6 +30,7 @@ interface Flags {
   worker: boolean;
   workerName?: string;
   model?: string;
+  catalog?: string;
   build: boolean;
 }
 
@@ -71,6 +72,7 @@ function parseFlags(argv: string[]): Flags {
     .option('--no-worker', 'do not run the worker (request only)')
     .option('--worker-name <name>', 'the worker name shown on the horde')
     .option('--model <name>', 'the text model to serve (default: the first one found)')
+    .option('--catalog <file>', 'a model catalog file whose entries are added to the built-in catalog')
     .option('--no-build', 'do not build the window when dist/renderer is missing')
     .parse(argv)
     .opts<Flags>();
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
       ...(flags.workerName ? { workerName: flags.workerName } : {}),
       ...(flags.models ? { modelsDir: flags.models } : {}),
       ...(flags.model ? { textModel: flags.model } : {}),
+      ...(flags.catalog ? { catalogFile: path.resolve(flags.catalog) } : {}),
       worker: flags.worker,
     },
   });

@@ -11,6 +11,7 @@ import { RequestTracker } from './request-tracker';
 import { Gallery } from './gallery';
 import { ImageRequests } from './image-requests';
 import { Journal } from './journal';
+import type { ModelHandlers } from './model-handlers';
 import { IntentLog } from './intents';
 import { LedgerSync } from './ledger-sync';
 import { reconcile } from './reconcile';
@@ -99,6 +100,8 @@ export class BridgeBackend {
     programs?: ProgramsPort;
     /** The horde's ledger (the embedded horde): the journal is then filled from it alone. */
     ledger?: LedgerFeed;
+    /** The Models screen's channels (models-service.ts). */
+    modelHandlers?: ModelHandlers;
   }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
@@ -154,6 +157,7 @@ export class BridgeBackend {
       ...(sync ? { syncJournal: () => sync.sync() } : {}),
       models: this.opts.models,
       ...(run.programs ? { programs: run.programs } : {}),
+      ...(run.modelHandlers ? { modelHandlers: run.modelHandlers } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     if (worker) this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));

@@ -22,6 +22,7 @@ import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
 import type { RequestTracker } from './request-tracker';
 import type { Journal } from './journal';
+import { unavailableModelHandlers, type ModelHandlers } from './model-handlers';
 import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
 import type { ImageHandlers } from '../../shared/bridge/images';
@@ -47,6 +48,8 @@ export interface BridgeDeps {
   syncJournal?: () => Promise<number>;
   /** The Image request screen's channels (images:*). */
   images: ImageHandlers;
+  /** The Models screen's channels (models-service.ts); absent where no models service runs. */
+  modelHandlers?: ModelHandlers;
   log?: Logger;
   now?: () => number;
 }
@@ -290,6 +293,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       deps.bus.emit('account:changed', acct);
       return { transferred: round2(answer.transferred), toUsername, account: acct };
     },
+    ...(deps.modelHandlers ?? unavailableModelHandlers),
   } satisfies BridgeHandlers;
 
   function hordeSlot(): string {

@@ -35,6 +35,16 @@ export class ModelCatalog implements LocalModelsPort {
     }));
   }
 
+  /** Names of the models loaded now (what the worker serves). */
+  inUse(): Set<string> {
+    return new Set([...this.states].filter(([, s]) => s.state === 'ready').map(([name]) => name));
+  }
+
+  /** Forgets load states (the worker is about to reload what the folder holds). */
+  reset(): void {
+    this.states.clear();
+  }
+
   loading(name: string, fraction: number): void {
     this.states.set(name, { state: 'loading', fraction: Math.max(0, Math.min(1, fraction)) });
   }

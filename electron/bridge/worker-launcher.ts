@@ -1,4 +1,4 @@
-import type { UpscalerName } from '../../shared/api/interrogate';
+import { UPSCALE_FORMS, type UpscalerName } from '../../shared/api/interrogate';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
 import { planModelLoads } from '../worker/models/memory-budget';
@@ -29,6 +29,12 @@ export interface LoadEnginesOptions {
   loadText?: TextLoader;
   /** Checked between slow steps: shutting down while models load must not load more. */
   cancelled?: () => boolean;
+  /**
+   * The names a model may go out under on the horde (electron/worker/models/library.ts):
+   * a reference name only for catalog models or folders the user confirmed. Without it a
+   * text model goes out under its own name and an upscaler under none.
+   */
+  names?: (model: ModelInfo) => Promise<string[]>;
 }
 
 /** What the worker is built with; `dispose` frees the engines' memory. */
@@ -82,7 +88,8 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
         }),
       };
       const engine = loaded.engine;
-      out.text = engine;
+      const advertised = (await o.names?.(textInfo))?.[0] ?? textInfo.name;
+      out.text = advertised === engine.modelName ? engine : renamed(engine, advertised);
       closers.push(async () => {
         await engine.dispose();
         await loaded.close?.();
@@ -117,8 +124,10 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
       o.log.warn('alchemy models failed to load', e);
     }
   }
+  // An upscaler is asked for by the model's name: only a name the library vouches for (never a guess from the folder name).
   const upscale = alchemyInfos.find((m) => m.forms.includes('upscale'));
-  if (upscale) out.upscalerNames = [/x4/i.test(upscale.name) ? 'RealESRGAN_x4plus' : 'RealESRGAN_x2plus'];
+  const upscalers = upscale && o.names ? (await o.names(upscale)).filter((n) => isUpscalerName(n)) : [];
+  if (upscalers.length > 0) out.upscalerNames = upscalers;
   return out;
 }
 
@@ -130,6 +139,20 @@ export function engineOptions(e: LoadedEngines) {
     ...(e.upscalerNames ? { upscalerNames: e.upscalerNames } : {}),
     ...(e.modelContextLimit !== undefined ? { modelContextLimit: e.modelContextLimit } : {}),
   };
+}
+
+/** The same engine under the name the horde should know it by. */
+function renamed(engine: TextEngine, modelName: string): TextEngine {
+  return {
+    backend: engine.backend,
+    modelName,
+    generate: (params, options) => engine.generate(params, options),
+    dispose: () => engine.dispose(),
+  };
+}
+
+function isUpscalerName(name: string): name is UpscalerName {
+  return (UPSCALE_FORMS as readonly string[]).includes(name);
 }
 
 function errorText(e: unknown): string {

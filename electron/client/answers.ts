@@ -137,6 +137,11 @@ export const PerformanceAnswer = z.object({
   /** Image requests queued and image worker threads online (the image upfront rule). */
   queued_requests: z.number().default(0),
   thread_count: z.number().default(0),
+  // For the Earn screen's "what earns where": read when the horde gives them.
+  text_worker_count: z.number().optional(),
+  worker_count: z.number().optional(),
+  queued_forms: z.number().optional(),
+  interrogator_count: z.number().optional(),
 });
 
 /** The worker's read of its owner (find_user): the public AI Horde may leave the rest out. */

@@ -251,7 +251,10 @@ export class HordeWorker {
         continue;
       }
       if (!this.o.textEngine && !this.o.alchemyEngine && !this.o.imageEngine) {
-        this.setState('no_model', 'No model is loaded: add one to the models folder');
+        this.setState(
+          'no_model',
+          'No model is loaded: choose one to download on the Earn screen, or add a model folder on the Models screen',
+        );
         await this.wait(MAINTENANCE_RECHECK_MS);
         continue;
       }

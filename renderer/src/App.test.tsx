@@ -23,7 +23,10 @@ describe('app shell', () => {
     expect(await screen.findByRole('form', { name: 'Transfer kudos' })).toBeTruthy();
     fireEvent.click(screen.getByRole('tab', { name: 'Settings' }));
     expect(await screen.findByRole('form', { name: 'Settings' })).toBeTruthy();
-  });
+    fireEvent.click(screen.getByRole('tab', { name: 'Models' }));
+    expect(await screen.findByRole('form', { name: 'Add a model folder' })).toBeTruthy();
+    // Five screens and their stores on two shared cores: more than the default 5 s.
+  }, 20_000);
 
   it('shows whether the chosen horde answers', async () => {
     renderWithBridge(<App />);
@@ -75,7 +78,9 @@ describe('app shell', () => {
     const request = screen.getByRole('tab', { name: 'Request' });
     expect(request.getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(request);
-    fireEvent.keyDown(request, { key: 'End' });
+    fireEvent.keyDown(request, { key: 'ArrowRight' });
+    expect(screen.getByRole('tab', { name: 'Models' }).getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(screen.getByRole('tab', { name: 'Models' }), { key: 'End' });
     expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
   });
 

@@ -3,6 +3,7 @@ import { formatKudos } from './format';
 import { useAccount, useHealth } from './stores';
 import { EarnScreen } from './screens/earn/EarnScreen';
 import { LedgerScreen } from './screens/ledger/LedgerScreen';
+import { ModelsScreen } from './screens/models/ModelsScreen';
 import { RequestScreen } from './screens/request/RequestScreen';
 import { ImageScreen } from './screens/image/ImageScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
@@ -12,6 +13,7 @@ const SCREENS = [
   { id: 'earn', label: 'Earn', Screen: EarnScreen },
   { id: 'request', label: 'Request', Screen: RequestScreen },
   { id: 'image', label: 'Image', Screen: ImageScreen },
+  { id: 'models', label: 'Models', Screen: ModelsScreen },
   { id: 'ledger', label: 'Ledger', Screen: LedgerScreen },
   { id: 'settings', label: 'Settings', Screen: SettingsScreen },
 ] as const;

@@ -19,6 +19,16 @@ export const BRIDGE_CHANNELS = [
   'worker:programs',
   'models:local',
   'horde:models',
+  'models:catalog',
+  'models:installed',
+  'models:download',
+  'models:cancelDownload',
+  'models:delete',
+  'models:addFolder',
+  'models:confirmName',
+  'models:recheck',
+  'models:pickFolder',
+  'horde:earnings',
   'requests:price',
   'requests:submitText',
   'requests:status',
@@ -36,6 +46,7 @@ export const BRIDGE_EVENTS = [
   'worker:stats',
   'account:changed',
   'request:updated',
+  'models:download',
 ] as const satisfies readonly BridgeEventName[];
 
 // Compile-time: a channel added to the contract but not listed here is an error.

@@ -11,6 +11,9 @@ import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
 import type { ImageHandlers } from './images';
+import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, RecheckResult } from './models';
+
+export type * from './models';
 
 export type { IdlePolicySettings, WorkerStats };
 
@@ -379,6 +382,21 @@ export interface BridgeHandlers extends ImageHandlers {
   'worker:programs': (arg: void) => Promise<RunningPrograms>;
   'models:local': (arg: void) => Promise<LocalModel[]>;
   'horde:models': (arg: void) => Promise<HordeModel[]>;
+  /** The catalog as this machine sees it: what fits, what each earns on this horde, what is installed or downloading. */
+  'models:catalog': (arg: void) => Promise<CatalogView>;
+  'models:installed': (arg: void) => Promise<InstalledModel[]>;
+  /** Starts (or joins) the download of a catalog entry; progress comes as 'models:download' events. */
+  'models:download': (arg: { id: string }) => Promise<DownloadProgress>;
+  'models:cancelDownload': (arg: { id: string }) => Promise<DownloadProgress | null>;
+  'models:delete': (arg: { name: string }) => Promise<InstalledModel[]>;
+  /** Links a model folder from elsewhere into the models folder (its files stay where they are). */
+  'models:addFolder': (arg: { path: string }) => Promise<InstalledModel[]>;
+  /** The user says a folder model is the model `as` (null withdraws it). */
+  'models:confirmName': (arg: { name: string; as: string | null }) => Promise<InstalledModel[]>;
+  'models:recheck': (arg: { name: string }) => Promise<RecheckResult>;
+  /** A native folder picker (the desktop app); null when cancelled or where there is none. */
+  'models:pickFolder': (arg: void) => Promise<{ path: string | null }>;
+  'horde:earnings': (arg: void) => Promise<EarningsView>;
   'requests:price': (arg: TextRequest) => Promise<RequestPrice>;
   'requests:submitText': (arg: TextRequest) => Promise<SubmittedRequest>;
   'requests:status': (arg: { id: string }) => Promise<TextRequestStatus>;
@@ -408,6 +426,7 @@ export interface BridgeEvents {
   'worker:stats': WorkerStats;
   'account:changed': AccountView;
   'request:updated': RequestUpdate;
+  'models:download': DownloadProgress;
 }
 
 export type BridgeEventName = keyof BridgeEvents;

@@ -71,7 +71,8 @@ export interface InstalledModel {
   kind: 'text' | 'alchemy';
   forms: string[];
   sizeBytes: number;
-  source: 'catalog' | 'hub-cache' | 'folder';
+  /** catalog: downloaded from the catalog; hub-cache: another hub download; folder: a folder in the models folder; linked: a folder elsewhere the user added. */
+  source: 'catalog' | 'hub-cache' | 'folder' | 'linked';
   /** The catalog entry it came from, when it did. */
   catalogId?: string;
   /** What it goes out under on the horde: a reference name (catalog or confirmed) or its own name. */
@@ -86,4 +87,20 @@ export interface RecheckResult {
   filesChecked: number;
   /** Files whose bytes did not match their hash; they were removed (download again to repair). */
   damaged: string[];
+  note?: string;
+}
+
+/** What each kind of work earns on the horde this run talks to, with the horde's own figures where it gives them. */
+export interface EarningsView {
+  horde: 'embedded' | 'public' | 'custom';
+  kinds: { kind: CatalogEntry['kind']; level: Earning['level']; why: string }[];
+  /** From the horde's /v2/status/performance; null when it could not be read. */
+  figures: {
+    queuedTextRequests?: number;
+    textWorkers?: number;
+    queuedImageRequests?: number;
+    imageWorkers?: number;
+    queuedForms?: number;
+    alchemists?: number;
+  } | null;
 }

@@ -140,6 +140,9 @@ export const HistoryQuerySchema = z
   })
   .strict();
 
+const CatalogId = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,60}$/) }).strict();
+const ModelName = z.object({ name: z.string().min(1).max(300) }).strict();
+
 type ArgSchemas = { [K in BridgeChannel]: z.ZodType<BridgeArg<K>, unknown> };
 
 export const bridgeArgSchemas = {
@@ -156,6 +159,18 @@ export const bridgeArgSchemas = {
   'worker:programs': NoArg,
   'models:local': NoArg,
   'horde:models': NoArg,
+  'models:catalog': NoArg,
+  'models:installed': NoArg,
+  'models:download': CatalogId,
+  'models:cancelDownload': CatalogId,
+  'models:delete': ModelName,
+  'models:addFolder': z.object({ path: FolderPath }).strict(),
+  'models:confirmName': z
+    .object({ name: z.string().min(1).max(300), as: z.string().trim().min(1).max(200).nullable() })
+    .strict(),
+  'models:recheck': ModelName,
+  'models:pickFolder': NoArg,
+  'horde:earnings': NoArg,
   'requests:price': TextJobRequestSchema,
   'requests:submitText': TextJobRequestSchema,
   'requests:status': JobId,

@@ -6,6 +6,7 @@ import { createHealthStore, type HealthState } from './health';
 import { createRequestsStore, type RequestsOptions, type RequestsState } from './requests';
 import { createImagesStore, type ImagesOptions, type ImagesState } from './images';
 import { createLedgerStore, type LedgerState } from './ledger';
+import { createModelsStore, type ModelsState } from './models';
 import { createSettingsStore, type SettingsState } from './settings';
 import { createWorkerStore, type WorkerStore } from './worker';
 
@@ -22,6 +23,7 @@ export interface Stores {
   requests: StoreApi<RequestsState>;
   health: StoreApi<HealthState>;
   images: StoreApi<ImagesState>;
+  models: StoreApi<ModelsState>;
 }
 
 export function createStores(
@@ -38,6 +40,7 @@ export function createStores(
     requests: createRequestsStore(bridge, opts.requests),
     health: createHealthStore(bridge),
     images: createImagesStore(bridge, opts.images),
+    models: createModelsStore(bridge),
   };
 }
 
@@ -50,6 +53,7 @@ export function startStores(stores: Stores): () => void {
     stores.requests.getState().start(),
     stores.health.getState().start(),
     stores.images.getState().start(),
+    stores.models.getState().start(),
   ];
   return () => offs.forEach((off) => off());
 }
@@ -104,4 +108,13 @@ export function useImages<T = ImagesState>(
   select: (s: ImagesState) => T = identity as (s: ImagesState) => T,
 ): T {
   return useStore(useStores().images, select);
+}
+export function useModels<T = ModelsState>(
+  select: (s: ModelsState) => T = identity as (s: ModelsState) => T,
+): T {
+  return useStore(useStores().models, select);
+}
+/** The bridge itself, for a one-off read a store does not hold (e.g. which shell hosts the window). */
+export function useBridge() {
+  return useStores().bridge;
 }

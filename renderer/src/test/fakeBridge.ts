@@ -1,3 +1,4 @@
+import { earningOn } from '../../../shared/catalog/earnings';
 import type {
   BridgeArg,
   BridgeChannel,
@@ -54,6 +55,32 @@ export function defaultHandlers(): FakeHandlers {
     'horde:models': () => fx.hordeModels(),
     'images:models': () => [],
     'images:gallery': () => [],
+    'models:catalog': () => fx.catalogView(),
+    'models:installed': () => [fx.installedModel()],
+    'models:download': ({ id }) => ({
+      id,
+      repo: 'org/name',
+      state: 'checking',
+      bytesDone: 0,
+      bytesTotal: 0,
+      bytesPerSecond: 0,
+      secondsLeft: null,
+      resumedFromBytes: 0,
+      refetchedBytes: 0,
+    }),
+    'models:cancelDownload': () => null,
+    'models:delete': () => [],
+    'models:addFolder': () => [fx.installedModel()],
+    'models:confirmName': ({ name, as }) => [
+      fx.installedModel({ name, advertisedAs: as ? [as] : [name], honestName: as !== null }),
+    ],
+    'models:recheck': ({ name }) => ({ name, filesChecked: 3, damaged: [] }),
+    'models:pickFolder': () => ({ path: null }),
+    'horde:earnings': () => ({
+      horde: 'public',
+      kinds: (['text', 'caption', 'image'] as const).map((kind) => ({ kind, ...earningOn('public', kind) })),
+      figures: { queuedTextRequests: 12, textWorkers: 30, queuedForms: 4, alchemists: 2 },
+    }),
     'requests:price': (req) => {
       const kudos = requestKudos(req);
       const available = fx.account().available;

@@ -1,11 +1,15 @@
 import type {
   AccountView,
+  CatalogView,
   HordeModel,
+  InstalledModel,
   LocalModel,
   SettingsView,
   TextRequestStatus,
 } from '../../../shared/bridge/contract';
 import type { WorkerStats } from '../../../shared/worker/stats';
+import { BUILT_IN_CATALOG } from '../../../shared/catalog/catalog';
+import { earningOn } from '../../../shared/catalog/earnings';
 
 export const account = (over: Partial<AccountView> = {}): AccountView => ({
   username: 'owner#1',
@@ -82,5 +86,36 @@ export const textStatus = (over: Partial<TextRequestStatus> = {}): TextRequestSt
   isPossible: true,
   kudos: 0,
   generations: [],
+  ...over,
+});
+
+export const catalogView = (over: Partial<CatalogView> = {}): CatalogView => {
+  const runnable = BUILT_IN_CATALOG.filter((e) => e.runnable);
+  return {
+    machine: { memoryMb: 8192, diskFreeMb: 50_000, gpu: false, modelsDir: '/models' },
+    horde: 'public',
+    items: runnable.map((entry) => ({
+      entry,
+      fits:
+        entry.kind === 'text' && entry.speed === 'medium'
+          ? { ok: false, reason: 'Needs about 1.0 GB of memory; 512 MB is free for models.' }
+          : { ok: true },
+      earning: earningOn('public', entry.kind),
+      installed: false,
+    })),
+    ...over,
+  };
+};
+
+export const installedModel = (over: Partial<InstalledModel> = {}): InstalledModel => ({
+  name: 'my-folder-model',
+  path: '/models/my-folder-model',
+  kind: 'text',
+  forms: [],
+  sizeBytes: 5_000_000,
+  source: 'folder',
+  advertisedAs: ['my-folder-model'],
+  honestName: false,
+  inUse: true,
   ...over,
 });

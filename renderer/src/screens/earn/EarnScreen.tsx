@@ -2,7 +2,9 @@ import { useEffect } from 'react';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Empty, Loading } from '../../components/States';
-import { useAccount, useLedger, useWorker } from '../../stores';
+import { useAccount, useLedger, useModels, useWorker } from '../../stores';
+import { CatalogChooser } from '../models/CatalogChooser';
+import { WhatEarnsWhere } from '../models/WhatEarnsWhere';
 import { EarnStats } from './EarnStats';
 import { IdlePolicyForm } from './IdlePolicyForm';
 import { LocalModels } from './LocalModels';
@@ -43,6 +45,9 @@ export function EarnScreen() {
   }, [stats?.kudosThisSession, account, refreshLedger]);
 
   const earnedToday = entries === null ? null : earnedSince(entries, startOfToday(Date.now()));
+  // First run: nothing installed yet (and nothing the worker serves): offer the catalog first.
+  const installed = useModels((s) => s.installed);
+  const firstRun = installed !== null && installed.length === 0;
 
   if (!stats) {
     return (
@@ -67,6 +72,11 @@ export function EarnScreen() {
       <div className="wide card" style={{ padding: 0, border: 'none', background: 'none' }}>
         <StateBanner stats={stats} />
       </div>
+      {firstRun && (
+        <Card title="Choose what to earn with" wide>
+          <CatalogChooser />
+        </Card>
+      )}
       <Card title="Earnings" wide>
         <EarnStats stats={stats} earnedToday={earnedToday} />
         {stats.advertised.models.length > 0 && (
@@ -82,6 +92,9 @@ export function EarnScreen() {
       </Card>
       <Card title="When to earn">
         <IdlePolicyForm />
+      </Card>
+      <Card title="What earns where" wide>
+        <WhatEarnsWhere />
       </Card>
       <Card title="Local models" wide>
         <LocalModels />
