@@ -13,7 +13,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
 /** Generated models live here (git-ignored), never in the repository. */
 const CACHE_MODELS = path.join(BENCH_DIR, '.cache', 'models');
-const ALL = ['inference', 'horde', 'ledger', 'idle', 'yield', 'sd'] as const;
+const ALL = ['inference', 'horde', 'ledger', 'idle', 'yield', 'sd', 'download'] as const;
 type BenchName = (typeof ALL)[number];
 
 interface Flags {
@@ -102,6 +102,10 @@ async function runOne(
       const { benchYield } = await import('./yield');
       const m = await model();
       return benchYield({ ...m, pauses: quick ? 3 : 5, log });
+    }
+    case 'download': {
+      const { benchDownload } = await import('./download');
+      return benchDownload({ megabytes: quick ? 16 : 64, rounds: quick ? 3 : 5, log });
     }
   }
 }
