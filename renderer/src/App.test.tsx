@@ -79,6 +79,9 @@ describe('app shell', () => {
     expect(request.getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(request);
     fireEvent.keyDown(request, { key: 'ArrowRight' });
+    const image = screen.getByRole('tab', { name: 'Image' });
+    expect(image.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(image, { key: 'ArrowRight' });
     expect(screen.getByRole('tab', { name: 'Models' }).getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(screen.getByRole('tab', { name: 'Models' }), { key: 'End' });
     expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
