@@ -48,7 +48,9 @@ beforeAll(async () => {
   const requester = horde.admin.addUser('image-requester');
   horde.admin.award(requester.username, 5_000, 'test budget');
   requesterKey = requester.apikey;
-  ownerKey = horde.admin.addUser('image-volunteer').apikey;
+  // Trusted, as the other worker tests' owners are: an untrusted owner's reward is half held in
+  // evaluation (fair kudos), and this test is about the image path, not trust.
+  ownerKey = horde.admin.addUser('image-volunteer', { trusted: true }).apikey;
   // The fixture stands in for SD 1.5 under the reference's name, so the horde knows the model.
   engine = await loadNodeImageEngine(
     [{ name: 'stable_diffusion', dir: path.join(FIXTURE_MODELS_DIR, 'tiny-sd') }],
