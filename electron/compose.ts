@@ -31,6 +31,7 @@ import { HordeWorker } from './worker/worker';
 import { ModelLibrary } from './worker/models/library';
 import { ModelsService } from './bridge/models-service';
 import { loadCatalog } from './bridge/catalog-file';
+import { osOwnerName } from './bridge/owner-name';
 
 export interface ServiceLog {
   info(message: string): void;
@@ -123,17 +124,6 @@ export function defaultSettings(
   };
 }
 
-/** The embedded horde's owner account name: the OS user, as far as a horde username allows. */
-export function ownerName(): string {
-  let name = 'owner';
-  try {
-    name = os.userInfo().username;
-  } catch {
-    // No passwd entry (containers): keep the default.
-  }
-  return name.replace(/[^\w.-]/g, '').slice(0, 50) || 'owner';
-}
-
 /** The horde this run uses: the override, else what the settings name; null for the embedded one. */
 export function chooseHorde(
   settings: Settings,
@@ -200,7 +190,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       port: 0,
       lan: settings.lanSharing,
     });
-    const owner = embedded.admin.ensureOwner(ownerName(), backend.credentials.storedOwnerKey);
+    const owner = embedded.admin.ensureOwner(osOwnerName(), backend.credentials.storedOwnerKey);
     await backend.credentials.setOwnerKey(owner.apikey);
     horde = { mode: 'embedded', url: embedded.url };
   }
@@ -239,7 +229,10 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     ...(probes ? { programs: probes.programs } : {}),
     // The embedded horde's ledger is the journal's source: every kudos change, read from there.
     ...(embedded
-      ? { ledger: { read: embedded.admin.ledgerOf, requestsSince: embedded.admin.requestsOf } }
+      ? {
+          ledger: { read: embedded.admin.ledgerOf, requestsSince: embedded.admin.requestsOf },
+          renameOwner: embedded.admin.renameOwner,
+        }
       : {}),
   });
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, Notification, nativeTheme, safeStorage } from 'electron';
 import type { AccountView, EventMessage, WorkerStats } from '../../shared/bridge/contract';
+import type { DownloadProgress } from '../../shared/bridge/models';
 import { APP_INDEX_URL } from './app-protocol';
 import { setLinuxAutostart } from './autostart';
 import { DesktopSettingsStore, type DesktopSettings } from './desktop-settings';
@@ -17,6 +18,7 @@ import {
   QuitCoordinator,
   type ShutdownReport,
 } from './lifecycle';
+import { pickFolder } from './folder-picker';
 import { FileLog } from './log';
 import { startPowerSignals } from './power';
 import { workerIsWorking, type PowerSignalAdapter } from './power-signals';
@@ -24,6 +26,7 @@ import { applyCspToDevServer, registerAppScheme, serveRenderer } from './protoco
 import { SafeStorageSecretStore } from './secret-store';
 import { launchServices, type LaunchedServices } from './services-launcher';
 import { TrayController } from './tray';
+import { TrayDownloads } from './tray-downloads';
 import { trayInputFromStats, trayModel, type TrayAction, type TrayToggle } from './tray-menu';
 import { createMainWindow, focusWindow } from './window';
 import { contentSecurityPolicy, webgpuSwitches } from './window-options';
@@ -75,6 +78,7 @@ async function start(): Promise<void> {
   let balance: number | undefined;
   let servicesDown = false;
   const notifier = new RequestNotifier();
+  const downloads = new TrayDownloads();
   // Set once the power signals start (after the tray); stats may arrive before.
   const power: { adapter?: PowerSignalAdapter } = {};
 
@@ -88,6 +92,7 @@ async function start(): Promise<void> {
         balanceKudos: balance,
         closeToTray: settings.closeToTray,
         startAtLogin: settings.startAtLogin,
+        downloads: downloads.list(),
       }),
     );
   const refreshTray = () => tray.update(model());
@@ -118,6 +123,7 @@ async function start(): Promise<void> {
     main: {
       secrets,
       inference,
+      pickFolder: () => pickFolder(window),
       log: (level, message) => log.write(level, `services: ${message}`),
     },
     onExit: (code) => {
@@ -141,6 +147,8 @@ async function start(): Promise<void> {
     } else if (message.event === 'account:changed') {
       balance = (message.payload as AccountView).kudos;
       refreshTray();
+    } else if (message.event === 'models:download') {
+      if (downloads.update(message.payload as DownloadProgress)) refreshTray();
     } else if (message.event === 'request:updated') {
       const visible =
         window !== undefined && !window.isDestroyed() && window.isVisible() && !window.isMinimized();

@@ -26,7 +26,7 @@ afterEach(() => {
   }
 });
 
-function setup(extra: { inference?: boolean } = {}) {
+function setup(extra: { inference?: boolean; pickFolder?: () => Promise<string | null> } = {}) {
   const channel = new MessageChannel();
   open.push(channel);
   const signals: Partial<IdleSignals>[] = [];
@@ -36,7 +36,7 @@ function setup(extra: { inference?: boolean } = {}) {
   const evaluated: { source: string; arg: unknown }[] = [];
   let reconnects = 0;
 
-  const compose: ComposeServices = async ({ secrets, inferenceHost, log }) => {
+  const compose: ComposeServices = async ({ secrets, inferenceHost, pickFolder, log }) => {
     log.info('composing');
     const services: AppServices = {
       handlers: {
@@ -47,6 +47,7 @@ function setup(extra: { inference?: boolean } = {}) {
         'account:get': async () => {
           throw { rc: 'InvalidAPIKey', message: 'The horde does not know this key' };
         },
+        'models:pickFolder': async () => ({ path: await pickFolder() }),
         'app:info': async () => {
           const doubled = await inferenceHost?.evaluate((n: number) => n * 2, 21);
           return { version: String(doubled) };
@@ -70,6 +71,7 @@ function setup(extra: { inference?: boolean } = {}) {
   const client = connectServices(new RpcPeer(wrap(channel.port1)), {
     secrets: mainSecrets,
     log: (level, message) => logs.push(`${level}: ${message}`),
+    ...(extra.pickFolder ? { pickFolder: extra.pickFolder } : {}),
     ...(extra.inference
       ? {
           inference: {
@@ -142,6 +144,23 @@ describe('main ⇄ services process', () => {
     await s.client.start({ ...s.init, inference: true });
     await expect(s.client.handlers['app:info']()).resolves.toEqual({ version: '42' });
     expect(s.evaluated).toHaveLength(1);
+  });
+
+  it('asks main for a folder when the Models screen wants one picked', async () => {
+    const s = setup({ pickFolder: async () => '/home/ada/models/my-gpt2' });
+    await s.client.start(s.init);
+    await expect(s.client.handlers['models:pickFolder']()).resolves.toEqual({
+      path: '/home/ada/models/my-gpt2',
+    });
+  });
+
+  it('answers "none chosen" when main has no folder picker or the user cancels', async () => {
+    const none = setup();
+    await none.client.start(none.init);
+    await expect(none.client.handlers['models:pickFolder']()).resolves.toEqual({ path: null });
+    const cancelled = setup({ pickFolder: async () => null });
+    await cancelled.client.start(cancelled.init);
+    await expect(cancelled.client.handlers['models:pickFolder']()).resolves.toEqual({ path: null });
   });
 
   it('reports the running job at shutdown', async () => {

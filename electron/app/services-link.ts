@@ -32,6 +32,8 @@ export type ComposeServices = (options: {
   init: ServicesInit;
   secrets: SecretStore;
   inferenceHost?: InferenceHost;
+  /** Main's native folder picker (Models → Add a folder); null when the user cancels. */
+  pickFolder: () => Promise<string | null>;
   log: ServiceLog;
 }) => Promise<AppServices>;
 
@@ -67,6 +69,7 @@ export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
       peer.call<R>('inference:evaluate', { source: fn.toString(), arg }),
     close: () => peer.call<void>('inference:close'),
   };
+  const pickFolder = (): Promise<string | null> => peer.call<string | null>('dialog:pickFolder');
 
   // Calls that arrive before start (the window loads fast) wait for the services, not fail.
   let resolveServices: (services: Promise<AppServices>) => void = () => {};
@@ -76,7 +79,7 @@ export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
   let starting: Promise<AppServices> | undefined;
   peer.handle('services:start', async (init: ServicesInit) => {
     if (!starting) {
-      starting = compose({ init, secrets, log, ...(init.inference ? { inferenceHost } : {}) });
+      starting = compose({ init, secrets, log, pickFolder, ...(init.inference ? { inferenceHost } : {}) });
       resolveServices(starting);
       (await starting).subscribe((message) => peer.notify('bridge:event', message));
     }
@@ -128,6 +131,8 @@ export interface ServicesClient {
 export interface MainSide {
   secrets: SecretStore;
   inference?: InferenceWindow;
+  /** The native folder picker; without one (tests, a headless main) the services are told "none chosen". */
+  pickFolder?: () => Promise<string | null>;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -143,6 +148,7 @@ export function connectServices(peer: RpcPeer, main: MainSide): ServicesClient {
     inference ? inference.evaluateSource(source, arg) : noWindow(),
   );
   peer.handle('inference:close', () => inference?.close());
+  peer.handle('dialog:pickFolder', async () => (main.pickFolder ? await main.pickFolder() : null));
   peer.onNotify('log', ({ level, message }: { level: 'info' | 'warn'; message: string }) =>
     main.log(level, message),
   );

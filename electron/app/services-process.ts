@@ -19,12 +19,13 @@ const peer = new RpcPeer(
   (err) => process.stderr.write(`services: ${String(err)}\n`),
 );
 
-serveServices(peer, ({ init, secrets, inferenceHost, log }) =>
+serveServices(peer, ({ init, secrets, inferenceHost, pickFolder, log }) =>
   startAppServices({
     dataDir: init.dataDir,
     version: init.version,
     secrets,
     log,
+    pickFolder,
     ...(inferenceHost ? { inferenceHost } : {}),
     ...(init.enginePageScript ? { enginePageScript: init.enginePageScript } : {}),
   }),

@@ -28,6 +28,8 @@ export interface ServicesOptions {
   inferenceHost?: InferenceHost;
   /** The prebuilt engine page script (dist/electron/engine-page.js) for the WebGPU window. */
   enginePageScript?: string;
+  /** Main's native folder picker, for Models → Add a folder. */
+  pickFolder?: () => Promise<string | null>;
 }
 
 /**
@@ -77,6 +79,7 @@ export function startAppServices(options: ServicesOptions): Promise<AppServices>
     secrets: options.secrets,
     log: options.log,
     idleSignals: true,
+    ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
     ...(inferenceHost && enginePageScript
       ? { loadText: webgpuTextLoader(inferenceHost, enginePageScript, options.log) }
       : {}),

@@ -4,6 +4,7 @@
  */
 
 import type { WorkerMode, WorkerState, WorkerStats } from '../../shared/worker/stats';
+import type { TrayDownload } from './tray-downloads';
 
 export type TrayWorkerState = WorkerState;
 
@@ -26,6 +27,8 @@ export interface TrayInput {
   /** The shell settings the tray toggles (see desktop-settings.ts). */
   closeToTray: boolean;
   startAtLogin: boolean;
+  /** Model downloads running or failed (tray-downloads.ts), one status line each. */
+  downloads?: TrayDownload[];
 }
 
 export type TrayToggle = 'close_to_tray' | 'start_at_login';
@@ -137,14 +140,18 @@ export function trayModel(input: TrayInput): TrayModel {
     enabled: input.mode === id || enabled(id, input.state),
     checked: input.mode === id,
   });
+  const downloads = input.downloads ?? [];
+  // Windows cuts tooltips at 127 characters: the first download's short form only.
+  const downloading = downloads[0] ? ` · ${downloads[0].short}` : '';
   return {
     icon: ICON[input.state],
-    tooltip: `Horde Desktop · ${status} · ${balance}`,
+    tooltip: `Horde Desktop · ${status} · ${balance}${downloading}`,
     items: [
       action('open'),
       { type: 'separator' },
       { type: 'status', label: status },
       { type: 'status', label: `Balance: ${balance}` },
+      ...downloads.map((d): TrayMenuItem => ({ type: 'status', label: d.line })),
       { type: 'separator' },
       mode('earn_now'),
       mode('pause_1h'),

@@ -102,6 +102,8 @@ export class BridgeBackend {
     ledger?: LedgerFeed;
     /** The Models screen's channels (models-service.ts). */
     modelHandlers?: ModelHandlers;
+    /** The embedded horde's owner rename (Settings → your name on this horde). */
+    renameOwner?: (name: string) => void;
   }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
@@ -158,6 +160,7 @@ export class BridgeBackend {
       models: this.opts.models,
       ...(run.programs ? { programs: run.programs } : {}),
       ...(run.modelHandlers ? { modelHandlers: run.modelHandlers } : {}),
+      ...(run.renameOwner ? { renameOwner: run.renameOwner } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     if (worker) this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));

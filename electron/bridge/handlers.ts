@@ -50,6 +50,8 @@ export interface BridgeDeps {
   images: ImageHandlers;
   /** The Models screen's channels (models-service.ts); absent where no models service runs. */
   modelHandlers?: ModelHandlers;
+  /** Renames the embedded horde's owner; absent on another horde, where the account is the user's own. */
+  renameOwner?: (name: string) => void;
   log?: Logger;
   now?: () => number;
 }
@@ -292,6 +294,19 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const acct = await account();
       deps.bus.emit('account:changed', acct);
       return { transferred: round2(answer.transferred), toUsername, account: acct };
+    },
+
+    'account:rename': async ({ name }) => {
+      if (!deps.renameOwner)
+        throw bridgeError(
+          'BadArgument',
+          'Only the embedded horde’s owner name can be changed here.',
+          'On the AI Horde or another horde, the name belongs to your account there: change it on that horde’s site.',
+        );
+      deps.renameOwner(name);
+      const acct = await account();
+      deps.bus.emit('account:changed', acct);
+      return acct;
     },
     ...(deps.modelHandlers ?? unavailableModelHandlers),
   } satisfies BridgeHandlers;

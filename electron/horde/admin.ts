@@ -4,7 +4,7 @@ import type { HordeContext } from './context';
 import { adminAdjustment } from './store/kudos';
 import { verifyLedger, type VerifyReport } from './store/ledger';
 import { userLedger, userRequestsSince, type UserLedgerLine, type UserRequestRow } from './store/user-ledger';
-import { createUser, ensureOwner, userByUsername, type NewUser } from './store/users';
+import { createUser, ensureOwner, renameOwner, userByUsername, type NewUser } from './store/users';
 import { clearFlag, listFlags, type FlagView } from './store/flags';
 import { trustUser } from './store/evaluation';
 
@@ -27,6 +27,8 @@ export interface HordeAdmin {
    * when it is still the owner's key, else with a fresh key.
    */
   ensureOwner(name: string, knownKey?: string): NewUser;
+  /** The owner's new alias (1..30 characters, no '#'); id, key and kudos stay. Undefined before `ensureOwner`. */
+  renameOwner(name: string): { id: number; username: string } | undefined;
   /** The kudos changes on one user's account after ledger position `afterSeq`, oldest first. */
   ledgerOf(userId: number, afterSeq: number, limit?: number): UserLedgerLine[];
   /** The user's requests created since `since` (ms), oldest first. */
@@ -63,6 +65,7 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
     },
     verify: () => verifyLedger(ctx.db),
     ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey, startingKudos),
+    renameOwner: (name) => renameOwner(ctx.db, name),
     ledgerOf: (userId, afterSeq, limit) => userLedger(ctx.db, userId, afterSeq, limit),
     requestsOf: (userId, since) => userRequestsSince(ctx.db, userId, since),
     trust: (username) => trustUser(ctx.db, user(username).id, ctx.clock(), ctx.ledgerRules),

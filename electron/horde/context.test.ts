@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_API_KEY } from '../../shared/api/common';
 import { DEFAULT_LIMITS, makeContext, userOf } from './context';
 import { HordeDb } from './store/db';
-import { createUser, ensureOwner } from './store/users';
+import { createUser, ensureOwner, renameOwner, userByUsername } from './store/users';
 
 const request = (apikey: string | undefined, ip: string) =>
   ({ headers: apikey ? { apikey } : {}, ip }) as unknown as FastifyRequest;
@@ -43,6 +43,24 @@ describe('who is asking', () => {
     ).toBe(first.id);
     // Keys are stored hashed only, the owner's too.
     expect(db.get('SELECT 1 AS x FROM users WHERE apikey_hash = ?', first.apikey)).toBeUndefined();
+  });
+
+  it('renames the owner: same id and key, the old alias no longer names anyone', () => {
+    const db = new HordeDb(':memory:');
+    expect(renameOwner(db, 'Ada')).toBeUndefined();
+    const first = ensureOwner(db, 'Volunteer', 0);
+    expect(renameOwner(db, '  Ada Lovelace ')).toEqual({
+      id: first.id,
+      username: `Ada Lovelace#${first.id}`,
+    });
+    expect(userByUsername(db, `Ada Lovelace#${first.id}`)?.id).toBe(first.id);
+    expect(userByUsername(db, `Volunteer#${first.id}`)).toBeUndefined();
+    expect(ensureOwner(db, 'ignored', 5, first.apikey)).toEqual({
+      ...first,
+      username: `Ada Lovelace#${first.id}`,
+    });
+    expect(() => renameOwner(db, 'a#b')).toThrow(RangeError);
+    expect(() => renameOwner(db, 'x'.repeat(31))).toThrow(RangeError);
   });
 
   it('gives the owner a fresh key when the app has lost the old one, keeping the account', () => {

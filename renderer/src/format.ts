@@ -1,5 +1,7 @@
 /** Display helpers. Kudos are shown with two decimals, as the AI Horde shows them. */
 
+export { formatBytes, formatPercent } from '../../shared/format/bytes';
+
 const kudosFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export function formatKudos(kudos: number): string {
@@ -25,18 +27,6 @@ export function formatDuration(seconds: number): string {
 export function formatRate(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '—';
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
 }
 
 export function formatTime(ms: number): string {

@@ -39,6 +39,7 @@ export const BRIDGE_CHANNELS = [
   'alchemy:cancel',
   'journal:entries',
   'account:transfer',
+  'account:rename',
   ...IMAGE_CHANNELS,
 ] as const satisfies readonly BridgeChannel[];
 

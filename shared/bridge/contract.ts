@@ -407,6 +407,8 @@ export interface BridgeHandlers extends ImageHandlers {
   'alchemy:cancel': (arg: { id: string }) => Promise<AlchemyStatus>;
   'journal:entries': (arg: LedgerQuery) => Promise<LedgerPage>;
   'account:transfer': (arg: TransferRequest) => Promise<TransferResult>;
+  /** The embedded horde's owner picks the name others see (alias; the `#id` stays). */
+  'account:rename': (arg: { name: string }) => Promise<AccountView>;
 }
 
 export type BridgeChannel = keyof BridgeHandlers;

@@ -181,6 +181,17 @@ export const bridgeArgSchemas = {
   'alchemy:cancel': JobId,
   'journal:entries': orEmpty(LedgerQuerySchema),
   'account:transfer': TransferRequestSchema,
+  // The AI Horde's username rule: 1..30 characters, no '#' (it separates the alias from the id).
+  'account:rename': z
+    .object({
+      name: z
+        .string()
+        .trim()
+        .min(1, 'a name needs at least one character')
+        .max(30, 'a name has at most 30 characters')
+        .refine((n) => !n.includes('#'), "a name cannot contain '#'"),
+    })
+    .strict(),
   'images:models': NoArg,
   'images:price': ImageRequestSchema,
   'images:submit': ImageRequestSchema,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAppServices } from '../../electron/app/services';
 import { MemorySecretStore } from '../../electron/bridge/secret-store';
 import { composeServices, SHUTDOWN_ORDER, type AppServices } from '../../electron/compose';
+import { osOwnerName } from '../../electron/bridge/owner-name';
 import { DESKTOP_IDLE_POLICY, SERVE_IDLE_POLICY } from '../../shared/worker/stats';
 
 // One composition root for both shells: `npm run serve` and the desktop app's services process
@@ -58,8 +59,17 @@ describe('the composition root, composed as serve and as the desktop app', () =>
       });
       for (const { secrets, services } of [serve, desktop]) {
         expect(await secrets.get('ownerApiKey')).toEqual(expect.any(String));
-        expect((await services.handlers['account:get']()).anonymous).toBe(false);
+        const account = await services.handlers['account:get']();
+        expect(account.anonymous).toBe(false);
+        // The OS user's friendly name (this machine runs tests as root: "Volunteer"), never root#1.
+        expect(account.username).toBe(`${osOwnerName()}#${account.id}`);
+        expect(account.username).not.toMatch(/^root#/);
       }
+      // The owner picks another name; the number stays, and the next read says the new one.
+      const before = await serve.services.handlers['account:get']();
+      const renamed = await serve.services.handlers['account:rename']({ name: 'Ada' });
+      expect(renamed.username).toBe(`Ada#${before.id}`);
+      expect((await serve.services.handlers['account:get']()).username).toBe(renamed.username);
     } finally {
       const reports = await Promise.all([serve.services.shutdown(), desktop.services.shutdown()]);
       expect(reports).toEqual([

@@ -129,6 +129,20 @@ export function ensureOwner(
   });
 }
 
+/**
+ * A new alias for the app's owner (the id, key, kudos and history stay): the owner picks the
+ * name others see. Undefined when this horde has no owner yet.
+ */
+export function renameOwner(db: HordeDb, name: string): { id: number; username: string } | undefined {
+  const alias = normaliseAlias(name);
+  return db.tx(() => {
+    const row = db.get<{ user_id: number }>('SELECT user_id FROM local_owner WHERE id = 1');
+    if (!row) return undefined;
+    db.run('UPDATE users SET alias = ? WHERE id = ?', alias, row.user_id);
+    return { id: row.user_id, username: usernameOf({ alias, id: row.user_id }) };
+  });
+}
+
 export function bumpUserCounter(
   db: HordeDb,
   userId: number,

@@ -7,6 +7,7 @@ import { Loading } from '../../components/States';
 import { useSettings } from '../../stores';
 import { ApiKeyField } from './ApiKeyField';
 import { HordeChoiceField, hordeChoiceProblem } from './HordeChoiceField';
+import { OwnerNameField } from './OwnerNameField';
 
 type Draft = Pick<
   Settings,
@@ -157,6 +158,19 @@ export function SettingsScreen() {
         ) : (
           !loaded && <Loading what="settings" />
         )}
+      </Card>
+      {mode === 'embedded' && (
+        <Card title="You on this horde" wide>
+          <OwnerNameField />
+        </Card>
+      )}
+      <Card title="When the worker earns" wide>
+        <p>
+          When the worker earns — idle minutes, only on AC power, full-screen and named programs, other
+          programs’ CPU use, the weekly schedule — is set in the{' '}
+          <a href="#earn">Earn screen’s “When to earn” card</a>, beside the worker it controls and its Earn
+          now / Pause for 1 hour buttons (also in the tray menu).
+        </p>
       </Card>
       <Card title="About" wide>
         <AppInfoLine />

@@ -117,4 +117,32 @@ describe('settings screen', () => {
     expect(links.length).toBeGreaterThan(0);
     for (const a of links) expect(a.getAttribute('href')).toBe('https://aihorde.net/register');
   });
+
+  it('renames the owner on the embedded horde, keeping the number, and refuses a name with #', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />, {
+      'account:rename': ({ name }) => fx.account({ username: `${name}#1` }),
+    });
+    const form = await screen.findByRole('form', { name: 'Your name on this horde' });
+    const input = (await within(form).findByLabelText('Your name on this horde')) as HTMLInputElement;
+    expect(input.value).toBe('owner');
+    const save = within(form).getByRole('button', { name: 'Save name' });
+    expect(save).toHaveProperty('disabled', true);
+    fireEvent.change(input, { target: { value: 'ada#2' } });
+    expect(within(form).getByRole('alert').textContent).toMatch(/cannot contain “#”/);
+    expect(save).toHaveProperty('disabled', true);
+    fireEvent.change(input, { target: { value: ' Ada Lovelace ' } });
+    fireEvent.click(save);
+    await waitFor(() =>
+      expect(within(form).getByRole('status').textContent).toBe(
+        'Name saved: you are Ada Lovelace#1 on this horde.',
+      ),
+    );
+    expect(bridge.callsTo('account:rename')).toEqual([{ name: 'Ada Lovelace' }]);
+  });
+
+  it('says where the idle policy is set: the Earn screen, linked', async () => {
+    renderWithBridge(<SettingsScreen />);
+    const link = await screen.findByRole('link', { name: /When to earn/ });
+    expect(link.getAttribute('href')).toBe('#earn');
+  });
 });
