@@ -27,6 +27,7 @@ import {
 import { WorkerSlot } from './bridge/worker-slot';
 import { startHorde, type Horde } from './horde/index';
 import { machineProbes, SignalSampler } from './worker/signals/sampler';
+import { processPriority } from './worker/priority';
 import { HordeWorker } from './worker/worker';
 import { ModelLibrary } from './worker/models/library';
 import { ModelsService } from './bridge/models-service';
@@ -272,6 +273,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       // The settings as they are now: the user may have changed the policy while the models loaded.
       policy: workerPolicy(backend.settings.get()),
       ...(sampler ? { signals: sampler.support() } : {}),
+      priority: processPriority(),
       ...engineOptions(engines),
     });
     worker.onJobDone((job) => {

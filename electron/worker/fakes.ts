@@ -148,10 +148,13 @@ export class FakeTextEngine implements TextEngine {
   /** Called after each token; tests pause or stop the worker from here. */
   onTokenHook: ((n: number) => void) | undefined;
   failWith: Error | undefined;
+  /** The speed share each token was written at. */
+  paces: number[] = [];
 
   constructor(
     private readonly clock: FakeClock,
-    private readonly msPerToken = 100,
+    /** Fake ms per token at full speed; a test raises it to play a machine the user loads. */
+    public msPerToken = 100,
   ) {}
 
   async generate(params: TextGenParams, options: GenerateOptions = {}): Promise<TextGenResult> {
@@ -170,7 +173,9 @@ export class FakeTextEngine implements TextEngine {
           millis: this.clock.now() - started,
         };
       }
-      await this.clock.sleep(this.msPerToken);
+      const speed = Math.min(1, Math.max(0.01, options.speed?.() ?? 1));
+      this.paces.push(speed);
+      await this.clock.sleep(this.msPerToken / speed);
       ids.push(i);
       options.onToken?.(ids.length, params.maxNewTokens);
       this.onTokenHook?.(ids.length);

@@ -24,6 +24,8 @@ import type { HordeWorkerOptions, JobDone, Sleep } from './worker-options';
 const ALCHEMY_TIME_LIMIT_MS = 180_000;
 /** Submit this long before the horde's limit at the latest; retries stop there. */
 const SUBMIT_MARGIN_MS = 10_000;
+/** A job's work ends this long before its submit deadline at the latest, leaving time to hand it in. */
+const FINISH_MARGIN_MS = 5_000;
 
 export type JobOutcome =
   /** The horde took the job back, done or faulted; `failure` says why it faulted. */
@@ -47,8 +49,8 @@ export interface JobHost {
   stopping(): boolean;
   /** After every pop the horde answered; `empty` when it had no work. */
   popAnswered(empty: boolean): void;
-  /** Runs `work` as the current job (stats, pause handling). */
-  withJob(job: CurrentJob, work: (running: RunningJob) => Promise<void>): Promise<void>;
+  /** Runs `work` as the current job (stats, pause handling); `deadline`: epoch ms it must be done by. */
+  withJob(job: CurrentJob, deadline: number, work: (running: RunningJob) => Promise<void>): Promise<void>;
   tokenProgress(): void;
   recordRate(tokens: number, seconds: number): void;
   codec(): Promise<ImageCodec>;
@@ -122,7 +124,7 @@ export class JobRunner {
     const nsfwChecker = alchemy?.forms.includes('nsfw') ? alchemy : undefined;
     let bodies: ImageSubmissions | undefined;
     let failure: string | undefined;
-    await h.withJob(job, async (running) => {
+    await h.withJob(job, deadline - FINISH_MARGIN_MS, async (running) => {
       try {
         bodies = await runImageJob(image, {
           api: h.api,
@@ -191,10 +193,11 @@ export class JobRunner {
     const job = { id, kind: 'text' as const, model, progress: 0, tokens: 0, maxTokens: params.maxNewTokens };
     let result: TextGenResult | undefined;
     let failure: string | undefined;
-    await h.withJob(job, async (running) => {
+    await h.withJob(job, deadline - FINISH_MARGIN_MS, async (running) => {
       try {
         result = await engine.generate(params, {
           signal: running.stop.signal,
+          speed: () => running.speed,
           onToken: (generated) => {
             running.progress(generated);
             h.tokenProgress();
@@ -251,7 +254,7 @@ export class JobRunner {
     };
     let result: Record<string, unknown> | undefined;
     let failure: string | undefined;
-    await h.withJob(job, async (running) => {
+    await h.withJob(job, deadline - FINISH_MARGIN_MS, async (running) => {
       try {
         result = await runAlchemyForm(
           { api: h.api, engine, codec: () => h.codec() },

@@ -46,6 +46,14 @@ export interface HordeWorkerOptions {
   images?: ImageCodec;
   /** Which measured signals (full-screen, programs, CPU) work here, for the Earn screen. */
   signals?: SignalsSupport;
+  /** Lowers the inference's OS priority while a job finishes after the user returned (priority.ts). */
+  priority?: JobPriority;
+}
+
+/** The OS priority of the process's inference; both calls are best effort and never throw. */
+export interface JobPriority {
+  lower(): void;
+  restore(): void;
 }
 
 /** One job handed back to the horde (the UI's ledger journal records these). */

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DESKTOP_IDLE_POLICY, SERVE_IDLE_POLICY, type WorkerStats } from '../../shared/worker/stats';
+import {
+  DESKTOP_IDLE_POLICY,
+  SERVE_IDLE_POLICY,
+  type IdlePolicySettings,
+  type WorkerStats,
+} from '../../shared/worker/stats';
 import {
   EMPTY_TEXT_POP,
   FakeAlchemyEngine,
@@ -228,9 +233,10 @@ describe('HordeWorker loop', () => {
 });
 
 describe('pausing', () => {
-  it('a pause mid-job stops inference within 1 s, submits the job faulted and stops popping', async () => {
+  it('a pause mid-job that cannot meet the deadline even slowed stops inference within 1 s, submits it faulted and stops popping', async () => {
+    // 3000 tokens at 10/s: 300 s at full speed, past the horde's 150 s whatever the pace.
     const t = setup((call, n) =>
-      call.route === POP && n === 1 ? { status: 200, json: textJob('long', 300) } : undefined,
+      call.route === POP && n === 1 ? { status: 200, json: textJob('long', 3000) } : undefined,
     );
     let pausedAt = 0;
     let during: WorkerStats | undefined;
@@ -245,9 +251,9 @@ describe('pausing', () => {
     await t.clock.runUntil(() => t.done.length === 1);
     expect(during).toMatchObject({
       state: 'running',
-      currentJob: { id: 'long', kind: 'text', model: 'tiny-gpt2', tokens: 20, maxTokens: 300 },
+      currentJob: { id: 'long', kind: 'text', model: 'tiny-gpt2', tokens: 20, maxTokens: 3000 },
     });
-    expect(during?.currentJob?.progress).toBeCloseTo(20 / 300, 5);
+    expect(during?.currentJob?.progress).toBeCloseTo(20 / 3000, 5);
     expect(t.engine.abortSeenAt! - pausedAt).toBeLessThanOrEqual(1000);
     expect(t.horde.submits()).toEqual([expect.objectContaining({ id: 'long', state: 'faulted' })]);
     expect(t.worker.stats().currentJob).toBeUndefined();
@@ -309,9 +315,10 @@ describe('pausing', () => {
   });
 
   it('follows the idle policy: waits for idle, earns, and pauses the running job when the user returns', async () => {
+    // 3000 tokens cannot end before the deadline, even slowed: the return stops it.
     const t = setup(
       (call, n) =>
-        call.route === POP && n === 1 ? { status: 200, json: textJob('idle-job', 300) } : undefined,
+        call.route === POP && n === 1 ? { status: 200, json: textJob('idle-job', 3000) } : undefined,
       {
         policy: DESKTOP_IDLE_POLICY,
       },
@@ -357,6 +364,142 @@ describe('pausing', () => {
     expect(t.worker.policy().override).toBeUndefined();
     await t.worker.control('stop');
     expect(t.worker.stats()).toMatchObject({ state: 'stopped', mode: 'stop' });
+  });
+});
+
+describe('the user returns mid-job', () => {
+  /** Counts the OS-priority calls; each entry is 'lower' or 'restore'. */
+  function fakePriority() {
+    const calls: string[] = [];
+    return { calls, lower: () => void calls.push('lower'), restore: () => void calls.push('restore') };
+  }
+
+  /** Desktop policy, idle; the user comes back after `returnAt` tokens of a `tokens`-token job. */
+  async function returnMidJob(tokens: number, returnAt: number, policy: Partial<IdlePolicySettings> = {}) {
+    const priority = fakePriority();
+    const t = setup(
+      (call, n) =>
+        call.route === POP && n === 1 ? { status: 200, json: textJob('job', tokens) } : undefined,
+      { policy: { ...DESKTOP_IDLE_POLICY, ...policy }, priority },
+    );
+    t.worker.setSignals({ idleSeconds: 600 });
+    let returnedAt = 0;
+    const reasons: string[] = [];
+    t.worker.onStats((s) => {
+      if (s.currentJob && reasons.at(-1) !== s.stateReason) reasons.push(s.stateReason);
+    });
+    t.engine.onTokenHook = (n) => {
+      if (n !== returnAt) return;
+      returnedAt = t.clock.now();
+      t.worker.setSignals({ idleSeconds: 0, userActive: true });
+    };
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+    return { ...t, priority, returnedAt, reasons };
+  }
+
+  it('finishes the job at low priority and half speed when it can still meet the deadline', async () => {
+    // 280 tokens left at 10/s = 28 s; at half speed 56 s, well within the 150 s limit.
+    const t = await returnMidJob(300, 20);
+    expect(t.done[0]).toMatchObject({ id: 'job', state: 'ok', tokens: 300 });
+    expect(t.horde.submits()).toEqual([expect.objectContaining({ id: 'job', state: 'ok' })]);
+    expect(t.worker.stats().jobsFaulted).toBe(0);
+    expect(t.engine.paces.slice(0, 20).every((p) => p === 1)).toBe(true);
+    expect(t.engine.paces.slice(21).every((p) => p === 0.5)).toBe(true);
+    expect(t.priority.calls).toEqual(['lower', 'restore']);
+    expect(t.reasons.some((r) => r.includes('half speed'))).toBe(true);
+    // Half speed took about twice as long as the rest would have at full speed.
+    const submittedAt = t.horde.calls.find((c) => c.route === SUBMIT)!.at;
+    expect((submittedAt - t.returnedAt) / 1000).toBeGreaterThan(50);
+    expect(t.worker.stats().state).toBe('waiting_for_idle');
+  });
+
+  it('reports it faulted at once when even the slowed job would miss the deadline', async () => {
+    // 980 tokens left: 98 s at full speed, 196 s at half: past the deadline.
+    const t = await returnMidJob(1000, 20);
+    expect(t.done[0]).toMatchObject({ id: 'job', state: 'faulted' });
+    expect(t.engine.abortSeenAt! - t.returnedAt).toBeLessThanOrEqual(1000);
+    expect(t.priority.calls).toEqual([]);
+  });
+
+  it('stops a slowed job as soon as the machine is too busy for it to end in time', async () => {
+    const priority = fakePriority();
+    const t = setup(
+      (call, n) => (call.route === POP && n === 1 ? { status: 200, json: textJob('busy', 600) } : undefined),
+      { policy: DESKTOP_IDLE_POLICY, priority },
+    );
+    t.worker.setSignals({ idleSeconds: 600 });
+    let returnedAt = 0;
+    t.engine.onTokenHook = (n) => {
+      if (n !== 100) return;
+      // 500 tokens left: 100 s at half speed fits; then the user's program takes most of the CPU.
+      returnedAt = t.clock.now();
+      t.worker.setSignals({ idleSeconds: 0, userActive: true });
+      t.engine.msPerToken = 400;
+    };
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+    expect(t.done[0]).toMatchObject({ id: 'busy', state: 'faulted' });
+    const stoppedAfter = (t.engine.abortSeenAt! - returnedAt) / 1000;
+    // Stopped after a few seconds of measuring, long before the deadline the job would have missed.
+    expect(stoppedAfter).toBeLessThan(20);
+    expect(priority.calls).toEqual(['lower', 'restore']);
+    expect(t.worker.stats().lastError).toBeDefined();
+  });
+
+  it('keeps a job running only as long as the setting allows after the return', async () => {
+    // 56 s at half speed would meet the deadline, but the user allows 30 s.
+    const limited = await returnMidJob(300, 20, { afterReturnSeconds: 30 });
+    expect(limited.done[0]).toMatchObject({ state: 'faulted' });
+    expect(limited.engine.abortSeenAt! - limited.returnedAt).toBeLessThanOrEqual(1000);
+
+    const enough = await returnMidJob(300, 20, { afterReturnSeconds: 90 });
+    expect(enough.done[0]).toMatchObject({ state: 'ok', tokens: 300 });
+
+    // "Finish the running job before pausing" off: no slowed run either.
+    const off = await returnMidJob(300, 20, { finishJobBeforePause: false });
+    expect(off.done[0]).toMatchObject({ state: 'faulted' });
+  });
+
+  it('a slowed job still stops promptly when the machine goes to sleep', async () => {
+    const priority = fakePriority();
+    const t = setup(
+      (call, n) => (call.route === POP && n === 1 ? { status: 200, json: textJob('nap', 300) } : undefined),
+      { policy: DESKTOP_IDLE_POLICY, priority },
+    );
+    t.worker.setSignals({ idleSeconds: 600 });
+    let sleptAt = 0;
+    t.engine.onTokenHook = (n) => {
+      if (n === 20) t.worker.setSignals({ idleSeconds: 0, userActive: true });
+      if (n === 40) {
+        sleptAt = t.clock.now();
+        t.worker.suspend();
+      }
+    };
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+    expect(t.done[0]).toMatchObject({ state: 'faulted' });
+    expect(t.engine.abortSeenAt! - sleptAt).toBeLessThanOrEqual(1000);
+    expect(priority.calls).toEqual(['lower', 'restore']);
+  });
+
+  it('goes back to full speed when the user leaves again', async () => {
+    const priority = fakePriority();
+    const t = setup(
+      (call, n) => (call.route === POP && n === 1 ? { status: 200, json: textJob('away', 300) } : undefined),
+      { policy: DESKTOP_IDLE_POLICY, priority },
+    );
+    t.worker.setSignals({ idleSeconds: 600 });
+    t.engine.onTokenHook = (n) => {
+      if (n === 20) t.worker.setSignals({ idleSeconds: 0, userActive: true });
+      if (n === 60) t.worker.setSignals({ idleSeconds: 600, userActive: false });
+    };
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+    expect(t.done[0]).toMatchObject({ state: 'ok', tokens: 300 });
+    expect(t.engine.paces.slice(30, 55).every((p) => p === 0.5)).toBe(true);
+    expect(t.engine.paces.slice(-100).every((p) => p === 1)).toBe(true);
+    expect(priority.calls).toEqual(['lower', 'restore']);
   });
 });
 

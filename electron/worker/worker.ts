@@ -129,7 +129,7 @@ export class HordeWorker {
     if (!this.loopDone) return;
     this.stopping = true;
     this.halt.abort();
-    this.pauseRunningJob('stopping');
+    this.pauseRunningJob('stopping', { slow: false });
     this.wake();
     await this.loopDone;
     this.loopDone = undefined;
@@ -163,7 +163,7 @@ export class HordeWorker {
       this.asleep = true;
       this.gate.pause(SLEEP_REASON);
     }
-    this.pauseRunningJob(SLEEP_REASON, SLEEP_GRACE_SECONDS);
+    this.pauseRunningJob(SLEEP_REASON, { slow: false, graceSeconds: SLEEP_GRACE_SECONDS });
     this.reconsider(true);
   }
 
@@ -325,8 +325,12 @@ export class HordeWorker {
   }
 
   /** Runs `work` as the current job: shown in the stats, paused by the policy, its timers ended after. */
-  private async withJob(job: CurrentJob, work: (running: RunningJob) => Promise<void>): Promise<void> {
-    const running = new RunningJob(job, this.now());
+  private async withJob(
+    job: CurrentJob,
+    deadline: number,
+    work: (running: RunningJob) => Promise<void>,
+  ): Promise<void> {
+    const running = new RunningJob(job, this.now(), deadline);
     this.active = running;
     this.setState(
       'running',
@@ -340,6 +344,7 @@ export class HordeWorker {
       await work(running);
     } finally {
       this.active = undefined;
+      if (running.slowed) this.o.priority?.restore();
       running.end();
       await watch;
     }
@@ -362,13 +367,23 @@ export class HordeWorker {
     if (changed || before !== gate.run) this.wake();
   }
 
-  private pauseRunningJob(why: string, graceSeconds?: number): void {
+  /**
+   * What a pause does to the running job (running-job.ts): a stop or sleep
+   * (`slow: false`) gives it the grace time at most; any other pause lets it go on at reduced
+   * speed while it can still meet the horde's deadline, within the user's
+   * limit after their return.
+   */
+  private pauseRunningJob(why: string, o: { slow: boolean; graceSeconds?: number } = { slow: true }): void {
     const running = this.active;
     if (!running) return;
+    // A stop or sleep overrides a slowed run: the job gets the grace time only.
+    if (!o.slow && running.resumeFullSpeed()) this.o.priority?.restore();
     const p = this.gate.settings;
+    const finish = p.finishJobBeforePause;
     const outcome = running.pause({
       now: this.now(),
-      graceSeconds: graceSeconds ?? (p.finishJobBeforePause ? (p.finishGraceSeconds ?? 5) : 0),
+      graceSeconds: o.graceSeconds ?? (finish ? (p.finishGraceSeconds ?? 5) : 0),
+      slowSeconds: o.slow && finish ? (p.afterReturnSeconds ?? Number.POSITIVE_INFINITY) : 0,
       fallbackRate: this.fallbackRate(),
       sleep: this.sleep,
       why,
@@ -376,16 +391,46 @@ export class HordeWorker {
     if (outcome === 'finishing') {
       this.s.stateReason = `Finishing the running job before pausing (${why})`;
       this.emit(true);
+    } else if (outcome === 'slowed') {
+      this.o.priority?.lower();
+      this.s.stateReason = this.slowedReason(running, why);
+      this.emit(true);
     }
   }
 
-  /** Time-based policy changes (the schedule's end) reach a running job too. */
+  private slowedReason(running: RunningJob, why: string): string {
+    const left = Math.ceil(running.slowSecondsLeft(this.now()) ?? 0);
+    return `Finishing the running job at low priority and half speed, in time for the horde (${why}; ${left} s left at most)`;
+  }
+
+  /**
+   * Once a second while a job runs: time-based policy changes (the schedule's
+   * end) reach it; a slowed job is stopped the moment it can no longer end in
+   * time, and goes back to full speed when the user is away again.
+   */
   private async watchPolicy(running: RunningJob): Promise<void> {
     while (!running.over.signal.aborted) {
       await this.sleep(POLICY_RECHECK_MS, running.over.signal);
       if (running.over.signal.aborted) return;
       const gate = this.gateNow();
-      if (!gate.run) this.pauseRunningJob(gate.reason);
+      if (gate.run) {
+        if (running.resumeFullSpeed()) {
+          this.o.priority?.restore();
+          this.setState('running', `Back to full speed (${running.job.model})`);
+        }
+        continue;
+      }
+      this.pauseRunningJob(gate.reason);
+      if (!running.slowed) continue;
+      const late = running.recheck(
+        this.now(),
+        this.fallbackRate(),
+        `${gate.reason}: the running job could not finish before the horde's deadline at reduced speed`,
+      );
+      if (!late) {
+        this.s.stateReason = this.slowedReason(running, gate.reason);
+        this.emit(false);
+      }
     }
   }
 
@@ -410,7 +455,7 @@ export class HordeWorker {
         if (empty && this.s.maintenance?.on) this.s.maintenance = { on: false };
         this.afterPopAnswered();
       },
-      withJob: (job, work) => this.withJob(job, work),
+      withJob: (job, deadline, work) => this.withJob(job, deadline, work),
       tokenProgress: () => this.emit(false),
       recordRate: (tokens, seconds) => this.meter.add(tokens, seconds),
       codec: () => this.codec(),

@@ -45,6 +45,12 @@ export const IdlePolicySettingsSchema = z.object({
   threads: z.int().min(0).max(256).optional(),
   finishJobBeforePause: z.boolean(),
   finishGraceSeconds: z.number().min(0).max(150).optional(),
+  afterReturnSeconds: z
+    .int('a whole number of seconds')
+    .min(0, 'at least 0 seconds')
+    .max(3600, 'at most an hour: no horde job lasts longer')
+    .nullable()
+    .optional(),
 }) satisfies z.ZodType<IdlePolicySettings>;
 
 export const IdlePolicyPatchSchema = IdlePolicySettingsSchema.partial();

@@ -106,6 +106,13 @@ export interface IdlePolicySettings {
   finishJobBeforePause: boolean;
   /** How long a running job may still take and be finished on pause; default 5 s. */
   finishGraceSeconds?: number;
+  /**
+   * How long a job may keep running, at low priority and half speed, after the
+   * user returns (or another pause); absent or null = until the horde's
+   * deadline. A job that cannot end in that time is handed back faulted.
+   * Off with `finishJobBeforePause`.
+   */
+  afterReturnSeconds?: number | null;
 }
 
 /** Whether a measured signal works on this platform, and how it is read (or, when not, why). */

@@ -97,21 +97,24 @@ export async function runTextGeneration(
     [1, prompt.length],
   );
   const attentionMask = new tf.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
-  const output = (await loaded.model.generate({
-    inputs: inputIds,
-    attention_mask: attentionMask,
-    max_new_tokens: Math.max(
-      1,
-      Math.min(Math.floor(params.maxNewTokens), maxPositions(loaded) - prompt.length),
-    ),
-    do_sample: !greedy,
-    temperature: greedy ? 1 : params.temperature,
-    // The horde's 0 means "no top-k"; transformers.js' own default would be 50.
-    top_k: greedy ? 0 : Math.max(0, Math.floor(params.topK)),
-    repetition_penalty: params.repPen > 0 ? params.repPen : 1,
-    stopping_criteria: [new HordeStopping()],
-    logits_processor: processors,
-  } as GenerateArgs)) as Transformers.Tensor;
+  const unpace = paceForward(loaded.model, options.speed);
+  const output = (await loaded.model
+    .generate({
+      inputs: inputIds,
+      attention_mask: attentionMask,
+      max_new_tokens: Math.max(
+        1,
+        Math.min(Math.floor(params.maxNewTokens), maxPositions(loaded) - prompt.length),
+      ),
+      do_sample: !greedy,
+      temperature: greedy ? 1 : params.temperature,
+      // The horde's 0 means "no top-k"; transformers.js' own default would be 50.
+      top_k: greedy ? 0 : Math.max(0, Math.floor(params.topK)),
+      repetition_penalty: params.repPen > 0 ? params.repPen : 1,
+      stopping_criteria: [new HordeStopping()],
+      logits_processor: processors,
+    } as GenerateArgs)
+    .finally(unpace)) as Transformers.Tensor;
 
   const all = (output.tolist() as bigint[][])[0] ?? [];
   const tokenIds = all.slice(prompt.length).map(Number);
@@ -130,6 +133,37 @@ export async function runTextGeneration(
     seed: params.seed,
     finishReason,
     millis: performance.now() - started,
+  };
+}
+
+/**
+ * Rests after each forward pass so that the model works `speed()` of the
+ * time. transformers.js' generate awaits nothing between tokens but the
+ * model's forward (its stopping criteria and logits processors are
+ * synchronous), so the pace goes there, on this instance only and for this
+ * call only; the returned function puts the model back.
+ */
+export function paceForward(
+  model: Pick<Transformers.PreTrainedModel, 'forward'>,
+  speed: (() => number) | undefined,
+): () => void {
+  if (!speed) return () => {};
+  const target = model as { forward: (inputs: unknown) => Promise<unknown> };
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'forward');
+  const original = target.forward;
+  target.forward = async (inputs: unknown) => {
+    const share = Math.min(1, Math.max(0.05, speed()));
+    const started = performance.now();
+    const out = await original.call(model, inputs);
+    if (share < 1) {
+      const rest = (performance.now() - started) * (1 / share - 1);
+      await new Promise((resolve) => setTimeout(resolve, rest));
+    }
+    return out;
+  };
+  return () => {
+    if (hadOwn) target.forward = original;
+    else delete (target as { forward?: unknown }).forward;
   };
 }
 

@@ -41,6 +41,12 @@ export interface GenerateOptions {
   /** Aborting stops generation between tokens; the promise then resolves with finishReason 'aborted'. */
   signal?: AbortSignal;
   onToken?: (generated: number, total: number) => void;
+  /**
+   * The share of full speed to keep (0 < share ≤ 1), read before each token:
+   * below 1 the engine rests between tokens so that it works that share of
+   * the time (the user is back and needs the machine). Default 1.
+   */
+  speed?: () => number;
 }
 
 export interface TextEngine {

@@ -126,6 +126,7 @@ function PolicyFields({ idle }: { idle: IdlePolicySettings }) {
         onChange={(v) => void apply({ finishJobBeforePause: v })}
         hint="Dropped jobs count against the worker and can put it into maintenance."
       />
+      {idle.finishJobBeforePause && <AfterReturnField idle={idle} apply={apply} />}
       <Switch
         label="Earn only on a schedule"
         checked={window !== undefined}
@@ -138,6 +139,54 @@ function PolicyFields({ idle }: { idle: IdlePolicySettings }) {
         />
       )}
       {error !== null && <ErrorNotice error={error} />}
+    </div>
+  );
+}
+
+const DEFAULT_AFTER_RETURN_SECONDS = 30;
+const MAX_AFTER_RETURN_SECONDS = 3600;
+
+/** How long a job may go on, slowed, once the user is back (absent or null: until the horde's deadline). */
+function AfterReturnField({
+  idle,
+  apply,
+}: {
+  idle: IdlePolicySettings;
+  apply: (patch: Partial<IdlePolicySettings>) => Promise<void>;
+}) {
+  const limit = idle.afterReturnSeconds ?? null;
+  // Kept as typed, so a half-typed number is neither saved nor snapped back.
+  const [seconds, setSeconds] = useState(limit ?? DEFAULT_AFTER_RETURN_SECONDS);
+  const valid = Number.isInteger(seconds) && seconds >= 0 && seconds <= MAX_AFTER_RETURN_SECONDS;
+  return (
+    <div className="stack">
+      <Switch
+        label="When you come back, let the job run until the horde's deadline"
+        checked={limit === null}
+        onChange={(on) =>
+          void apply({ afterReturnSeconds: on ? null : valid ? seconds : DEFAULT_AFTER_RETURN_SECONDS })
+        }
+        hint="It goes on at low priority and half speed, and is handed back only if it could not be done in time."
+      />
+      {limit !== null && (
+        <NumberField
+          label="After you come back, a job may keep running for (seconds)"
+          value={seconds}
+          min={0}
+          max={MAX_AFTER_RETURN_SECONDS}
+          step={1}
+          hint={
+            valid
+              ? 'A job that cannot end in this time is handed back at once (it counts as failed). 0: only a job about to end is finished.'
+              : `A whole number of seconds from 0 to ${MAX_AFTER_RETURN_SECONDS}.`
+          }
+          onChange={(v) => {
+            setSeconds(v);
+            if (Number.isInteger(v) && v >= 0 && v <= MAX_AFTER_RETURN_SECONDS)
+              void apply({ afterReturnSeconds: v });
+          }}
+        />
+      )}
     </div>
   );
 }

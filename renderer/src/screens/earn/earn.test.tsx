@@ -137,6 +137,30 @@ describe('earn screen', () => {
     await waitFor(() => expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { idleMinutes: 0 } }));
   });
 
+  it('sets how long a job may run after the user returns, and refuses an impossible time', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />);
+    const untilDeadline = await screen.findByRole('switch', {
+      name: "When you come back, let the job run until the horde's deadline",
+    });
+    expect((untilDeadline as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(untilDeadline);
+    await waitFor(() =>
+      expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { afterReturnSeconds: 30 } }),
+    );
+    const box = await screen.findByLabelText('After you come back, a job may keep running for (seconds)');
+    fireEvent.change(box, { target: { value: '5000' } });
+    expect(await screen.findByText('A whole number of seconds from 0 to 3600.')).toBeTruthy();
+    fireEvent.change(box, { target: { value: '90' } });
+    await waitFor(() =>
+      expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { afterReturnSeconds: 90 } }),
+    );
+    expect(bridge.callsTo('settings:set')).not.toContainEqual({ idle: { afterReturnSeconds: 5000 } });
+    fireEvent.click(untilDeadline);
+    await waitFor(() =>
+      expect(bridge.callsTo('settings:set')).toContainEqual({ idle: { afterReturnSeconds: null } }),
+    );
+  });
+
   it('never titles the banner with a state its reason contradicts', async () => {
     const { bridge } = renderWithBridge(<EarnScreen />, {
       'worker:stats': () =>
