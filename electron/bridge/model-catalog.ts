@@ -4,7 +4,7 @@ import type { LocalModelsPort } from './ports';
 /** What a scan of the models folder yields (electron/worker/models scanModels gives more; this is what is shown). */
 export interface FoundModel {
   name: string;
-  kind: 'text' | 'alchemy';
+  kind: 'text' | 'alchemy' | 'image';
   path: string;
   sizeBytes: number;
 }

@@ -2,6 +2,8 @@ import { UPSCALE_FORMS, type UpscalerName } from '../../shared/api/interrogate';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
 import { planModelLoads } from '../worker/models/memory-budget';
+import { NodeImageEngine, type ImageEngine } from '../worker/sd/image-engine';
+import { loadNodeSdModel, type LoadedSdModel } from '../worker/sd/node-model';
 import { scanModels, type ModelInfo } from '../worker/models/scan';
 import { readContextLimit } from '../worker/model-context';
 import type { ModelCatalog } from './model-catalog';
@@ -27,6 +29,8 @@ export interface LoadEnginesOptions {
   log: Logger;
   /** ONNX Runtime in Node when absent. */
   loadText?: TextLoader;
+  /** ONNX Runtime in Node when absent. */
+  loadImage?: ImageLoader;
   /** Checked between slow steps: shutting down while models load must not load more. */
   cancelled?: () => boolean;
   /**
@@ -37,15 +41,27 @@ export interface LoadEnginesOptions {
   names?: (model: ModelInfo) => Promise<string[]>;
 }
 
+/**
+ * Loads the Stable Diffusion folders as one image engine under their horde names; the desktop
+ * app passes one that tries the WebGPU window first. null: not here, use ONNX Runtime in Node.
+ */
+export type ImageLoader = (
+  models: { name: string; path: string }[],
+) => Promise<{ engine: ImageEngine; close?: () => Promise<void> } | null>;
+
 /** What the worker is built with; `dispose` frees the engines' memory. */
 export interface LoadedEngines {
   text?: TextEngine;
   alchemy?: AlchemyEngine;
+  image?: ImageEngine;
   upscalerNames?: UpscalerName[];
   /** The text model's context window, so the worker never advertises more than it holds. */
   modelContextLimit?: number;
   dispose(): Promise<void>;
 }
+
+export const IMAGE_NEEDS_NSFW =
+  'Image models need an nsfw model beside them, to censor images for requests that forbid NSFW: add the ViT NSFW detector from the catalog.';
 
 /** The models folder as the catalog shows it. */
 export async function scanForCatalog(modelsDir: string) {
@@ -73,6 +89,7 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
     (m) => m.kind === 'text' && (o.textModel === undefined || m.name === o.textModel),
   );
   const alchemyInfos = plan.load.filter((m) => m.kind === 'alchemy');
+  const imageInfos = plan.load.filter((m) => m.kind === 'image');
 
   if (textInfo) {
     o.catalog.loading(textInfo.name, 0);
@@ -128,7 +145,79 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
   const upscale = alchemyInfos.find((m) => m.forms.includes('upscale'));
   const upscalers = upscale && o.names ? (await o.names(upscale)).filter((n) => isUpscalerName(n)) : [];
   if (upscalers.length > 0) out.upscalerNames = upscalers;
+  if (o.cancelled?.()) return out;
+
+  if (imageInfos.length > 0 && !out.alchemy?.forms.includes('nsfw')) {
+    // The window's requests (and most on any horde) forbid NSFW and ask the worker to censor what
+    // fails the check; without an nsfw model every one of them would fault and put the worker in
+    // maintenance.
+    for (const m of imageInfos) o.catalog.failed(m.name, IMAGE_NEEDS_NSFW);
+  } else if (imageInfos.length > 0) {
+    const image = await loadImageModels(o, imageInfos, threads);
+    if (image) {
+      out.image = image.engine;
+      closers.push(image.close);
+    }
+  }
   return out;
+}
+
+/**
+ * The SD folders as one image engine. Each goes out under the name the library vouches for
+ * (a catalog or confirmed reference name, else its own). A folder that fails to load is shown
+ * as failed and the others still load.
+ */
+async function loadImageModels(
+  o: LoadEnginesOptions,
+  infos: ModelInfo[],
+  threads: { threads?: number },
+): Promise<{ engine: ImageEngine; close: () => Promise<void> } | null> {
+  const named: { info: ModelInfo; name: string }[] = [];
+  const taken = new Set<string>();
+  for (const info of infos) {
+    const name = (await o.names?.(info))?.[0] ?? info.name;
+    // Two folders under one horde name would be one model to the horde: the first one serves it.
+    if (taken.has(name)) {
+      o.catalog.failed(info.name, `Another folder already serves ${name}.`);
+      continue;
+    }
+    taken.add(name);
+    named.push({ info, name });
+  }
+  const started = performance.now();
+  for (const { info } of named) o.catalog.loading(info.name, 0);
+  const custom = o.loadImage
+    ? await o.loadImage(named.map(({ info, name }) => ({ name, path: info.path }))).catch((e: unknown) => {
+        o.log.warn('the image models did not load in the window; trying ONNX Runtime in Node', e);
+        return null;
+      })
+    : null;
+  if (custom) {
+    const seconds = (performance.now() - started) / 1000;
+    for (const { info } of named) o.catalog.ready(info.name, seconds);
+    return {
+      engine: custom.engine,
+      close: async () => {
+        await custom.engine.dispose();
+        await custom.close?.();
+      },
+    };
+  }
+  const loaded = new Map<string, LoadedSdModel>();
+  for (const { info, name } of named) {
+    if (o.cancelled?.()) break;
+    const t0 = performance.now();
+    try {
+      loaded.set(name, await loadNodeSdModel(info.path, threads));
+      o.catalog.ready(info.name, (performance.now() - t0) / 1000);
+    } catch (e) {
+      o.catalog.failed(info.name, errorText(e));
+      o.log.warn(`image model ${info.name} failed to load`, e);
+    }
+  }
+  if (loaded.size === 0) return null;
+  const engine = new NodeImageEngine(loaded);
+  return { engine, close: () => engine.dispose() };
 }
 
 /** The worker options that come from the loaded engines. */
@@ -136,6 +225,7 @@ export function engineOptions(e: LoadedEngines) {
   return {
     ...(e.text ? { textEngine: e.text } : {}),
     ...(e.alchemy ? { alchemyEngine: e.alchemy } : {}),
+    ...(e.image ? { imageEngine: e.image } : {}),
     ...(e.upscalerNames ? { upscalerNames: e.upscalerNames } : {}),
     ...(e.modelContextLimit !== undefined ? { modelContextLimit: e.modelContextLimit } : {}),
   };

@@ -124,7 +124,7 @@ export type ModelLoadState = 'found' | 'loading' | 'ready' | 'error';
 export interface LocalModel {
   /** The name the worker advertises to the horde. */
   name: string;
-  kind: 'text' | 'alchemy';
+  kind: 'text' | 'alchemy' | 'image';
   /** Folder of the model inside the models folder. */
   path: string;
   sizeBytes: number;

@@ -68,7 +68,7 @@ export interface InstalledModel {
   /** The name the scan gives it (folder name, or org/name for the hub cache). */
   name: string;
   path: string;
-  kind: 'text' | 'alchemy';
+  kind: 'text' | 'alchemy' | 'image';
   forms: string[];
   sizeBytes: number;
   /** catalog: downloaded from the catalog; hub-cache: another hub download; folder: a folder in the models folder; linked: a folder elsewhere the user added. */

@@ -1,10 +1,11 @@
 /**
  * What a model folder can serve, read from its config.json alone: a causal LM for
- * text jobs, or the alchemy forms an image model answers.
+ * text jobs, or the alchemy forms an image model answers. Stable Diffusion folders
+ * (kind `image`) are recognized by their layout instead (scan.ts `readSdModel`).
  */
 import type { AlchemyForm } from '../engines/types';
 
-export type ModelKind = 'text' | 'alchemy';
+export type ModelKind = 'text' | 'alchemy' | 'image';
 
 export interface ModelConfigLike {
   model_type?: string;
@@ -22,7 +23,9 @@ export interface Classification {
     | 'image-classification'
     | 'zero-shot-image-classification'
     | 'background-removal'
-    | 'image-to-image';
+    | 'image-to-image'
+    /** Our own SD pipeline (shared/diffusion), not a transformers.js task. */
+    | 'text-to-image';
 }
 
 const CAUSAL_LM = /(ForCausalLM|LMHeadModel)$/;

@@ -53,14 +53,14 @@ export class ModelLibrary {
 
   /**
    * The names `model` may go out under, and whether they are names the horde knows for
-   * these weights. Text: the catalog's or the confirmed reference name, else its own name.
+   * these weights. Text and image: the catalog's or the confirmed reference name, else its own name.
    * Alchemy: the forms named by what they do (caption, nsfw, …) for any model that does
    * it; an upscaler form (named after a model) only from the catalog or a confirmation.
    */
   async names(model: ModelInfo): Promise<{ names: string[]; honest: boolean }> {
     const entry = this.catalogEntry(model);
     const confirmed = (await this.loadConfirmations())[model.path];
-    if (model.kind === 'text') {
+    if (model.kind !== 'alchemy') {
       if (entry?.advertise.model) return { names: [entry.advertise.model], honest: true };
       if (confirmed) return { names: [confirmed.as], honest: true };
       return { names: [model.name], honest: false };

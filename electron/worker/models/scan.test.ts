@@ -89,6 +89,39 @@ describe('scanModels', () => {
     });
   });
 
+  it('lists a Stable Diffusion ONNX export as an image model, and not one that lacks a part', async () => {
+    const sd = async (
+      folder: string,
+      skip: string[] = [],
+      tokenizer = ['tokenizer.json', 'tokenizer_config.json'],
+    ) => {
+      const files = [
+        'model_index.json',
+        'scheduler/scheduler_config.json',
+        ...tokenizer.map((t) => `tokenizer/${t}`),
+        'text_encoder/model.onnx',
+        'unet/model.onnx',
+        'vae_decoder/model.onnx',
+      ].filter((f) => !skip.includes(f));
+      for (const f of files) {
+        await mkdir(path.dirname(path.join(folder, f)), { recursive: true });
+        await writeFile(
+          path.join(folder, f),
+          f === 'model_index.json' ? '{"_class_name":"OnnxStableDiffusionPipeline"}' : 'x',
+        );
+      }
+    };
+    await sd(path.join(root, 'sd15'));
+    await sd(path.join(root, 'diffusers-export'), [], ['vocab.json', 'merges.txt']);
+    await sd(path.join(root, 'no-decoder'), ['vae_decoder/model.onnx']);
+    await sd(path.join(root, 'no-tokenizer'), [], []);
+    const models = await scanModels(root);
+    expect(models.map((m) => [m.name, m.kind, m.task, m.modelType])).toEqual([
+      ['diffusers-export', 'image', 'text-to-image', 'OnnxStableDiffusionPipeline'],
+      ['sd15', 'image', 'text-to-image', 'OnnxStableDiffusionPipeline'],
+    ]);
+  });
+
   it('findModel names the missing model', async () => {
     await expect(findModel(root, 'nope')).rejects.toThrow(/"nope" not found/);
   });

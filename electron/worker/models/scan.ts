@@ -1,13 +1,14 @@
 /**
  * Finds the models the worker could serve: plain folders under the user's models
  * folder (`<dir>/<name>/` or `<dir>/<org>/<name>/`, each with config.json and
- * onnx/) and the Hugging Face hub cache layout (`models--org--name/snapshots/<rev>/`),
+ * onnx/, or a Stable Diffusion ONNX export: see sd-layout.ts) and the Hugging Face hub cache layout (`models--org--name/snapshots/<rev>/`),
  * which is only read, never written.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlchemyForm } from '../engines/types';
+import { readSdLayout } from './sd-layout';
 import { classifyModel, type Classification, type ModelConfigLike, type ModelKind } from './classify';
 
 export interface ModelInfo {
@@ -109,6 +110,9 @@ async function readModel(
   name: string,
   source: ModelInfo['source'],
 ): Promise<ModelInfo | null> {
+  const sd = await readSdLayout(folder);
+  // An SD folder that lacks a part is not listed: the pipeline could not load it.
+  if (sd.looksLikeSd) return sd.missing.length === 0 ? sdModel(folder, name, source) : null;
   let config: ModelConfigLike;
   try {
     config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as ModelConfigLike;
@@ -126,6 +130,23 @@ async function readModel(
     forms: classification.forms,
     task: classification.task,
     modelType: config.model_type ?? 'unknown',
+    sizeBytes: await sizeOnDisk(folder),
+    source,
+  };
+}
+
+async function sdModel(folder: string, name: string, source: ModelInfo['source']): Promise<ModelInfo> {
+  const index = await readFile(path.join(folder, 'model_index.json'), 'utf8').then(
+    (text) => (JSON.parse(text) as { _class_name?: unknown })._class_name,
+    () => undefined,
+  );
+  return {
+    name,
+    path: folder,
+    kind: 'image',
+    forms: [],
+    task: 'text-to-image',
+    modelType: typeof index === 'string' ? index : 'stable-diffusion-onnx',
     sizeBytes: await sizeOnDisk(folder),
     source,
   };

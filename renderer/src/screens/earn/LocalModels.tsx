@@ -18,7 +18,7 @@ function ModelRow({ m }: { m: LocalModel }) {
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <strong>{m.name}</strong>
         <span className="muted">
-          {m.kind === 'text' ? 'text' : 'alchemy'} · {formatBytes(m.sizeBytes)} · {LOAD_LABEL[m.load.state]}
+          {m.kind} · {formatBytes(m.sizeBytes)} · {LOAD_LABEL[m.load.state]}
           {m.load.state === 'ready' &&
             m.load.seconds !== undefined &&
             ` (loaded in ${m.load.seconds.toFixed(1)} s)`}

@@ -21,6 +21,8 @@ function payNote(m: InstalledModel): string {
       : `Serves ${m.advertisedAs.join(', ') || 'no form'}. An upscaler is asked for by its model's name; until you confirm which model this is, it serves no upscale form.`;
   if (m.honestName)
     return `Goes out as ${m.advertisedAs[0] ?? m.name}, a name the horde can price as a known model.`;
+  if (m.kind === 'image')
+    return `Goes out under its own name, ${m.advertisedAs[0] ?? m.name}: your own horde serves it, but the AI Horde sends image jobs only for models in its image model reference. If this folder really is one of them (stable_diffusion is SD 1.5), confirm its name.`;
   if (m.source === 'catalog')
     return `Goes out under its own name, ${m.advertisedAs[0] ?? m.name}: the catalog knows no horde reference name for these weights, so the horde pays it as an unknown model (a fraction; about 1 kudos a job on the AI Horde).`;
   return `Goes out under its own name, ${m.advertisedAs[0] ?? m.name}: the horde pays an unknown model a fraction (about 1 kudos a job on the AI Horde). If this folder really is a known model, confirm its name.`;
@@ -35,13 +37,13 @@ function Row({ m }: { m: InstalledModel }) {
   const [confirming, setConfirming] = useState(false);
   const [naming, setNaming] = useState(false);
   const [as, setAs] = useState('');
-  const canName = m.source !== 'catalog' && (m.kind === 'text' || m.forms.includes('upscale'));
+  const canName = m.source !== 'catalog' && (m.kind !== 'alchemy' || m.forms.includes('upscale'));
   return (
     <li className="stack" style={{ gap: '0.3rem' }} aria-label={m.name}>
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <strong>{m.name}</strong>
         <span className="muted">
-          {m.kind === 'text' ? 'text' : `alchemy (${m.forms.join(', ')})`} · {formatBytes(m.sizeBytes)} ·{' '}
+          {m.kind === 'alchemy' ? `alchemy (${m.forms.join(', ')})` : m.kind} · {formatBytes(m.sizeBytes)} ·{' '}
           {SOURCE[m.source]}
           {m.inUse ? ' · in use' : ''}
         </span>
