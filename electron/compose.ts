@@ -66,6 +66,12 @@ export interface RunOverrides {
   worker?: boolean;
   /** A catalog file (shared/catalog/schema.ts) whose entries are added to the built-in ones (a mirror's, or a test's). */
   catalogFile?: string;
+  /**
+   * The embedded horde's database is empty or damaged: 'restore' puts its newest backup back,
+   * 'new' starts a new horde (the old file kept beside either way). Absent: the start stops with
+   * DamagedHordeDatabase, naming the file, so that the user chooses.
+   */
+  ifHordeDamaged?: 'restore' | 'new';
 }
 
 export interface ComposeOptions {
@@ -190,6 +196,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       dbPath: path.join(dataDir, 'horde.sqlite'),
       port: 0,
       lan: settings.lanSharing,
+      ...(overrides.ifHordeDamaged ? { ifDamaged: overrides.ifHordeDamaged } : {}),
     });
     const owner = embedded.admin.ensureOwner(osOwnerName(), backend.credentials.storedOwnerKey);
     await backend.credentials.setOwnerKey(owner.apikey);

@@ -15,6 +15,7 @@ import { BridgeServer } from './bridge/http-server';
 import { ensureRenderer } from './bridge/renderer-build';
 import { FileSecretStore } from './bridge/secret-store';
 import { composeServices, type ServiceLog } from './compose';
+import { DamagedHordeDatabase } from './horde/index';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -32,6 +33,7 @@ interface Flags {
   model?: string;
   catalog?: string;
   build: boolean;
+  ifHordeDamaged?: 'restore' | 'new';
 }
 
 const log: ServiceLog = {
@@ -74,6 +76,14 @@ function parseFlags(argv: string[]): Flags {
     .option('--model <name>', 'the text model to serve (default: the first one found)')
     .option('--catalog <file>', 'a model catalog file whose entries are added to the built-in catalog')
     .option('--no-build', 'do not build the window when dist/renderer is missing')
+    .option(
+      '--if-horde-damaged <choice>',
+      "the embedded horde's database is empty or damaged: restore (its newest backup) or new (a new horde); the old file is kept",
+      (v: string) => {
+        if (v !== 'restore' && v !== 'new') throw new InvalidArgumentError('restore or new');
+        return v;
+      },
+    )
     .parse(argv)
     .opts<Flags>();
 }
@@ -107,6 +117,7 @@ async function main(): Promise<void> {
       ...(flags.models ? { modelsDir: flags.models } : {}),
       ...(flags.model ? { textModel: flags.model } : {}),
       ...(flags.catalog ? { catalogFile: path.resolve(flags.catalog) } : {}),
+      ...(flags.ifHordeDamaged ? { ifHordeDamaged: flags.ifHordeDamaged } : {}),
       worker: flags.worker,
     },
   });
@@ -163,5 +174,13 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(`Horde Desktop could not start: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof DamagedHordeDatabase) {
+    console.error(e.hint);
+    console.error(
+      e.backups.length > 0
+        ? 'Start again with --if-horde-damaged restore (the newest backup) or --if-horde-damaged new (a new horde).'
+        : 'Start again with --if-horde-damaged new to start a new horde.',
+    );
+  }
   process.exit(1);
 });

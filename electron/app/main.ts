@@ -1,11 +1,12 @@
 // The Electron main process: wires the window, tray, power signals and the services process
 // together. Every decision is made in the plain modules beside it; this file only connects them.
 import path from 'node:path';
-import { app, BrowserWindow, Notification, nativeTheme, safeStorage } from 'electron';
+import { app, BrowserWindow, dialog, Notification, nativeTheme, safeStorage } from 'electron';
 import type { AccountView, EventMessage, WorkerStats } from '../../shared/bridge/contract';
 import type { DownloadProgress } from '../../shared/bridge/models';
 import { APP_INDEX_URL } from './app-protocol';
 import { setLinuxAutostart } from './autostart';
+import { argvWithChoice, damagedChoiceFromArgv, damagedHordeDialog } from './damaged-horde';
 import { DesktopSettingsStore, type DesktopSettings } from './desktop-settings';
 import { HiddenInferenceWindow } from './inference-window';
 import { registerBridgeIpc, sendBridgeEvent } from './ipc';
@@ -260,6 +261,7 @@ async function start(): Promise<void> {
   power.adapter = adapter;
   app.on('will-quit', () => adapter.stop());
 
+  const hordeChoice = damagedChoiceFromArgv(process.argv);
   const hidden = launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin);
   // Without a tray a hidden start would leave the user nothing to click.
   if (!hidden || !tray.available) showWindow();
@@ -270,6 +272,7 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       inference: true,
       enginePageScript: path.join(__dirname, 'engine-page.js'),
+      ...(hordeChoice ? { ifHordeDamaged: hordeChoice } : {}),
     });
     log.info('services started');
     stats = await services.handlers['worker:stats']();
@@ -279,5 +282,21 @@ async function start(): Promise<void> {
     servicesDown = true;
     log.error('the services did not start', err);
     refreshTray();
+    // The embedded horde's database is empty or damaged: the user chooses, and the app starts again with it.
+    const ask = damagedHordeDialog(err);
+    if (ask) {
+      const { response } = await dialog.showMessageBox({
+        type: 'error',
+        title: 'Horde Desktop',
+        message: ask.message,
+        detail: ask.detail,
+        buttons: ask.buttons,
+        defaultId: ask.buttons.length - 1,
+        cancelId: ask.buttons.length - 1,
+      });
+      const choice = ask.choices[response];
+      if (choice) app.relaunch({ args: argvWithChoice(process.argv.slice(1), choice) });
+      app.exit(choice ? 0 : 1);
+    }
   }
 }

@@ -26,6 +26,8 @@ export interface ServicesInit {
   /** Main can host the WebGPU window. */
   inference: boolean;
   enginePageScript?: string;
+  /** The user's answer to a damaged embedded horde database (see damaged-horde.ts). */
+  ifHordeDamaged?: 'restore' | 'new';
 }
 
 export type ComposeServices = (options: {

@@ -28,5 +28,6 @@ serveServices(peer, ({ init, secrets, inferenceHost, pickFolder, log }) =>
     pickFolder,
     ...(inferenceHost ? { inferenceHost } : {}),
     ...(init.enginePageScript ? { enginePageScript: init.enginePageScript } : {}),
+    ...(init.ifHordeDamaged ? { ifHordeDamaged: init.ifHordeDamaged } : {}),
   }),
 );

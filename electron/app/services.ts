@@ -30,6 +30,8 @@ export interface ServicesOptions {
   enginePageScript?: string;
   /** Main's native folder picker, for Models → Add a folder. */
   pickFolder?: () => Promise<string | null>;
+  /** Restore the newest backup of, or start anew over, an empty or damaged embedded horde database. */
+  ifHordeDamaged?: 'restore' | 'new';
 }
 
 /**
@@ -80,6 +82,7 @@ export function startAppServices(options: ServicesOptions): Promise<AppServices>
     log: options.log,
     idleSignals: true,
     ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
+    ...(options.ifHordeDamaged ? { overrides: { ifHordeDamaged: options.ifHordeDamaged } } : {}),
     ...(inferenceHost && enginePageScript
       ? { loadText: webgpuTextLoader(inferenceHost, enginePageScript, options.log) }
       : {}),

@@ -9,12 +9,29 @@
  *   npm run horde -- --db PATH user trust NAME#ID                 release what is held in evaluation
  *   npm run horde -- --db PATH flags list [--all]                 flags with their reasons
  *   npm run horde -- --db PATH flags clear ID                     clear one flag
+ *   npm run horde -- --db PATH backup [--keep 5]                  an online backup now, into PATH.backups/
+ *   npm run horde -- --db PATH backups                            the backups, newest first
+ *   npm run horde -- --db PATH restore [FILE]                     put a backup back (the newest without FILE);
+ *                                                                 stop the horde first
+ *   npm run horde -- --db PATH --if-damaged restore|new           serve even when PATH is empty or damaged:
+ *                                                                 from the newest backup, or a new horde
+ *
+ * The horde refuses to start on an empty or damaged database it did not just create; the old
+ * file is always kept beside, renamed.
  *
  * Admin commands are safe while a server uses the same file (SQLite WAL with
  * a busy timeout). Each prints JSON on stdout.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { openHordeAdmin, startHorde, type HordeLimits } from './index';
+import {
+  backupHordeFile,
+  listHordeBackups,
+  openHordeAdmin,
+  restoreHordeBackup,
+  startHorde,
+  type DamagedDatabaseChoice,
+  type HordeLimits,
+} from './index';
 
 const DEFAULT_PORT = 7001;
 
@@ -47,6 +64,12 @@ interface GlobalOptions {
   lan?: boolean;
   kudosCap?: number;
   startingKudos?: number;
+  ifDamaged?: DamagedDatabaseChoice;
+}
+
+function damagedChoice(value: string): DamagedDatabaseChoice {
+  if (value !== 'restore' && value !== 'new') throw new InvalidArgumentError('restore or new');
+  return value;
 }
 
 const program = new Command('horde')
@@ -57,6 +80,11 @@ const program = new Command('horde')
   .option('--lan', 'serve the local network: only registered users may use it from other machines')
   .option('--kudos-cap <kudos>', 'most kudos one user may hold (0 = no cap; default 100000)', count)
   .option('--starting-kudos <kudos>', 'kudos a new registered user starts with (default 25)', count)
+  .option(
+    '--if-damaged <choice>',
+    'when the database is empty or damaged: restore (the newest backup) or new (a new horde); the old file is kept',
+    damagedChoice,
+  )
   .showHelpAfterError();
 
 function dbPath(): string {
@@ -92,6 +120,7 @@ program.action(async () => {
     ...(o.lan ? { lan: true } : {}),
     limits: limitOptions(),
     logger: false,
+    ...(o.ifDamaged ? { ifDamaged: o.ifDamaged } : {}),
   });
   print({ url: horde.url });
   const stop = (): void => {
@@ -162,6 +191,29 @@ program
     const report = withAdmin((admin) => admin.verify());
     print(report);
     if (!report.ok) process.exitCode = 1;
+  });
+
+program
+  .command('backup')
+  .option('--keep <n>', 'how many backups to keep (default 5)', count)
+  .description('take an online backup now into DB.backups/ (safe while the horde serves)')
+  .action(async (opts: { keep?: number }) => {
+    print(await backupHordeFile(dbPath(), opts.keep));
+  });
+
+program
+  .command('backups')
+  .description('the backups of this database, newest first')
+  .action(() => {
+    print(listHordeBackups(dbPath()));
+  });
+
+program
+  .command('restore')
+  .argument('[file]', 'the backup to put back (default: the newest)')
+  .description('put a backup back as the database; stop the horde first. The current file is kept, renamed')
+  .action(async (file?: string) => {
+    print(await restoreHordeBackup(dbPath(), file));
   });
 
 try {

@@ -1,7 +1,20 @@
+import { renameSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, type HordeAdmin } from './admin';
 import { DEFAULT_LIMITS, makeContext, type HordeLimits } from './context';
 import { buildServer } from './server';
+import {
+  backupHordeDatabase,
+  checkHordeDatabase,
+  DamagedHordeDatabase,
+  DEFAULT_BACKUP_POLICY,
+  describeState,
+  listHordeBackups,
+  restoreHordeBackup,
+  startNewHorde,
+  type BackupPolicy,
+  type HordeBackup,
+} from './store/backup';
 import { HordeDb } from './store/db';
 import { sweep, type SweepReport } from './sweep';
 
@@ -14,6 +27,23 @@ export type { UserLedgerLine } from './store/user-ledger';
 export type { FlagView, FlagCode } from './store/flags';
 export type { AddUserOptions } from './admin';
 export { DEFAULT_LIMITS } from './context';
+export {
+  backupsDirFor,
+  checkHordeDatabase,
+  DamagedHordeDatabase,
+  listHordeBackups,
+  NoHordeBackup,
+  restoreHordeBackup,
+  startNewHorde,
+  type HordeBackup,
+} from './store/backup';
+
+/**
+ * What to do when the database file is empty or damaged: refuse to start (the default, with
+ * DamagedHordeDatabase), put the newest backup back, or start a new horde. The old file is kept
+ * beside either way.
+ */
+export type DamagedDatabaseChoice = 'refuse' | 'restore' | 'new';
 
 export interface StartHordeOptions {
   /** The SQLite file (created with its folder if missing). */
@@ -34,6 +64,13 @@ export interface StartHordeOptions {
    * addresses and this machine's name): e.g. a reverse proxy's name.
    */
   allowedHosts?: string[];
+  /** An empty or damaged database: refuse (default), restore the newest backup, or start a new horde. */
+  ifDamaged?: DamagedDatabaseChoice;
+  /**
+   * Rolling online backups in `<db>.backups/`: one at start (of a file that was there) and one
+   * every `everyMs`, keeping the newest `keep`. false: none (tests that do not need them).
+   */
+  backups?: Partial<BackupPolicy> | false;
 }
 
 export interface Horde {
@@ -46,6 +83,10 @@ export interface Horde {
    * read and every `limits.sweepIntervalMs`.
    */
   sweep(): SweepReport;
+  /** Takes an online backup now (rotating the old ones), while the horde serves. */
+  backup(): Promise<HordeBackup>;
+  /** The backups there are, newest first. */
+  backups(): HordeBackup[];
   close(): Promise<void>;
 }
 
@@ -59,9 +100,44 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/**
+ * Opens the horde's database, refusing a file that is empty or damaged unless `choice` says what
+ * to do with it (restore the newest backup, or start a new horde). A file that is not there is
+ * created; `existed` says whether it was there before.
+ */
+export async function openHordeDatabase(
+  dbPath: string,
+  choice: DamagedDatabaseChoice = 'refuse',
+): Promise<{ db: HordeDb; existed: boolean }> {
+  if (dbPath === ':memory:') return { db: new HordeDb(dbPath), existed: false };
+  const state = checkHordeDatabase(dbPath);
+  const problem = describeState(state);
+  if (problem !== undefined) {
+    if (choice === 'refuse') throw new DamagedHordeDatabase(dbPath, problem, listHordeBackups(dbPath));
+    if (choice === 'restore') await restoreHordeBackup(dbPath);
+    else startNewHorde(dbPath);
+  }
+  const existed = state.state === 'ok' || (problem !== undefined && choice === 'restore');
+  // A new file is made whole under another name and renamed into place, so that a crash during
+  // the first start cannot leave an empty horde.sqlite that the next start would refuse.
+  if (!existed) {
+    const making = `${dbPath}.creating`;
+    for (const f of [making, `${making}-wal`, `${making}-shm`]) rmSync(f, { force: true });
+    new HordeDb(making).close();
+    renameSync(making, dbPath);
+  }
+  return { db: new HordeDb(dbPath), existed };
+}
+
 /** Starts the embedded horde on `dbPath` and resolves once it listens. */
 export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
-  const db = new HordeDb(opts.dbPath);
+  const { db, existed } = await openHordeDatabase(opts.dbPath, opts.ifDamaged);
+  const policy: BackupPolicy | undefined =
+    opts.backups === false || opts.dbPath === ':memory:'
+      ? undefined
+      : { ...DEFAULT_BACKUP_POLICY, ...opts.backups };
+  const takeBackup = (): Promise<HordeBackup> =>
+    backupHordeDatabase(db.sql, opts.dbPath, { keep: policy?.keep ?? DEFAULT_BACKUP_POLICY.keep });
   const limits: HordeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const ctx = makeContext(db, opts.clock ?? Date.now, limits, opts.lan ?? false, imagesDirFor(opts.dbPath));
   const host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
@@ -89,16 +165,34 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
         }, limits.sweepIntervalMs)
       : undefined;
   timer?.unref();
+  // A backup of what was there before this run wrote anything, then one every few hours.
+  let backingUp: Promise<unknown> = Promise.resolve();
+  const rolling = (): void => {
+    backingUp = backingUp
+      .then(takeBackup)
+      .catch((err: unknown) => app.log.error(err, 'the horde database backup failed'));
+  };
+  if (policy && existed) rolling();
+  const backupTimer = policy && policy.everyMs > 0 ? setInterval(rolling, policy.everyMs) : undefined;
+  backupTimer?.unref();
   let closed = false;
   return {
     url: `http://${urlHost(host)}:${port}/api`,
     admin: createAdmin(ctx),
     sweep: () => sweep(ctx),
+    backup: () => {
+      const next = backingUp.then(takeBackup);
+      backingUp = next.catch(() => undefined);
+      return next;
+    },
+    backups: () => listHordeBackups(opts.dbPath),
     close: async () => {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (backupTimer) clearInterval(backupTimer);
       await app.close();
+      await backingUp;
       db.close();
     },
   };
@@ -110,7 +204,24 @@ export function openHordeAdmin(
   clock: () => number = Date.now,
   limits: Partial<HordeLimits> = {},
 ): { admin: HordeAdmin; close(): void } {
+  // The admin commands refuse an empty or damaged file too: they would otherwise create a new horde in it.
+  const state = checkHordeDatabase(dbPath);
+  const problem = describeState(state);
+  if (problem !== undefined) throw new DamagedHordeDatabase(dbPath, problem, listHordeBackups(dbPath));
   const db = new HordeDb(dbPath);
   const ctx = makeContext(db, clock, { ...DEFAULT_LIMITS, ...limits }, false, imagesDirFor(dbPath));
   return { admin: createAdmin(ctx), close: () => db.close() };
+}
+
+/**
+ * One online backup of the database file, from another process than the server (the CLI's
+ * `backup`): safe while a server uses the file (WAL). The damaged-file check applies.
+ */
+export async function backupHordeFile(dbPath: string, keep?: number): Promise<HordeBackup> {
+  const { db } = await openHordeDatabase(dbPath);
+  try {
+    return await backupHordeDatabase(db.sql, dbPath, keep !== undefined ? { keep } : {});
+  } finally {
+    db.close();
+  }
 }

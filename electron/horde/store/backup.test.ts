@@ -1,0 +1,135 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHorde, type Horde, type StartHordeOptions } from '../index';
+import { backupsDirFor, checkHordeDatabase, DamagedHordeDatabase, listHordeBackups } from './backup';
+
+const dirs: string[] = [];
+const hordes: Horde[] = [];
+
+function tempDb(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'horde-backup-'));
+  dirs.push(dir);
+  return path.join(dir, 'horde.sqlite');
+}
+
+async function start(dbPath: string, o: Partial<StartHordeOptions> = {}): Promise<Horde> {
+  const horde = await startHorde({ dbPath, port: 0, backups: { everyMs: 0 }, ...o });
+  hordes.push(horde);
+  return horde;
+}
+
+async function findUser(horde: Horde, apikey: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${horde.url}/v2/find_user`, { headers: { apikey } });
+  return { status: res.status, body: await res.json() };
+}
+
+async function refusal(dbPath: string): Promise<DamagedHordeDatabase> {
+  const err: unknown = await startHorde({ dbPath, port: 0 }).then(
+    (h) => {
+      hordes.push(h);
+      throw new Error('the horde started on a damaged file');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DamagedHordeDatabase);
+  return err as DamagedHordeDatabase;
+}
+
+afterEach(async () => {
+  for (const h of hordes.splice(0)) await h.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the embedded horde and its database file', () => {
+  it('creates a missing file, but refuses a 0-byte one, naming it and keeping it as it is', async () => {
+    const fresh = tempDb();
+    expect(checkHordeDatabase(fresh).state).toBe('missing');
+    await start(fresh);
+    expect(checkHordeDatabase(fresh).state).toBe('ok');
+
+    const empty = tempDb();
+    writeFileSync(empty, '');
+    const err = await refusal(empty);
+    expect(err.message).toContain(`horde.sqlite in ${path.dirname(empty)} is empty`);
+    expect(err.hint).toMatch(/no backup to restore\. Start a new horde/);
+    expect(readFileSync(empty).length).toBe(0);
+    expect(readdirSync(path.dirname(empty))).toEqual(['horde.sqlite']);
+  });
+
+  it('refuses a garbage file and a truncated database, and says a backup can be restored', async () => {
+    const garbage = tempDb();
+    writeFileSync(garbage, 'this is not a database, it is a shopping list\n'.repeat(100));
+    expect((await refusal(garbage)).message).toMatch(/is damaged: it is not an SQLite database/);
+    expect(readFileSync(garbage, 'utf8')).toMatch(/^this is not a database/);
+
+    const truncated = tempDb();
+    const horde = await start(truncated);
+    for (let i = 0; i < 20; i++) horde.admin.addUser(`user${i}`);
+    await horde.backup();
+    await horde.close();
+    const bytes = readFileSync(truncated);
+    // Keep the header and cut the rest: SQLite sees pages that are not there.
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const err = await refusal(truncated);
+    expect(err.message).toMatch(/horde\.sqlite in .* is damaged/);
+    expect(err.hint).toMatch(/^Restore the newest backup \(taken \d{4}-/);
+    expect(err.backups).toHaveLength(1);
+  });
+
+  it('restores the newest backup when the user chooses it, keeping the damaged file beside', async () => {
+    const dbPath = tempDb();
+    const horde = await start(dbPath);
+    const before = horde.admin.addUser('kept');
+    horde.admin.award(before.username, 40, 'before the backup');
+    await horde.backup();
+    const later = horde.admin.addUser('after-the-backup');
+    await horde.close();
+    writeFileSync(dbPath, '');
+
+    const restored = await start(dbPath, { ifDamaged: 'restore' });
+    expect(restored.admin.verify().ok).toBe(true);
+    const names = readdirSync(path.dirname(dbPath));
+    expect(names.some((n) => /^horde\.sqlite\.damaged-\d{8}T\d{9}Z$/.test(n))).toBe(true);
+    // The user from before the backup is there with the kudos awarded; the later one is not.
+    const kept = await findUser(restored, before.apikey);
+    expect(kept.status).toBe(200);
+    expect((kept.body as { kudos: number }).kudos).toBe(65);
+    expect((await findUser(restored, later.apikey)).status).toBe(404);
+  });
+
+  it('starts a new horde when the user chooses it, and keeps the old file', async () => {
+    const dbPath = tempDb();
+    writeFileSync(dbPath, 'garbage'.repeat(1000));
+    const horde = await start(dbPath, { ifDamaged: 'new' });
+    expect(horde.admin.verify().ok).toBe(true);
+    const kept = readdirSync(path.dirname(dbPath)).find((n) => n.startsWith('horde.sqlite.damaged-'));
+    expect(kept).toBeDefined();
+    expect(readFileSync(path.join(path.dirname(dbPath), kept!), 'utf8')).toBe('garbage'.repeat(1000));
+  });
+
+  it('keeps the newest K backups, one taken at start and the others on demand', async () => {
+    const dbPath = tempDb();
+    const first = await start(dbPath, { backups: { keep: 3, everyMs: 0 } });
+    // A new file: nothing worth a backup at start yet.
+    expect(first.backups()).toHaveLength(0);
+    await first.close();
+    const horde = await start(dbPath, { backups: { keep: 3, everyMs: 0 } });
+    const taken = [];
+    for (let i = 0; i < 5; i++) {
+      horde.admin.addUser(`u${i}`);
+      taken.push(await horde.backup());
+    }
+    const left = listHordeBackups(dbPath);
+    expect(left).toHaveLength(3);
+    expect(left.map((b) => b.file)).toEqual(
+      taken
+        .slice(-3)
+        .map((b) => b.file)
+        .reverse(),
+    );
+    expect(readdirSync(backupsDirFor(dbPath)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    for (const b of left) expect(checkHordeDatabase(b.file).state).toBe('ok');
+  });
+});
