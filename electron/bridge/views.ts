@@ -8,7 +8,7 @@ import type {
   TextRequestStatus,
 } from '../../shared/bridge/contract';
 import type { TextAsyncInput } from '../../shared/api/text';
-import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../client/answers';
+import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../../shared/api/answers';
 
 /** Horde answers → what the window reads. Pure functions. */
 

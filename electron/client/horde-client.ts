@@ -1,35 +1,18 @@
-import { ImageAsyncResponse, ImageCheck, ImageStatus, type ImageAsyncInput } from '../../shared/api/image';
-import { z } from 'zod';
-import { GenerationSubmitted } from '../../shared/api/common';
+import { OwnerRecord, WorkerRecord } from '../../shared/api/answers';
+import type { ImageAsyncInput, ImagePopInput, ImageSubmitInput } from '../../shared/api/image';
 import type {
   InterrogateAsyncInput,
   InterrogatePopInput,
   InterrogateSubmitInput,
 } from '../../shared/api/interrogate';
-import type { ImagePopInput, ImageSubmitInput } from '../../shared/api/image';
+import { HORDE_ROUTES as R } from '../../shared/api/routes';
 import type { TextAsyncInput, TextPopInput, TextSubmitInput } from '../../shared/api/text';
 import type { ModifyWorkerInput } from '../../shared/api/workers';
-import {
-  AsyncAnswer,
-  HeartbeatAnswer,
-  OwnerRecord,
-  WorkerRecord,
-  InterrogateStatusAnswer,
-  ModelsAnswer,
-  PerformanceAnswer,
-  TextStatusAnswer,
-  TextWorkersAnswer,
-  TransferAnswer,
-  UserAnswer,
-  WorkerAnswer,
-} from './answers';
 import { HordeHttp, type HordeHttpOptions } from './http';
 import { RETRY, type RetryPolicy } from './retry';
 import { HordeApiError } from './errors';
 
 export type HordeClientOptions = HordeHttpOptions;
-
-const seg = (id: string) => encodeURIComponent(id);
 
 /**
  * The one client of a horde — the embedded one or the public AI Horde, same routes and fields —
@@ -50,8 +33,7 @@ export class HordeClient {
   }
 
   heartbeat(signal?: AbortSignal) {
-    return this.http.call('/v2/status/heartbeat', HeartbeatAnswer, {
-      method: 'GET',
+    return this.http.route(R.heartbeat, {
       retry: RETRY.read,
       signal,
     });
@@ -59,7 +41,7 @@ export class HordeClient {
 
   async findUser(signal?: AbortSignal) {
     try {
-      return await this.http.call('/v2/find_user', UserAnswer, { method: 'GET', retry: RETRY.read, signal });
+      return await this.http.route(R.findUser, { retry: RETRY.read, signal });
     } catch (err) {
       // The AI Horde (and the embedded one) answers a key that matches nobody with 404
       // UserNotFound on this route: to the person who typed the key, that is a wrong key.
@@ -70,8 +52,7 @@ export class HordeClient {
   }
 
   textAsync(body: TextAsyncInput, signal?: AbortSignal) {
-    return this.http.call('/v2/generate/text/async', AsyncAnswer, {
-      method: 'POST',
+    return this.http.route(R.textAsync, {
       body,
       // A dry run queues nothing, so sending it twice is harmless.
       retry: body.dry_run === true ? RETRY.read : RETRY.request,
@@ -80,24 +61,23 @@ export class HordeClient {
   }
 
   textStatus(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/generate/text/status/${seg(id)}`, TextStatusAnswer, {
-      method: 'GET',
+    return this.http.route(R.textStatus, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
   }
 
   textCancel(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/generate/text/status/${seg(id)}`, TextStatusAnswer, {
-      method: 'DELETE',
+    return this.http.route(R.textCancel, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
   }
 
   interrogateAsync(body: InterrogateAsyncInput, signal?: AbortSignal) {
-    return this.http.call('/v2/interrogate/async', AsyncAnswer, {
-      method: 'POST',
+    return this.http.route(R.interrogateAsync, {
       body,
       retry: body.dry_run === true ? RETRY.read : RETRY.request,
       signal,
@@ -105,16 +85,16 @@ export class HordeClient {
   }
 
   interrogateStatus(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/interrogate/status/${seg(id)}`, InterrogateStatusAnswer, {
-      method: 'GET',
+    return this.http.route(R.interrogateStatus, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
   }
 
   interrogateCancel(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/interrogate/status/${seg(id)}`, InterrogateStatusAnswer, {
-      method: 'DELETE',
+    return this.http.route(R.interrogateCancel, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
@@ -122,8 +102,7 @@ export class HordeClient {
 
   /** The Idempotency-Key makes a retried transfer apply once, so it is retried like a GET. */
   transfer(username: string, amount: number, idempotencyKey: string, signal?: AbortSignal) {
-    return this.http.call('/v2/kudos/transfer', TransferAnswer, {
-      method: 'POST',
+    return this.http.route(R.transfer, {
       body: { username, amount },
       headers: { 'Idempotency-Key': idempotencyKey },
       retry: RETRY.transfer,
@@ -133,8 +112,7 @@ export class HordeClient {
 
   /** `POST /v2/generate/async`; a dry run answers `{kudos}` and queues nothing. */
   imageAsync(body: ImageAsyncInput, signal?: AbortSignal) {
-    return this.http.call('/v2/generate/async', ImageAsyncResponse, {
-      method: 'POST',
+    return this.http.route(R.imageAsync, {
       body,
       retry: body.dry_run === true ? RETRY.read : RETRY.request,
       signal,
@@ -143,8 +121,8 @@ export class HordeClient {
 
   /** Cheap progress (10/s on the AI Horde): poll this, then fetch the status once done. */
   imageCheck(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/generate/check/${seg(id)}`, ImageCheck, {
-      method: 'GET',
+    return this.http.route(R.imageCheck, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
@@ -152,24 +130,23 @@ export class HordeClient {
 
   /** With the images (10/min on the AI Horde). */
   imageStatus(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/generate/status/${seg(id)}`, ImageStatus, {
-      method: 'GET',
+    return this.http.route(R.imageStatus, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
   }
 
   imageCancel(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/generate/status/${seg(id)}`, ImageStatus, {
-      method: 'DELETE',
+    return this.http.route(R.imageCancel, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
   }
 
   models(type: 'text' | 'image' = 'text', signal?: AbortSignal) {
-    return this.http.call('/v2/status/models', ModelsAnswer, {
-      method: 'GET',
+    return this.http.route(R.models, {
       query: { type },
       retry: RETRY.read,
       signal,
@@ -178,8 +155,7 @@ export class HordeClient {
 
   /** Queue length and text threads online, for the free-tokens (upfront kudos) threshold. */
   performance(signal?: AbortSignal) {
-    return this.http.call('/v2/status/performance', PerformanceAnswer, {
-      method: 'GET',
+    return this.http.route(R.performance, {
       retry: RETRY.read,
       signal,
     });
@@ -187,8 +163,7 @@ export class HordeClient {
 
   /** The text workers and what each offers (max length, context, models). */
   textWorkers(signal?: AbortSignal) {
-    return this.http.call('/v2/workers', TextWorkersAnswer, {
-      method: 'GET',
+    return this.http.route(R.workers, {
       query: { type: 'text' },
       retry: RETRY.read,
       signal,
@@ -196,8 +171,8 @@ export class HordeClient {
   }
 
   worker(id: string, signal?: AbortSignal) {
-    return this.http.call(`/v2/workers/${seg(id)}`, WorkerAnswer, {
-      method: 'GET',
+    return this.http.route(R.worker, {
+      params: { id },
       retry: RETRY.read,
       signal,
     });
@@ -205,8 +180,8 @@ export class HordeClient {
 
   /** Setting a flag to the same value twice is harmless, so this is retried (unless told otherwise). */
   modifyWorker(id: string, body: ModifyWorkerInput, signal?: AbortSignal, retry: RetryPolicy = RETRY.read) {
-    return this.http.call(`/v2/workers/${seg(id)}`, z.record(z.string(), z.unknown()), {
-      method: 'PUT',
+    return this.http.route(R.modifyWorker, {
+      params: { id },
       body,
       retry,
       signal,
@@ -220,8 +195,7 @@ export class HordeClient {
    * (text-job.ts) so that one bad field faults that job instead of the whole pop.
    */
   textPop(body: TextPopInput, signal?: AbortSignal) {
-    return this.http.call('/v2/generate/text/pop', z.unknown(), {
-      method: 'POST',
+    return this.http.route(R.textPop, {
       body,
       retry: RETRY.pop,
       signal,
@@ -230,8 +204,7 @@ export class HordeClient {
 
   /** Asks for alchemy forms; the answer is read piece by piece (alchemy-job.ts). */
   interrogatePop(body: InterrogatePopInput, signal?: AbortSignal) {
-    return this.http.call('/v2/interrogate/pop', z.unknown(), {
-      method: 'POST',
+    return this.http.route(R.interrogatePop, {
       body,
       retry: RETRY.pop,
       signal,
@@ -240,8 +213,7 @@ export class HordeClient {
 
   /** Asks for image jobs; the answer is read piece by piece (image-job.ts). */
   imagePop(body: ImagePopInput, signal?: AbortSignal) {
-    return this.http.call('/v2/generate/pop', z.unknown(), {
-      method: 'POST',
+    return this.http.route(R.imagePop, {
       body,
       retry: RETRY.pop,
       signal,
@@ -250,27 +222,27 @@ export class HordeClient {
 
   /** Hands an image job back (after its WebP went to the upload URL, or inline as base64). */
   imageSubmit(body: ImageSubmitInput, retry: RetryPolicy) {
-    return this.http.call('/v2/generate/submit', GenerationSubmitted, { method: 'POST', body, retry });
+    return this.http.route(R.imageSubmit, { body, retry });
   }
 
   /** Hands a text job back; the worker's policy retries it until the job's deadline. */
   textSubmit(body: TextSubmitInput, retry: RetryPolicy) {
-    return this.http.call('/v2/generate/text/submit', GenerationSubmitted, { method: 'POST', body, retry });
+    return this.http.route(R.textSubmit, { body, retry });
   }
 
   /** Hands an alchemy form back. */
   interrogateSubmit(body: InterrogateSubmitInput, retry: RetryPolicy) {
-    return this.http.call('/v2/interrogate/submit', GenerationSubmitted, { method: 'POST', body, retry });
+    return this.http.route(R.interrogateSubmit, { body, retry });
   }
 
   /** The owner's kudos and worker ids, as the worker reads them (fewer fields than `findUser`). */
   ownerRecord(retry: RetryPolicy = RETRY.read) {
-    return this.http.call('/v2/find_user', OwnerRecord, { method: 'GET', retry });
+    return this.http.route(R.findUser, { retry }, OwnerRecord);
   }
 
   /** A worker's name and maintenance flag, as the worker reads them. */
   workerRecord(id: string, retry: RetryPolicy = RETRY.read) {
-    return this.http.call(`/v2/workers/${seg(id)}`, WorkerRecord, { method: 'GET', retry });
+    return this.http.route(R.worker, { params: { id }, retry }, WorkerRecord);
   }
 
   /** A job's source image, from the URL the pop gave. */

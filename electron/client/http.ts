@@ -1,5 +1,6 @@
 import pRetry from 'p-retry';
 import type { z } from 'zod';
+import { routePath, type HordeRoute, type RouteInput } from '../../shared/api/routes';
 import { badAnswer, errorFromResponse, HordeApiError, unreachable } from './errors';
 import { retryAfterMs, type RetryPolicy } from './retry';
 
@@ -28,12 +29,19 @@ export interface HordeHttpOptions {
 export interface CallOptions {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
-  query?: Record<string, string>;
+  query?: Record<string, string | undefined>;
   /** Whether and how a failed call is sent again (see retry.ts). */
   retry: RetryPolicy;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
 }
+
+/** A call on a route of the table: its inputs, typed by the route's schemas, and how to send it. */
+export type RouteCall<R extends HordeRoute> = RouteInput<R> & {
+  retry: RetryPolicy;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+};
 
 /** One place that sends a request to a horde: headers, timeout, retries, error mapping, answer validation. */
 export class HordeHttp {
@@ -61,7 +69,7 @@ export class HordeHttp {
   /** A JSON call to a route under the API root; the answer is checked against `answer`. */
   async call<S extends z.ZodType>(path: string, answer: S, call: CallOptions): Promise<z.output<S>> {
     const url = new URL(`${this.baseUrl}${path}`);
-    for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const attempt = () => this.once(url.toString(), path, answer, call);
     const policy = call.retry;
     if (policy.kind === 'once') return attempt();
@@ -83,6 +91,29 @@ export class HordeHttp {
       randomize: this.retryDelayMs > 0,
       ...(call.signal ? { signal: call.signal } : {}),
       shouldRetry: ({ error }) => error instanceof HordeApiError && error.transient,
+    });
+  }
+
+  /**
+   * A call on a route of the table (shared/api/routes.ts): method and path from
+   * the route, the body typed by its input schema, the answer read with its
+   * `read` schema, or with `readAs` where a caller wants fewer fields.
+   */
+  route<R extends HordeRoute & { read: z.ZodType }>(r: R, call: RouteCall<R>): Promise<z.output<R['read']>>;
+  route<R extends HordeRoute, S extends z.ZodType>(r: R, call: RouteCall<R>, readAs: S): Promise<z.output<S>>;
+  route(r: HordeRoute, call: RouteCall<HordeRoute>, readAs?: z.ZodType): Promise<unknown> {
+    const answer = readAs ?? r.read;
+    if (answer === undefined) throw new Error(`${r.path}: the route answers no JSON to read`);
+    const { params, body, query, ...rest } = call as {
+      params?: Record<string, string>;
+      body?: unknown;
+      query?: Record<string, string | undefined>;
+    } & Omit<CallOptions, 'method' | 'body' | 'query'>;
+    return this.call(routePath(r, params), answer, {
+      ...rest,
+      method: r.method,
+      ...(body !== undefined ? { body } : {}),
+      ...(query !== undefined ? { query } : {}),
     });
   }
 

@@ -17,6 +17,7 @@ import { registerHostGuard } from './host-guard';
 import { hordeClientErrorHandler } from './client-error';
 import { imageRoutes } from './routes/image';
 import { refuseNulBytes } from './validation';
+import { plainSerializerCompiler, zodValidatorCompiler } from './route-table';
 
 /** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
 type ErrorAnswer = ErrorBody & { errors?: Record<string, string> };
@@ -120,6 +121,10 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
     (_req, body, done) => done(null, body),
   );
 
+  // Every route's inputs are checked by its zod schemas from the route table (route-table.ts).
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(plainSerializerCompiler);
+
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toAnswer(err);
     if (status >= 500) req.log.error(err);
@@ -167,7 +172,8 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
       await api.register(r2Routes(ctx));
       await api.register(imageRoutes(ctx));
     },
-    { prefix: '/api/v2' },
+    // The route table's paths start at /v2, as the AI Horde's do.
+    { prefix: '/api' },
   );
   return app;
 }

@@ -3,7 +3,7 @@
  * kudos (find_user), the worker ids (a worker exists on the horde only after
  * its first pop), and the maintenance flag with the horde's reason.
  */
-import type { WorkerRecord } from '../client/answers';
+import type { WorkerRecord } from '../../shared/api/answers';
 import type { HordeClient } from '../client/horde-client';
 import { RETRY } from '../client/retry';
 

@@ -288,6 +288,3 @@ export const ImageSubmitInput = z.object({
   gen_metadata: z.array(GenMetadata).max(50).optional(),
 });
 export type ImageSubmitInput = z.input<typeof ImageSubmitInput>;
-
-/** The horde's stand-in for R2 hands out upload URLs with this path (`?token=` a one-job secret). */
-export const IMAGE_UPLOAD_PATH = '/v2/r2/image';

@@ -64,3 +64,4 @@ export const ModifyWorker = z.object({
   name: z.string().optional(),
   team: z.string().optional(),
 });
+export type ModifyWorker = z.infer<typeof ModifyWorker>;

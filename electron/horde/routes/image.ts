@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { HORDE_ROUTES as R, routePath } from '../../../shared/api/routes';
+import { serve } from '../route-table';
 import {
-  ImageAsyncInput,
-  ImagePopInput,
-  ImageSubmitInput,
   IMAGE_STEPS,
   UPSCALERS,
   type ImageAsyncResponse,
-  type ImageCheck,
   type ImageGeneration,
   type ImagePopPayload,
   type ImageStatus,
   type GenMetadata,
 } from '../../../shared/api/image';
-import type { GenerationSubmitted } from '../../../shared/api/common';
 import { hasCapability } from '../../../shared/api/bridge-agents';
 import { imageKudos, imageRequestPrice, type ImageShape } from '../../../shared/kudos/image-pricing';
 import { downgrade, imageJobTtlS, seedToInt, upfrontReasons } from '../../../shared/kudos/image-rules';
@@ -72,8 +69,8 @@ async function readSource(ctx: HordeContext, req: FastifyRequest, raw: string): 
 export const imageRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.post('/generate/async', async (req, reply): Promise<ImageAsyncResponse> => {
-      const body = ImageAsyncInput.parse(req.body ?? {});
+    serve(app, R.imageAsync, async (req, reply) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: true });
       if (body.prompt.trim() === '')
         throw new HordeError('MissingPrompt', 'You cannot specify an empty prompt.');
@@ -277,7 +274,7 @@ export const imageRoutes =
       });
     });
 
-    app.get<{ Params: { id: string } }>('/generate/check/:id', async (req): Promise<ImageCheck> => {
+    serve(app, R.imageCheck, async (req) => {
       sweep(ctx);
       return imageCheck(ctx.db, req.params.id, ctx.clock(), ctx.image);
     });
@@ -289,7 +286,7 @@ export const imageRoutes =
       const generations: ImageGeneration[] = doneImageJobs(ctx.db, id).map((j) => {
         let img = 'N/A';
         if (j.file) {
-          if (r.r2 === 1) img = `${base}/v2/r2/image/${j.id}`;
+          if (r.r2 === 1) img = `${base}${routePath(R.imageResult, { id: j.id })}`;
           else img = Buffer.from(ctx.imageFiles.read(j.file) ?? new Uint8Array()).toString('base64');
         }
         return {
@@ -307,19 +304,19 @@ export const imageRoutes =
       return { ...check, shared: r.shared === 1, generations };
     };
 
-    app.get<{ Params: { id: string } }>('/generate/status/:id', async (req): Promise<ImageStatus> => {
+    serve(app, R.imageStatus, async (req) => {
       sweep(ctx);
       return status(req, req.params.id);
     });
 
-    app.delete<{ Params: { id: string } }>('/generate/status/:id', async (req): Promise<ImageStatus> => {
+    serve(app, R.imageCancel, async (req) => {
       sweep(ctx);
       cancelImage(ctx.db, req.params.id, ctx.clock(), ctx.image);
       return status(req, req.params.id);
     });
 
-    app.post('/generate/pop', async (req): Promise<ImagePopPayload> => {
-      const body = ImagePopInput.parse(req.body ?? {});
+    serve(app, R.imagePop, async (req) => {
+      const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
       sweep(ctx);
@@ -401,8 +398,10 @@ export const imageRoutes =
         ids: popped.jobs.map((j) => j.id),
         model: popped.model,
         ttl: Math.round((popped.jobs[0]!.deadline - now) / 1000),
-        r2_upload: `${base}/v2/r2/image/${popped.jobs[0]!.id}?token=${popped.jobs[0]!.upload_token}`,
-        r2_uploads: popped.jobs.map((j) => `${base}/v2/r2/image/${j.id}?token=${j.upload_token}`),
+        r2_upload: `${base}${routePath(R.imageUpload, { id: popped.jobs[0]!.id })}?token=${popped.jobs[0]!.upload_token}`,
+        r2_uploads: popped.jobs.map(
+          (j) => `${base}${routePath(R.imageUpload, { id: j.id })}?token=${j.upload_token}`,
+        ),
         messages: [],
         skipped: {},
       };
@@ -410,20 +409,20 @@ export const imageRoutes =
         // As the AI Horde: a URL for bridges that fetch sources themselves, base64 for the rest.
         const asUrl = hasCapability(worker.bridge_agent, 'r2_source');
         answer.source_image = asUrl
-          ? `${base}/v2/r2/image-source/${r.id}`
+          ? `${base}${routePath(R.imageSource, { id: r.id })}`
           : Buffer.from(ctx.imageFiles.read(r.source_file) ?? new Uint8Array()).toString('base64');
         answer.source_processing = r.source_processing as ImagePopPayload['source_processing'];
         if (r.mask_file) {
           answer.source_mask = asUrl
-            ? `${base}/v2/r2/image-source/${r.id}?mask=1`
+            ? `${base}${routePath(R.imageSource, { id: r.id })}?mask=1`
             : Buffer.from(ctx.imageFiles.read(r.mask_file) ?? new Uint8Array()).toString('base64');
         }
       }
       return answer;
     });
 
-    app.post('/generate/submit', async (req): Promise<GenerationSubmitted> => {
-      const body = ImageSubmitInput.parse(req.body ?? {});
+    serve(app, R.imageSubmit, async (req) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
       sweep(ctx);
       const job = imageJobById(ctx.db, body.id);
@@ -454,32 +453,29 @@ export const imageRoutes =
     });
 
     /** The worker's upload URL: one image, once, before its job's time limit, checked as an image of a plausible size. */
-    app.put<{ Params: { id: string }; Querystring: { token?: string } }>(
-      '/r2/image/:id',
-      async (req, reply) => {
-        const job = imageJobById(ctx.db, req.params.id);
-        if (!job) throw invalidJobId(req.params.id);
-        if (!imageUploadAllowed(ctx.db, job.id, req.query.token ?? '', ctx.clock())) {
-          throw new HordeError(
-            'Forbidden',
-            'This upload URL is not valid: wrong token, already used, expired, or the job is no longer being processed.',
-          );
-        }
-        if (!(req.body instanceof Buffer)) {
-          throw new HordeError(
-            'BadRequest',
-            'Send the image bytes with Content-Type image/webp, image/png or image/jpeg.',
-          );
-        }
-        const bytes = new Uint8Array(req.body);
-        checkResult(ctx, job.request_id, bytes);
-        recordImageUpload(ctx.db, ctx.imageFiles, job.id, bytes);
-        return reply.status(200).send({});
-      },
-    );
+    serve(app, R.imageUpload, async (req, reply) => {
+      const job = imageJobById(ctx.db, req.params.id);
+      if (!job) throw invalidJobId(req.params.id);
+      if (!imageUploadAllowed(ctx.db, job.id, req.query.token ?? '', ctx.clock())) {
+        throw new HordeError(
+          'Forbidden',
+          'This upload URL is not valid: wrong token, already used, expired, or the job is no longer being processed.',
+        );
+      }
+      if (!(req.body instanceof Buffer)) {
+        throw new HordeError(
+          'BadRequest',
+          'Send the image bytes with Content-Type image/webp, image/png or image/jpeg.',
+        );
+      }
+      const bytes = new Uint8Array(req.body);
+      checkResult(ctx, job.request_id, bytes);
+      recordImageUpload(ctx.db, ctx.imageFiles, job.id, bytes);
+      return reply.status(200).send({});
+    });
 
     /** A delivered image, for the requester (the id is the job's, an unguessable UUID, as the AI Horde's R2 links are). */
-    app.get<{ Params: { id: string } }>('/r2/image/:id', async (req, reply) => {
+    serve(app, R.imageResult, async (req, reply) => {
       const job = imageJobById(ctx.db, req.params.id);
       const request = job ? imageRequestById(ctx.db, job.request_id) : undefined;
       const bytes =
@@ -493,18 +489,15 @@ export const imageRoutes =
     });
 
     /** A request's source image (or mask with `?mask=1`), for workers whose bridge fetches it. */
-    app.get<{ Params: { id: string }; Querystring: { mask?: string } }>(
-      '/r2/image-source/:id',
-      async (req, reply) => {
-        const r = imageRequestById(ctx.db, req.params.id);
-        const file = req.query.mask ? r?.mask_file : r?.source_file;
-        const bytes = file && r?.status !== 'expired' ? ctx.imageFiles.read(file) : undefined;
-        if (!bytes) throw new HordeError('NotFound', `No source image for '${req.params.id}'.`);
-        return reply
-          .type(sniffImage(bytes)?.contentType ?? 'application/octet-stream')
-          .send(Buffer.from(bytes));
-      },
-    );
+    serve(app, R.imageSource, async (req, reply) => {
+      const r = imageRequestById(ctx.db, req.params.id);
+      const file = req.query.mask ? r?.mask_file : r?.source_file;
+      const bytes = file && r?.status !== 'expired' ? ctx.imageFiles.read(file) : undefined;
+      if (!bytes) throw new HordeError('NotFound', `No source image for '${req.params.id}'.`);
+      return reply
+        .type(sniffImage(bytes)?.contentType ?? 'application/octet-stream')
+        .send(Buffer.from(bytes));
+    });
   };
 
 /** A result must be an image within the size cap, no larger than the request's size times the largest upscale. */

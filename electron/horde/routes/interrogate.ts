@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import {
-  InterrogateAsyncInput,
-  InterrogatePopInput,
-  InterrogateSubmitInput,
-  type InterrogatePopPayload,
-  type InterrogationStatus,
-} from '../../../shared/api/interrogate';
-import type { GenerationSubmitted } from '../../../shared/api/common';
+import { HORDE_ROUTES as R, routePath } from '../../../shared/api/routes';
+import { serve } from '../route-table';
 import { imageTiles } from '../../../shared/kudos/pricing';
 import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
@@ -35,8 +29,8 @@ import { priorityUserIds, workerUser } from './text';
 export const interrogateRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.post('/interrogate/async', async (req, reply) => {
-      const body = InterrogateAsyncInput.parse(req.body ?? {});
+    serve(app, R.interrogateAsync, async (req, reply) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: true });
       if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
         throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
@@ -78,25 +72,19 @@ export const interrogateRoutes =
       return { id, kudos: toKudos(asMilli(price)) };
     });
 
-    app.get<{ Params: { id: string } }>(
-      '/interrogate/status/:id',
-      async (req): Promise<InterrogationStatus> => {
-        sweep(ctx);
-        return interrogationStatus(ctx.db, req.params.id);
-      },
-    );
+    serve(app, R.interrogateStatus, async (req) => {
+      sweep(ctx);
+      return interrogationStatus(ctx.db, req.params.id);
+    });
 
-    app.delete<{ Params: { id: string } }>(
-      '/interrogate/status/:id',
-      async (req): Promise<InterrogationStatus> => {
-        sweep(ctx);
-        cancelInterrogation(ctx.db, req.params.id);
-        return interrogationStatus(ctx.db, req.params.id);
-      },
-    );
+    serve(app, R.interrogateCancel, async (req) => {
+      sweep(ctx);
+      cancelInterrogation(ctx.db, req.params.id);
+      return interrogationStatus(ctx.db, req.params.id);
+    });
 
-    app.post('/interrogate/pop', async (req): Promise<InterrogatePopPayload> => {
-      const body = InterrogatePopInput.parse(req.body ?? {});
+    serve(app, R.interrogatePop, async (req) => {
+      const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
       sweep(ctx);
@@ -143,15 +131,17 @@ export const interrogateRoutes =
           id: p.form.id,
           form: p.form.name,
           payload: p.form.payload ? (JSON.parse(p.form.payload) as Record<string, unknown>) : {},
-          source_image: `${base}/v2/r2/source/${p.interrogation.id}`,
-          ...(p.uploadToken ? { r2_upload: `${base}/v2/r2/upload/${p.form.id}?token=${p.uploadToken}` } : {}),
+          source_image: `${base}${routePath(R.formSource, { id: p.interrogation.id })}`,
+          ...(p.uploadToken
+            ? { r2_upload: `${base}${routePath(R.formUpload, { id: p.form.id })}?token=${p.uploadToken}` }
+            : {}),
         })),
         skipped: {},
       };
     });
 
-    app.post('/interrogate/submit', async (req): Promise<GenerationSubmitted> => {
-      const body = InterrogateSubmitInput.parse(req.body ?? {});
+    serve(app, R.interrogateSubmit, async (req) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
       sweep(ctx);
       const base = publicBase(req);
@@ -162,7 +152,7 @@ export const interrogateRoutes =
           user,
           result: body.result,
           state: body.state,
-          resultUrl: (id) => `${base}/v2/r2/result/${id}`,
+          resultUrl: (id) => `${base}${routePath(R.formResult, { id })}`,
         },
         ctx.clock(),
         ctx.alchemy,

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import { serve } from '../route-table';
 import { HordeError, invalidJobId } from '../errors';
 import type { HordeContext } from '../context';
 import { validateImage } from '../images';
@@ -14,36 +16,33 @@ import { formById, interrogationById, uploadAllowed } from '../store/interrogate
 export const r2Routes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.get<{ Params: { id: string } }>('/r2/source/:id', async (req, reply) => {
+    serve(app, R.formSource, async (req, reply) => {
       const i = interrogationById(ctx.db, req.params.id);
       const blob = i ? getBlob(ctx.db, i.source_blob) : undefined;
       if (!blob) throw new HordeError('NotFound', `No source image for '${req.params.id}'.`);
       return reply.type(blob.contentType).send(Buffer.from(blob.data));
     });
 
-    app.put<{ Params: { id: string }; Querystring: { token?: string } }>(
-      '/r2/upload/:id',
-      async (req, reply) => {
-        if (!formById(ctx.db, req.params.id)) throw invalidJobId(req.params.id);
-        if (!uploadAllowed(ctx.db, req.params.id, req.query.token ?? '')) {
-          throw new HordeError(
-            'Forbidden',
-            'This upload URL is not valid (wrong token, or the form is no longer being processed).',
-          );
-        }
-        if (!(req.body instanceof Buffer))
-          throw new HordeError(
-            'BadRequest',
-            'Send the image bytes with Content-Type image/webp, image/png or image/jpeg.',
-          );
-        const bytes = new Uint8Array(req.body);
-        const info = validateImage(bytes, ctx.limits.maxImageBytes);
-        putBlob(ctx.db, `result:${req.params.id}`, info.contentType, bytes, ctx.clock());
-        return reply.status(200).send({});
-      },
-    );
+    serve(app, R.formUpload, async (req, reply) => {
+      if (!formById(ctx.db, req.params.id)) throw invalidJobId(req.params.id);
+      if (!uploadAllowed(ctx.db, req.params.id, req.query.token ?? '')) {
+        throw new HordeError(
+          'Forbidden',
+          'This upload URL is not valid (wrong token, or the form is no longer being processed).',
+        );
+      }
+      if (!(req.body instanceof Buffer))
+        throw new HordeError(
+          'BadRequest',
+          'Send the image bytes with Content-Type image/webp, image/png or image/jpeg.',
+        );
+      const bytes = new Uint8Array(req.body);
+      const info = validateImage(bytes, ctx.limits.maxImageBytes);
+      putBlob(ctx.db, `result:${req.params.id}`, info.contentType, bytes, ctx.clock());
+      return reply.status(200).send({});
+    });
 
-    app.get<{ Params: { id: string } }>('/r2/result/:id', async (req, reply) => {
+    serve(app, R.formResult, async (req, reply) => {
       const blob = getBlob(ctx.db, `result:${req.params.id}`);
       if (!blob) throw new HordeError('NotFound', `No result image for '${req.params.id}'.`);
       return reply.type(blob.contentType).send(Buffer.from(blob.data));

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ActiveModel, HordePerformance } from '../../../shared/api/status';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import { serve } from '../route-table';
 import type { HordeContext } from '../context';
 import type { WorkerRow } from '../store/workers';
 import { activeThreads } from '../store/workers';
@@ -12,10 +13,10 @@ export const HORDE_VERSION = '4.0.0-desktop';
 export const statusRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/status/heartbeat', async () => ({ message: 'OK', version: HORDE_VERSION }));
+    serve(app, R.heartbeat, async () => ({ message: 'OK', version: HORDE_VERSION }));
 
     // `type` defaults to image, as on the AI Horde.
-    app.get<{ Querystring: { type?: string } }>('/status/models', async (req): Promise<ActiveModel[]> => {
+    serve(app, R.models, async (req) => {
       const type = req.query.type ?? 'image';
       if (type === 'image') return imageModelStatus(ctx.db, ctx.clock(), ctx.limits.workerStaleS);
       if (type !== 'text') return [];
@@ -53,7 +54,7 @@ export const statusRoutes =
       });
     });
 
-    app.get('/status/performance', async (): Promise<HordePerformance> => {
+    serve(app, R.performance, async () => {
       const now = ctx.clock();
       const text = activeThreads(ctx.db, 'text', now, ctx.limits.workerStaleS);
       const alchemy = activeThreads(ctx.db, 'interrogation', now, ctx.limits.workerStaleS);

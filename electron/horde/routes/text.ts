@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import {
-  TextAsyncInput,
-  TextPopInput,
-  TextSubmitInput,
-  type TextPopPayload,
-  type TextStatus,
-} from '../../../shared/api/text';
-import type { GenerationSubmitted, RequestAsync } from '../../../shared/api/common';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import { serve } from '../route-table';
+import type { RequestAsync } from '../../../shared/api/common';
 import { textJobKudos } from '../../../shared/kudos/pricing';
 import { pyRound } from '../../../shared/kudos/round';
 import { admitTextRequest } from '../../../shared/kudos/upfront';
@@ -61,8 +56,8 @@ export function priorityUserIds(ctx: HordeContext, owner: UserRow, usernames: st
 export const textRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.post('/generate/text/async', async (req, reply): Promise<RequestAsync> => {
-      const body = TextAsyncInput.parse(req.body ?? {});
+    serve(app, R.textAsync, async (req, reply) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: true });
       if (body.webhook !== undefined && !body.webhook.startsWith('https://')) {
         throw new HordeError('BadRequest', 'webhooks need to point to an https endpoint.');
@@ -169,19 +164,19 @@ export const textRoutes =
       });
     });
 
-    app.get<{ Params: { id: string } }>('/generate/text/status/:id', async (req): Promise<TextStatus> => {
+    serve(app, R.textStatus, async (req) => {
       sweep(ctx);
       return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
     });
 
-    app.delete<{ Params: { id: string } }>('/generate/text/status/:id', async (req): Promise<TextStatus> => {
+    serve(app, R.textCancel, async (req) => {
       sweep(ctx);
       cancelText(ctx.db, req.params.id, ctx.clock());
       return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
     });
 
-    app.post('/generate/text/pop', async (req): Promise<TextPopPayload> => {
-      const body = TextPopInput.parse(req.body ?? {});
+    serve(app, R.textPop, async (req) => {
+      const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
       sweep(ctx);
@@ -242,8 +237,8 @@ export const textRoutes =
       };
     });
 
-    app.post('/generate/text/submit', async (req): Promise<GenerationSubmitted> => {
-      const body = TextSubmitInput.parse(req.body ?? {});
+    serve(app, R.textSubmit, async (req) => {
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
       sweep(ctx);
       const reward = submitText(

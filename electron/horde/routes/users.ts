@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { KudosTransferInput, type UserDetails, type KudosTransferred } from '../../../shared/api/users';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import { serve } from '../route-table';
+import type { UserDetails } from '../../../shared/api/users';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError, invalidApiKey } from '../errors';
@@ -94,7 +96,7 @@ export const userRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
     // As the AI Horde: no key is 401 InvalidAPIKey, a key that matches nobody is 404 UserNotFound.
-    app.get('/find_user', async (req) => {
+    serve(app, R.findUser, async (req) => {
       const key = apiKeyOf(req);
       if (key === undefined) throw invalidApiKey();
       const user = userByApiKey(ctx.db, key);
@@ -109,7 +111,7 @@ export const userRoutes =
 
     // As the AI Horde: a non-numeric id or an unknown one is 404 UserNotFound; a key that
     // matches nobody is 401 InvalidAPIKey even though the route needs none.
-    app.get<{ Params: { id: string } }>('/users/:id', async (req) => {
+    serve(app, R.user, async (req) => {
       if (!/^\d+$/.test(req.params.id)) {
         throw new HordeError(
           'UserNotFound',
@@ -124,8 +126,8 @@ export const userRoutes =
       return userDetails(ctx.db, user, ctx.clock(), ctx.ledgerRules.userCapMilli);
     });
 
-    app.post('/kudos/transfer', async (req): Promise<KudosTransferred> => {
-      const body = KudosTransferInput.parse(req.body ?? {});
+    serve(app, R.transfer, async (req) => {
+      const body = req.body;
       const source = userOf(ctx, req, { anonymousIfMissing: false });
       if (isAnonymous(source))
         throw new HordeError('KudosTransferFromAnon', 'You cannot transfer Kudos from Anonymous, smart-ass.');

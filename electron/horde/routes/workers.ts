@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ModifyWorkerInput, type WorkerDetails } from '../../../shared/api/workers';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import type { ModifyWorker } from '../../../shared/api/workers';
+import { serve } from '../route-table';
 import { HordeError } from '../errors';
 import { userOf, type HordeContext } from '../context';
 import { isAnonymous } from '../store/users';
@@ -8,33 +10,30 @@ import { workerById, workerDetails, type WorkerRow } from '../store/workers';
 export const workerRoutes =
   (ctx: HordeContext): FastifyPluginAsync =>
   async (app) => {
-    app.get<{ Querystring: { type?: string; name?: string } }>(
-      '/workers',
-      async (req): Promise<WorkerDetails[]> => {
-        const type = req.query.type;
-        const rows = ctx.db.all<WorkerRow>('SELECT * FROM workers ORDER BY created_at');
-        const now = ctx.clock();
-        return rows
-          .filter(
-            (w) =>
-              (type === undefined || type === '' || w.type === type) &&
-              (req.query.name === undefined || w.name === req.query.name),
-          )
-          .map((w) => workerDetails(ctx.db, w, now, ctx.limits.workerStaleS));
-      },
-    );
+    serve(app, R.workers, async (req) => {
+      const type = req.query.type;
+      const rows = ctx.db.all<WorkerRow>('SELECT * FROM workers ORDER BY created_at');
+      const now = ctx.clock();
+      return rows
+        .filter(
+          (w) =>
+            (type === undefined || type === '' || w.type === type) &&
+            (req.query.name === undefined || w.name === req.query.name),
+        )
+        .map((w) => workerDetails(ctx.db, w, now, ctx.limits.workerStaleS));
+    });
 
-    app.get<{ Params: { id: string } }>('/workers/:id', async (req): Promise<WorkerDetails> => {
+    serve(app, R.worker, async (req) => {
       const w = workerById(ctx.db, req.params.id);
       if (!w) throw new HordeError('WorkerNotFound', `Worker with ID '${req.params.id}' not found.`);
       return workerDetails(ctx.db, w, ctx.clock(), ctx.limits.workerStaleS);
     });
 
     /** The owner takes the worker in or out of maintenance, pauses it, or renames it. */
-    app.put<{ Params: { id: string } }>('/workers/:id', async (req) => {
+    serve(app, R.modifyWorker, async (req) => {
       const w = workerById(ctx.db, req.params.id);
       if (!w) throw new HordeError('WorkerNotFound', `Worker with ID '${req.params.id}' not found.`);
-      const body = ModifyWorkerInput.parse(req.body ?? {});
+      const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
       if (isAnonymous(user))
         throw new HordeError(
@@ -43,7 +42,7 @@ export const workerRoutes =
         );
       if (user.id !== w.owner_id && user.moderator !== 1)
         throw new HordeError('NotOwner', "You're not the owner of this worker.");
-      const changed: Record<string, string | boolean> = {};
+      const changed: ModifyWorker = {};
       return ctx.db.tx(() => {
         if (body.maintenance !== undefined) {
           ctx.db.run(

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * What the client reads back from a horde: only the fields the app uses, each
  * with a default where the public AI Horde may leave it out, so a new or
  * missing field upstream degrades a screen instead of failing the call.
- * (shared/api has the full, strict bodies the embedded horde writes.)
+ * (shared/api has the full, strict bodies the embedded horde writes; routes.ts pairs
+ * each route's strict answer with its reader here and checks at compile time that they fit.)
  */
 
 export const UserAnswer = z.object({
@@ -94,8 +95,6 @@ export const ModelsAnswer = z.array(
   }),
 );
 export type ModelsAnswer = z.infer<typeof ModelsAnswer>;
-
-export const TransferAnswer = z.object({ transferred: z.number() });
 
 export const WorkerAnswer = z.object({
   id: z.string(),
