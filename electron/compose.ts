@@ -33,6 +33,10 @@ import { ModelLibrary } from './worker/models/library';
 import { ModelsService } from './bridge/models-service';
 import { loadCatalog } from './bridge/catalog-file';
 import { osOwnerName } from './bridge/owner-name';
+import { clubHandlers } from './bridge/club/service';
+import { ClubDiscovery } from './bridge/club/discovery';
+import { pickPort } from './bridge/club/port-check';
+import { DEFAULT_LAN_PORT } from '../shared/bridge/club';
 
 export interface ServiceLog {
   info(message: string): void;
@@ -72,6 +76,10 @@ export interface RunOverrides {
    * DamagedHordeDatabase, naming the file, so that the user chooses.
    */
   ifHordeDamaged?: 'restore' | 'new';
+  /** The address the shared horde binds to (default every interface, 0.0.0.0); tests pin it to their own. */
+  lanHost?: string;
+  /** false: no mDNS at all (no announcing, no listening), e.g. where a test must send nothing beyond loopback. */
+  mdns?: boolean;
 }
 
 export interface ComposeOptions {
@@ -126,6 +134,7 @@ export function defaultSettings(
     threads: 0,
     memoryMb: 0,
     lanSharing: false,
+    lanPort: null,
     idle: o.idleSignals ? DESKTOP_IDLE_POLICY : SERVE_IDLE_POLICY,
     theme: 'system',
   };
@@ -149,6 +158,58 @@ export function chooseHorde(
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** How the embedded horde listens in this run: on loopback, or shared on the LAN. */
+interface SharedHorde {
+  lan: boolean;
+  bindHost: string;
+  /** Why it is not on the LAN although sharing is on. */
+  problem: string | null;
+}
+
+/** The name a shared horde is announced under on the LAN. */
+function announceName(): string {
+  return `${osOwnerName()} on ${os.hostname()}`.slice(0, 63);
+}
+
+/**
+ * Starts the embedded horde: on loopback, or with sharing on, on the LAN at
+ * the port kept in the settings (picked and kept the first time, so the
+ * address in members' settings stays valid across restarts). A port another
+ * program took meanwhile leaves the horde on loopback with the reason shown
+ * on the Club screen, rather than moving it behind the members' backs.
+ */
+async function startEmbedded(
+  dataDir: string,
+  backend: BridgeBackend,
+  overrides: RunOverrides,
+  shared: SharedHorde,
+  log: ServiceLog,
+): Promise<Horde> {
+  const dbPath = path.join(dataDir, 'horde.sqlite');
+  const settings = backend.settings.get();
+  const damaged = overrides.ifHordeDamaged ? { ifDamaged: overrides.ifHordeDamaged } : {};
+  if (settings.lanSharing) {
+    const bindHost = overrides.lanHost ?? '0.0.0.0';
+    const port = settings.lanPort ?? (await pickPort([DEFAULT_LAN_PORT], bindHost));
+    if (settings.lanPort === null) await backend.settings.update({ lanPort: port });
+    try {
+      const h = await startHorde({ dbPath, port, host: bindHost, lan: true, ...damaged });
+      Object.assign(shared, { lan: true, bindHost, problem: null });
+      return h;
+    } catch (err) {
+      // Only a listening problem falls back to loopback; a damaged database stops the start as it would unshared.
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw err;
+      shared.problem =
+        code === 'EADDRINUSE'
+          ? `Port ${port} is in use by another program, so the horde is not shared. Pick another port.`
+          : `The horde could not listen on the network: ${errorText(err)}`;
+      log.warn(shared.problem);
+    }
+  }
+  return startHorde({ dbPath, port: 0, lan: false, ...damaged });
 }
 
 export async function composeServices(options: ComposeOptions): Promise<ComposedServices> {
@@ -189,20 +250,43 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
   let embedded: Horde | undefined;
   let horde: { mode: HordeMode; url: string };
   const elsewhere = chooseHorde(settings, overrides.hordeUrl);
+  const shared: SharedHorde = { lan: false, bindHost: '127.0.0.1', problem: null };
   if (elsewhere) {
     horde = elsewhere;
   } else {
-    embedded = await startHorde({
-      dbPath: path.join(dataDir, 'horde.sqlite'),
-      port: 0,
-      lan: settings.lanSharing,
-      ...(overrides.ifHordeDamaged ? { ifDamaged: overrides.ifHordeDamaged } : {}),
-    });
+    embedded = await startEmbedded(dataDir, backend, overrides, shared, log);
     const owner = embedded.admin.ensureOwner(osOwnerName(), backend.credentials.storedOwnerKey);
     await backend.credentials.setOwnerKey(owner.apikey);
     horde = { mode: 'embedded', url: embedded.url };
   }
   log.info(`horde: ${horde.mode} at ${horde.url}`);
+  const discovery =
+    overrides.mdns === false
+      ? null
+      : new ClubDiscovery(overrides.lanHost ? { interface: overrides.lanHost } : {});
+  if (embedded && shared.lan && discovery) {
+    try {
+      discovery.announce({
+        name: announceName(),
+        port: embedded.port,
+        join: embedded.admin.clubSettings().join,
+      });
+    } catch (err) {
+      log.warn('could not announce the horde on the network (mDNS)', err);
+    }
+  }
+  const club = clubHandlers({
+    horde: () =>
+      embedded
+        ? { admin: embedded.admin, port: embedded.port, lan: shared.lan, bindHost: shared.bindHost }
+        : null,
+    problem: () => shared.problem,
+    settings: backend.settings,
+    credentials: backend.credentials,
+    discovery,
+    announceName: announceName(),
+    backups: null,
+  });
 
   // The window is usable at once; the worker joins the slot when its models have loaded.
   const slot = overrides.worker === false ? null : new WorkerSlot();
@@ -234,6 +318,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     horde,
     worker: slot,
     modelHandlers: models.handlers(),
+    clubHandlers: club,
     ...(probes ? { programs: probes.programs } : {}),
     // The embedded horde's ledger is the journal's source: every kudos change, read from there.
     ...(embedded
@@ -348,7 +433,10 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         },
         bridge: () => backend.stop(),
         engines: async () => engines?.dispose(),
-        horde: async () => embedded?.close(),
+        horde: async () => {
+          await discovery?.stop();
+          await embedded?.close();
+        },
         'data folder': () => lock.release(),
       };
       for (const step of SHUTDOWN_ORDER) {

@@ -34,6 +34,8 @@ interface Flags {
   catalog?: string;
   build: boolean;
   ifHordeDamaged?: 'restore' | 'new';
+  lanHost?: string;
+  mdns: boolean;
 }
 
 const log: ServiceLog = {
@@ -84,6 +86,8 @@ function parseFlags(argv: string[]): Flags {
         return v;
       },
     )
+    .option('--lan-host <addr>', 'with LAN sharing on: the one address the horde listens on (default all)')
+    .option('--no-mdns', 'do not announce or look for hordes on the network (mDNS)')
     .parse(argv)
     .opts<Flags>();
 }
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
       ...(flags.catalog ? { catalogFile: path.resolve(flags.catalog) } : {}),
       ...(flags.ifHordeDamaged ? { ifHordeDamaged: flags.ifHordeDamaged } : {}),
       worker: flags.worker,
+      ...(flags.lanHost ? { lanHost: flags.lanHost } : {}),
+      mdns: flags.mdns,
     },
   });
   const { horde } = services.run;

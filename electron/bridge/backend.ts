@@ -12,6 +12,7 @@ import { Gallery } from './gallery';
 import { ImageRequests } from './image-requests';
 import { Journal } from './journal';
 import type { ModelHandlers } from './model-handlers';
+import type { ClubHandlers } from '../../shared/bridge/club';
 import { IntentLog } from './intents';
 import { LedgerSync } from './ledger-sync';
 import { reconcile } from './reconcile';
@@ -104,6 +105,8 @@ export class BridgeBackend {
     modelHandlers?: ModelHandlers;
     /** The embedded horde's owner rename (Settings → your name on this horde). */
     renameOwner?: (name: string) => void;
+    /** The club channels (club/service.ts). */
+    clubHandlers?: ClubHandlers;
   }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
@@ -161,6 +164,7 @@ export class BridgeBackend {
       ...(run.programs ? { programs: run.programs } : {}),
       ...(run.modelHandlers ? { modelHandlers: run.modelHandlers } : {}),
       ...(run.renameOwner ? { renameOwner: run.renameOwner } : {}),
+      ...(run.clubHandlers ? { clubHandlers: run.clubHandlers } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     if (worker) this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));

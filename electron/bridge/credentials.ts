@@ -64,6 +64,14 @@ export class Credentials {
     this.userKey = key;
   }
 
+  /**
+   * Keeps a key for another horde (a club this user joined), in that horde's
+   * own slot: it is sent only there, never to the horde in use now.
+   */
+  async setKeyFor(url: string, key: string): Promise<void> {
+    await this.secrets.set(keySlot('custom', url), key);
+  }
+
   /** The embedded horde's owner key kept from an earlier start, for `ensureOwner`. */
   get storedOwnerKey(): string | undefined {
     return this.ownerKey ?? undefined;

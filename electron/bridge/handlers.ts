@@ -23,6 +23,8 @@ import type { RequestHistory } from './history';
 import type { RequestTracker } from './request-tracker';
 import type { Journal } from './journal';
 import { unavailableModelHandlers, type ModelHandlers } from './model-handlers';
+import { unavailableClubHandlers } from './club/unavailable';
+import type { ClubHandlers } from '../../shared/bridge/club';
 import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
 import type { ImageHandlers } from '../../shared/bridge/images';
@@ -52,6 +54,8 @@ export interface BridgeDeps {
   modelHandlers?: ModelHandlers;
   /** Renames the embedded horde's owner; absent on another horde, where the account is the user's own. */
   renameOwner?: (name: string) => void;
+  /** The club channels (club/service.ts); absent: each says this copy has no club. */
+  clubHandlers?: ClubHandlers;
   log?: Logger;
   now?: () => number;
 }
@@ -309,6 +313,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       return acct;
     },
     ...(deps.modelHandlers ?? unavailableModelHandlers),
+    ...(deps.clubHandlers ?? unavailableClubHandlers),
   } satisfies BridgeHandlers;
 
   function hordeSlot(): string {

@@ -13,6 +13,7 @@ const DEFAULTS: Settings = {
   threads: 0,
   memoryMb: 0,
   lanSharing: false,
+  lanPort: null,
   idle: SERVE_IDLE_POLICY,
   theme: 'system',
 };

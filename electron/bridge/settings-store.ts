@@ -8,6 +8,7 @@ const RESTART_KEYS = [
   'horde',
   'modelsDir',
   'lanSharing',
+  'lanPort',
   'workerName',
 ] as const satisfies readonly (keyof Settings)[];
 

@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { fromKudos } from '../../shared/ledger/money';
-import type { HordeContext } from './context';
-import { adminAdjustment } from './store/kudos';
+import type { HordeContext, HordeLimits } from './context';
+import { adminAdjustment, transferKudos } from './store/kudos';
 import { verifyLedger, type VerifyReport } from './store/ledger';
 import { userLedger, userRequestsSince, type UserLedgerLine, type UserRequestRow } from './store/user-ledger';
 import { createUser, ensureOwner, renameOwner, userByUsername, type NewUser } from './store/users';
-import { clearFlag, listFlags, type FlagView } from './store/flags';
+import { clearFlag, confirmFlag, listFlags, type FlagView } from './store/flags';
 import { trustUser } from './store/evaluation';
+import {
+  createInvite,
+  listInvites,
+  listMembers,
+  readClubSettings,
+  revokeInvite,
+  saveClubSettings,
+  takeInvite,
+} from './store/club';
+import type { ClubSettings, InviteState, InviteView, MemberView, NewInvite } from '../../shared/club/types';
+import { HordeError } from './errors';
 
 export interface AddUserOptions {
   /** Trusted from the start: nothing held in evaluation (default: untrusted, as on the AI Horde). */
@@ -38,11 +49,74 @@ export interface HordeAdmin {
   /** Open flags (every flag with `all`), with their reasons. */
   flags(o?: { all?: boolean }): FlagView[];
   /** Clears one open flag by id; the user is unflagged when none is left. Undefined when no such open flag. */
-  clearFlag(id: number): FlagView | undefined;
+  clearFlag(id: number, reason?: string): FlagView | undefined;
+  /** Keeps one open flag, with the owner's reason: the user stays flagged. Undefined when no such open flag. */
+  confirmFlag(id: number, reason: string): FlagView | undefined;
+  /** Every registered user with kudos, workers and when last seen, the owner first. */
+  members(): MemberView[];
+  /** Moves kudos from one member to another with a reason: one balanced transfer event. */
+  move(from: string, to: string, kudos: number, reason: string): void;
+  /** A one-time invite valid for `hours` (default 24, at most a week); the token is shown only here. */
+  invite(o?: { hours?: number; note?: string }): NewInvite;
+  invites(): InviteView[];
+  /** False when there is no open invite with this id. */
+  revokeInvite(id: number): boolean;
+  /**
+   * A new member from an invite token (or, where the owner lets anyone on the
+   * LAN join, without one): the invite is used in the same transaction as the
+   * account is made. Refused with the AI Horde's 400/403 shape otherwise.
+   */
+  join(o: { token?: string; name: string }): NewUser;
+  clubSettings(): ClubSettings;
+  /** Saves the owner's choices and applies them at once (new members, new earnings and transfers). */
+  setClubSettings(patch: Partial<ClubSettings>): ClubSettings;
 }
 
+/** The club settings the limits give, before the owner saved any. */
+export function clubDefaults(limits: HordeLimits): ClubSettings {
+  return { startingKudos: limits.startingKudos, kudosCap: limits.userKudosCap ?? null, join: 'invite' };
+}
+
+/** The limits with the club settings in them. */
+export function withClubSettings(limits: HordeLimits, s: ClubSettings): HordeLimits {
+  const out: HordeLimits = { ...limits, startingKudos: s.startingKudos };
+  if (s.kudosCap === null) delete out.userKudosCap;
+  else out.userKudosCap = s.kudosCap;
+  return out;
+}
+
+/**
+ * Puts club settings into the running horde: the limits every new user reads
+ * and the ledger rules (one object shared by the text, image and alchemy
+ * paths, so changing it here changes them all).
+ */
+function applyClubSettings(ctx: HordeContext, s: ClubSettings): void {
+  const next = withClubSettings(ctx.limits, s);
+  ctx.limits.startingKudos = next.startingKudos;
+  if (next.userKudosCap === undefined) {
+    delete ctx.limits.userKudosCap;
+    delete ctx.ledgerRules.userCapMilli;
+  } else {
+    ctx.limits.userKudosCap = next.userKudosCap;
+    ctx.ledgerRules.userCapMilli = fromKudos(next.userKudosCap);
+  }
+}
+
+const REFUSED: Record<Exclude<InviteState, 'open'> | 'unknown', string> = {
+  unknown: 'This invite is not one this horde gave out. Check the code, or ask the owner for a new one.',
+  used: 'This invite was used already: each invite registers one member. Ask the owner for a new one.',
+  expired: 'This invite has expired. Ask the owner for a new one.',
+  revoked: 'The owner withdrew this invite. Ask them for a new one.',
+};
+
 export function createAdmin(ctx: HordeContext): HordeAdmin {
-  const startingKudos = fromKudos(ctx.limits.startingKudos);
+  // Read at each call: the owner may change it while the horde runs (setClubSettings).
+  const startingKudos = () => fromKudos(ctx.limits.startingKudos);
+  // What the horde runs with now: the limits (saved settings, or a CLI flag over them) and the saved join policy.
+  const effective = (): ClubSettings => ({
+    ...clubDefaults(ctx.limits),
+    join: readClubSettings(ctx.db, clubDefaults(ctx.limits)).join,
+  });
   const user = (username: string) => {
     const u = userByUsername(ctx.db, username);
     if (!u) throw new Error(`no user ${username} (write it as NAME#ID)`);
@@ -50,7 +124,10 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
   };
   return {
     addUser: (name, o = {}) =>
-      createUser(ctx.db, name, ctx.clock(), { startingKudos, ...(o.trusted ? { trusted: true } : {}) }),
+      createUser(ctx.db, name, ctx.clock(), {
+        startingKudos: startingKudos(),
+        ...(o.trusted ? { trusted: true } : {}),
+      }),
     award: (username, kudos, reason) => {
       const u = user(username);
       const amount = fromKudos(kudos);
@@ -64,12 +141,60 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
       });
     },
     verify: () => verifyLedger(ctx.db),
-    ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey, startingKudos),
+    ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey, startingKudos()),
     renameOwner: (name) => renameOwner(ctx.db, name),
     ledgerOf: (userId, afterSeq, limit) => userLedger(ctx.db, userId, afterSeq, limit),
     requestsOf: (userId, since) => userRequestsSince(ctx.db, userId, since),
     trust: (username) => trustUser(ctx.db, user(username).id, ctx.clock(), ctx.ledgerRules),
     flags: (o = {}) => listFlags(ctx.db, o),
-    clearFlag: (id) => clearFlag(ctx.db, id, ctx.clock()),
+    clearFlag: (id, reason) => clearFlag(ctx.db, id, ctx.clock(), reason),
+    confirmFlag: (id, reason) => confirmFlag(ctx.db, id, ctx.clock(), reason),
+    members: () => listMembers(ctx.db, ctx.clock(), ctx.limits.workerStaleS),
+    move: (from, to, kudos, reason) => {
+      const a = user(from);
+      const b = user(to);
+      if (a.id === b.id) throw new RangeError('moving kudos needs two different members');
+      const amount = fromKudos(kudos);
+      if (!(amount > 0)) throw new RangeError('a move needs a positive amount');
+      transferKudos(
+        ctx.db,
+        { key: `move:${randomUUID()}`, fromId: a.id, toId: b.id, amount, at: ctx.clock(), memo: reason },
+        ctx.ledgerRules,
+      );
+    },
+    invite: (o = {}) => createInvite(ctx.db, ctx.clock(), o),
+    invites: () => listInvites(ctx.db, ctx.clock()),
+    revokeInvite: (id) => revokeInvite(ctx.db, id, ctx.clock()),
+    join: ({ token, name }) => {
+      const policy = effective().join;
+      if (policy === 'closed') {
+        throw new HordeError('JoinClosed', 'This horde takes no new members now. Ask its owner.');
+      }
+      if (token === undefined && policy !== 'open') {
+        throw new HordeError('InviteRequired', 'Joining this horde needs an invite from its owner.');
+      }
+      return ctx.db.tx(() => {
+        let created: NewUser | undefined;
+        const make = (): number => {
+          created = createUser(ctx.db, name, ctx.clock(), { startingKudos: startingKudos() });
+          return created.id;
+        };
+        if (token === undefined) {
+          make();
+          return created as NewUser;
+        }
+        const state = takeInvite(ctx.db, token, ctx.clock(), make);
+        // Throwing rolls the transaction back: a refused invite leaves no account behind.
+        if (state !== 'open') throw new HordeError('InviteInvalid', REFUSED[state]);
+        return created as NewUser;
+      });
+    },
+    clubSettings: () => effective(),
+    setClubSettings: (patch) => {
+      const next = { ...effective(), ...patch };
+      saveClubSettings(ctx.db, next);
+      applyClubSettings(ctx, next);
+      return next;
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createAdmin, type HordeAdmin } from './admin';
+import { clubDefaults, createAdmin, withClubSettings, type HordeAdmin } from './admin';
+import { readClubSettings } from './store/club';
 import { DEFAULT_LIMITS, makeContext, type HordeLimits } from './context';
 import { buildServer } from './server';
 import {
@@ -76,6 +77,8 @@ export interface StartHordeOptions {
 export interface Horde {
   /** Base URL of the API, e.g. `http://127.0.0.1:7001/api` (routes under `/v2`). */
   url: string;
+  /** The port it listens on (the one asked for, or the free one picked for port 0). */
+  port: number;
   admin: HordeAdmin;
   /**
    * Applies the timeouts due by the clock now (job ttl, form ttl, request
@@ -129,6 +132,16 @@ export async function openHordeDatabase(
   return { db: new HordeDb(dbPath), existed };
 }
 
+/**
+ * The limits a horde runs with: the defaults, then what the owner saved for
+ * the club (starting kudos, cap), then what the caller passes explicitly (a
+ * CLI flag, a test).
+ */
+function limitsWithClub(db: HordeDb, explicit: Partial<HordeLimits> = {}): HordeLimits {
+  const saved = readClubSettings(db, clubDefaults(DEFAULT_LIMITS));
+  return { ...withClubSettings(DEFAULT_LIMITS, saved), ...explicit };
+}
+
 /** Starts the embedded horde on `dbPath` and resolves once it listens. */
 export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
   const { db, existed } = await openHordeDatabase(opts.dbPath, opts.ifDamaged);
@@ -138,8 +151,13 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
       : { ...DEFAULT_BACKUP_POLICY, ...opts.backups };
   const takeBackup = (): Promise<HordeBackup> =>
     backupHordeDatabase(db.sql, opts.dbPath, { keep: policy?.keep ?? DEFAULT_BACKUP_POLICY.keep });
-  const limits: HordeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx = makeContext(db, opts.clock ?? Date.now, limits, opts.lan ?? false, imagesDirFor(opts.dbPath));
+  const ctx = makeContext(
+    db,
+    opts.clock ?? Date.now,
+    limitsWithClub(db, opts.limits),
+    opts.lan ?? false,
+    imagesDirFor(opts.dbPath),
+  );
   const host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
   let app;
   try {
@@ -155,14 +173,14 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
   }
   const port = (app.server.address() as AddressInfo).port;
   const timer =
-    limits.sweepIntervalMs > 0
+    ctx.limits.sweepIntervalMs > 0
       ? setInterval(() => {
           try {
             sweep(ctx);
           } catch (err) {
             app.log.error(err);
           }
-        }, limits.sweepIntervalMs)
+        }, ctx.limits.sweepIntervalMs)
       : undefined;
   timer?.unref();
   // A backup of what was there before this run wrote anything, then one every few hours.
@@ -178,6 +196,7 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
   let closed = false;
   return {
     url: `http://${urlHost(host)}:${port}/api`,
+    port,
     admin: createAdmin(ctx),
     sweep: () => sweep(ctx),
     backup: () => {
@@ -209,7 +228,7 @@ export function openHordeAdmin(
   const problem = describeState(state);
   if (problem !== undefined) throw new DamagedHordeDatabase(dbPath, problem, listHordeBackups(dbPath));
   const db = new HordeDb(dbPath);
-  const ctx = makeContext(db, clock, { ...DEFAULT_LIMITS, ...limits }, false, imagesDirFor(dbPath));
+  const ctx = makeContext(db, clock, limitsWithClub(db, limits), false, imagesDirFor(dbPath));
   return { admin: createAdmin(ctx), close: () => db.close() };
 }
 

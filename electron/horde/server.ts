@@ -16,6 +16,7 @@ import { registerCors } from './cors';
 import { registerHostGuard } from './host-guard';
 import { hordeClientErrorHandler } from './client-error';
 import { imageRoutes } from './routes/image';
+import { clubRoutes } from './routes/club';
 import { refuseNulBytes } from './validation';
 import { plainSerializerCompiler, zodValidatorCompiler } from './route-table';
 
@@ -171,6 +172,7 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
       await api.register(statusRoutes(ctx));
       await api.register(r2Routes(ctx));
       await api.register(imageRoutes(ctx));
+      await api.register(clubRoutes(ctx));
     },
     // The route table's paths start at /v2, as the AI Horde's do.
     { prefix: '/api' },

@@ -65,6 +65,12 @@ export const RC_STATUS = {
   TooLong: 400,
   /** The anti-hoarding cap: the embedded horde's own (the AI Horde has no cap). */
   KudosCapExceeded: 400,
+  /** Club hordes (the embedded horde's own): an invite that is unknown, used, expired or revoked. */
+  InviteInvalid: 403,
+  /** Joining needs an invite (the owner's "who may join"). */
+  InviteRequired: 403,
+  /** The owner takes no new members now. */
+  JoinClosed: 403,
   InvalidAPIKey: 401,
   WrongCredentials: 403,
   AnonForbidden: 403,

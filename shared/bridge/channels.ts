@@ -1,5 +1,6 @@
 import type { BridgeChannel, BridgeEventName } from './contract';
 import { IMAGE_CHANNELS } from './images';
+import { CLUB_CHANNELS } from './club';
 
 /**
  * Every channel and event name, in one place. The `satisfies` + the
@@ -41,6 +42,7 @@ export const BRIDGE_CHANNELS = [
   'account:transfer',
   'account:rename',
   ...IMAGE_CHANNELS,
+  ...CLUB_CHANNELS,
 ] as const satisfies readonly BridgeChannel[];
 
 export const BRIDGE_EVENTS = [

@@ -11,6 +11,7 @@ import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
 import type { ImageHandlers } from './images';
+import type { ClubHandlers } from './club';
 import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, RecheckResult } from './models';
 
 export type * from './models';
@@ -74,6 +75,8 @@ export interface Settings {
   memoryMb: number;
   /** Share the embedded horde on the LAN (off by default; requires API keys there). */
   lanSharing: boolean;
+  /** The port the shared horde keeps across restarts; null until sharing is first turned on. */
+  lanPort: number | null;
   idle: IdlePolicySettings;
   theme: Theme;
 }
@@ -363,7 +366,7 @@ export interface HordeHealth {
  * Channel → handler. Every handler takes one argument (undefined for none)
  * and rejects with a BridgeError.
  */
-export interface BridgeHandlers extends ImageHandlers {
+export interface BridgeHandlers extends ImageHandlers, ClubHandlers {
   'app:info': (arg: void) => Promise<AppInfo>;
   'settings:get': (arg: void) => Promise<SettingsView>;
   'settings:set': (arg: SettingsPatch) => Promise<SettingsView>;

@@ -30,6 +30,10 @@ export const APP_RCS = [
   'WorkerError',
   'WorkerStarting',
   'Internal',
+  'NotHordeOwner',
+  'NotSharing',
+  'PortInUse',
+  'BackupFailed',
 ] as const;
 export type AppRc = (typeof APP_RCS)[number];
 
@@ -556,6 +560,31 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
   UnknownChannel: {
     title: 'This page is from another version of the app.',
     next: 'Reload the page.',
+  },
+  InviteInvalid: {
+    title: 'This invite cannot be used: it is unknown, used already, expired or withdrawn.',
+    next: 'Check the code, or ask the horde’s owner for a new invite.',
+  },
+  InviteRequired: {
+    title: 'Joining this horde needs an invite from its owner.',
+    next: 'Ask the owner for an invite and type its code here.',
+  },
+  JoinClosed: { title: 'This horde takes no new members now.', next: 'Ask its owner.' },
+  NotHordeOwner: {
+    title: 'Only the app that runs this horde can manage it.',
+    next: 'Open Horde Desktop on the horde’s own computer, or switch this app back to its own horde in Settings.',
+  },
+  NotSharing: {
+    title: 'This horde is not shared on the network yet.',
+    next: 'Turn on sharing, then restart the app so the horde listens on the network.',
+  },
+  PortInUse: {
+    title: 'Another program on this computer uses that port.',
+    next: 'Pick another port between 1024 and 65535.',
+  },
+  BackupFailed: {
+    title: 'The backup could not be made or put back.',
+    next: 'Check that the data folder has free space, then try again.',
   },
   Internal: {
     title: 'Something went wrong inside the app.',

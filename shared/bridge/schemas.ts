@@ -9,6 +9,7 @@ import {
   ImageIdSchema,
   ImageRequestSchema,
 } from './images';
+import { CLUB_SCHEMAS } from './club';
 
 /**
  * One zod schema per channel argument. Both doors — the HTTP bridge server
@@ -48,6 +49,7 @@ export const SettingsPatchSchema = z
     threads: z.int().min(0).max(256).optional(),
     memoryMb: z.int().min(0).max(1_048_576).optional(),
     lanSharing: z.boolean().optional(),
+    lanPort: z.int().min(1024).max(65535).nullable().optional(),
     idle: IdlePolicyPatchSchema.optional(),
     theme: ThemeSchema.optional(),
   })
@@ -200,6 +202,7 @@ export const bridgeArgSchemas = {
   'images:gallery': orEmpty(GalleryQuerySchema),
   'images:file': ImageFileSchema,
   'images:delete': GalleryDeleteSchema,
+  ...CLUB_SCHEMAS,
 } satisfies ArgSchemas;
 
 export type ParsedArg<K extends BridgeChannel> =

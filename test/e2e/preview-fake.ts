@@ -40,6 +40,7 @@ function installFakeBridge(scheme: string) {
     threads: 4,
     memoryMb: 4096,
     lanSharing: false,
+    lanPort: null,
     idle: { idleMinutes: 5, onlyOnAC: true, pauseWhenFullscreen: true, finishJobBeforePause: true },
     theme: 'system',
     apiKeyMasked: '••••••3f9a',

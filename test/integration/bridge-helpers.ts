@@ -15,6 +15,7 @@ export const TEST_SETTINGS: Settings = {
   threads: 0,
   memoryMb: 0,
   lanSharing: false,
+  lanPort: null,
   idle: SERVE_IDLE_POLICY,
   theme: 'system',
 };

@@ -21,6 +21,10 @@ export interface FlagView {
   /** Epoch ms. */
   createdAt: number;
   clearedAt: number | null;
+  /** The owner looked at it and kept it (the user stays flagged). */
+  confirmedAt: number | null;
+  /** Why the owner cleared or confirmed it. */
+  resolution: string | null;
 }
 
 interface FlagRow {
@@ -30,6 +34,8 @@ interface FlagRow {
   reason: string;
   created_at: number;
   cleared_at: number | null;
+  confirmed_at: number | null;
+  resolution: string | null;
 }
 
 function exempt(db: HordeDb, userId: number): boolean {
@@ -67,6 +73,8 @@ function view(db: HordeDb, r: FlagRow): FlagView {
     reason: r.reason,
     createdAt: r.created_at,
     clearedAt: r.cleared_at,
+    confirmedAt: r.confirmed_at,
+    resolution: r.resolution,
   };
 }
 
@@ -82,14 +90,27 @@ export function listFlags(db: HordeDb, o: { all?: boolean } = {}): FlagView[] {
  * Clears one open flag; the user is unflagged once none is left open. Their
  * workers' uptime counts start again from their next check-in.
  */
-export function clearFlag(db: HordeDb, id: number, now: number): FlagView | undefined {
+export function clearFlag(db: HordeDb, id: number, now: number, resolution?: string): FlagView | undefined {
   return db.tx(() => {
     const row = db.get<FlagRow>('SELECT * FROM flags WHERE id = ? AND cleared_at IS NULL', id);
     if (!row) return undefined;
-    db.run('UPDATE flags SET cleared_at = ? WHERE id = ?', now, id);
+    db.run('UPDATE flags SET cleared_at = ?, resolution = ? WHERE id = ?', now, resolution ?? null, id);
     const open = db.get('SELECT 1 AS x FROM flags WHERE user_id = ? AND cleared_at IS NULL', row.user_id);
     if (!open) db.run('UPDATE users SET flagged = 0 WHERE id = ?', row.user_id);
-    return view(db, { ...row, cleared_at: now });
+    return view(db, { ...row, cleared_at: now, resolution: resolution ?? null });
+  });
+}
+
+/**
+ * The owner keeps an open flag: it stays open (the user stays flagged) and is
+ * marked confirmed with the owner's reason. Undefined when no such open flag.
+ */
+export function confirmFlag(db: HordeDb, id: number, now: number, resolution: string): FlagView | undefined {
+  return db.tx(() => {
+    const row = db.get<FlagRow>('SELECT * FROM flags WHERE id = ? AND cleared_at IS NULL', id);
+    if (!row) return undefined;
+    db.run('UPDATE flags SET confirmed_at = ?, resolution = ? WHERE id = ?', now, resolution, id);
+    return view(db, { ...row, confirmed_at: now, resolution });
   });
 }
 

@@ -380,4 +380,27 @@ CREATE INDEX text_requests_ip ON text_requests(client_ip, status);
 CREATE INDEX interrogations_ip ON interrogations(client_ip, status);
 `,
   },
+  {
+    // Club horde (issue 21).
+    version: 21,
+    sql: `
+-- Invites: a one-time token (stored hashed, as keys are) that registers one
+-- new member. Single use (used_at), bounded in time (expires_at), revocable.
+CREATE TABLE club_invites (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash TEXT NOT NULL UNIQUE,
+  note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by INTEGER REFERENCES users(id),
+  revoked_at INTEGER
+);
+-- The owner's choices for this horde (starting kudos, cap, who may join), as JSON values by name.
+CREATE TABLE club_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The owner looked at a flag and kept it (confirmed), or cleared it, with a reason.
+ALTER TABLE flags ADD COLUMN confirmed_at INTEGER;
+ALTER TABLE flags ADD COLUMN resolution TEXT;
+`,
+  },
 ];

@@ -45,6 +45,7 @@ export const settings = (over: Partial<SettingsView> = {}): SettingsView => ({
   threads: 0,
   memoryMb: 0,
   lanSharing: false,
+  lanPort: null,
   idle: { idleMinutes: 5, onlyOnAC: true, finishJobBeforePause: true },
   theme: 'system',
   apiKeyMasked: null,
