@@ -28,7 +28,10 @@ export class HordeApiError extends Error implements BridgeError {
     this.name = 'HordeApiError';
     this.rc = rc;
     this.status = status;
-    this.transient = opts.transient ?? (status === 0 || status === 429 || status === 408 || status >= 500);
+    // 507 (the horde's disk is full) is a 5xx that a quick retry cannot cure.
+    this.transient =
+      opts.transient ??
+      (status === 0 || status === 429 || status === 408 || (status >= 500 && status !== 507));
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
     const h = opts.hint ?? RC_HINTS[rc];
     if (h !== undefined) this.hint = h;

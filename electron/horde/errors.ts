@@ -17,6 +17,26 @@ export class HordeError extends Error {
   }
 }
 
+const SQLITE_FULL = 13;
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** SQLite's "database or disk is full", or a file write that found no space (or quota). */
+export function isStorageFull(err: unknown): boolean {
+  const e = err as { errcode?: unknown; code?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  // errcode is SQLite's extended code; its low byte is the primary one.
+  if (typeof e.errcode === 'number' && (e.errcode & 0xff) === SQLITE_FULL) return true;
+  return typeof e.code === 'string' && FULL_CODES.has(e.code);
+}
+
+/** The answer to a write that found the disk full: the transaction was rolled back, nothing kept. */
+export const storageFull = (where?: string): HordeError =>
+  new HordeError(
+    'InsufficientStorage',
+    `The horde's disk is full${where ? ` (the disk that holds ${where})` : ''}: nothing of this call was saved. ` +
+      'Free some space there and send it again.',
+  );
+
 export const invalidApiKey = (): HordeError =>
   new HordeError('InvalidAPIKey', 'No user matching sent API Key. Ask the owner of this horde for a key.');
 

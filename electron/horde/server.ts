@@ -1,8 +1,9 @@
+import { dirname } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ZodError, prettifyError } from 'zod';
 import type { ErrorBody } from '../../shared/api/common';
-import { HordeError } from './errors';
+import { HordeError, isStorageFull, storageFull } from './errors';
 import { LedgerRefused } from './store/ledger';
 import { apiKeyOf, type HordeContext } from './context';
 import { isAnonymous, userByApiKey } from './store/users';
@@ -30,7 +31,8 @@ function fieldErrors(err: ZodError): Record<string, string> {
 }
 
 /** Maps everything a handler or fastify can throw to the AI Horde's `{message, rc}` with its status. */
-function toAnswer(err: unknown): { status: number; body: ErrorAnswer } {
+function toAnswer(err: unknown, dataDir?: string): { status: number; body: ErrorAnswer } {
+  if (isStorageFull(err)) err = storageFull(dataDir);
   if (err instanceof HordeError) return { status: err.status, body: { message: err.message, rc: err.rc } };
   if (err instanceof LedgerRefused) {
     const status = err.rc === 'KudosUpfront' ? 403 : 400;
@@ -126,8 +128,10 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(plainSerializerCompiler);
 
+  // Where a full disk is, for the person at this machine; a LAN horde does not tell its clients its paths.
+  const dataDir = !ctx.lan && ctx.db.file !== ':memory:' ? dirname(ctx.db.file) : undefined;
   app.setErrorHandler((err, req, reply) => {
-    const { status, body } = toAnswer(err);
+    const { status, body } = toAnswer(err, dataDir);
     if (status >= 500) req.log.error(err);
     void reply.status(status).send(body);
   });

@@ -98,6 +98,11 @@ export const RC_STATUS = {
   RequestUriTooLong: 414,
   RequestHeaderFieldsTooLarge: 431,
   InternalServerError: 500,
+  /**
+   * The horde's disk is full (SQLite SQLITE_FULL, ENOSPC): nothing of the call was saved. The
+   * AI Horde has no code for it; the name is HTTP 507's, as PayloadTooLarge is 413's.
+   */
+  InsufficientStorage: 507,
 } as const satisfies Record<string, number>;
 export type Rc = keyof typeof RC_STATUS;
 

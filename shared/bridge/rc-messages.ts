@@ -529,6 +529,10 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
     next: 'Check that the API key in Settings is the one the horde gave you, then try again.',
   },
   InternalServerError: { title: 'The horde had an internal error.', next: waitAndRetry },
+  InsufficientStorage: {
+    title: 'The horde’s disk is full, so it saved nothing of this.',
+    next: 'If the horde runs in this app, free some space on the disk that holds the app’s data folder (Details names it), then try again; on another horde, tell its owner.',
+  },
   HordeError: { title: 'The horde had an internal error.', next: waitAndRetry },
   HordeUnreachable: {
     title: 'The horde could not be reached.',

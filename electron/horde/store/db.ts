@@ -18,7 +18,12 @@ export class HordeDb {
   /** Prepared statements by SQL text: preparing costs more than running most of our queries. */
   private readonly statements = new Map<string, StatementSync>();
 
-  constructor(path: string, busyTimeoutMs = 5000) {
+  constructor(
+    /** The file (or ':memory:'), for messages that say where. */
+    readonly file: string,
+    busyTimeoutMs = 5000,
+  ) {
+    const path = file;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.sql = new DatabaseSync(path, { timeout: busyTimeoutMs });
     this.sql.exec('PRAGMA journal_mode = WAL');
@@ -50,7 +55,9 @@ export class HordeDb {
       this.sql.exec('COMMIT');
       return out;
     } catch (err) {
-      this.sql.exec('ROLLBACK');
+      // SQLite rolls back by itself on some errors (SQLITE_FULL among them); a ROLLBACK then would
+      // throw "no transaction is active" and hide the error that matters.
+      if (this.sql.isTransaction) this.sql.exec('ROLLBACK');
       throw err;
     } finally {
       this.depth = 0;

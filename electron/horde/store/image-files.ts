@@ -27,8 +27,14 @@ export class ImageFiles {
     if (!this.made) mkdirSync(this.dir, { recursive: true });
     this.made = true;
     const tmp = `${final}.part`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, final);
+    try {
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, final);
+    } catch (err) {
+      // A full disk leaves no half image behind.
+      rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 
   read(name: string): Uint8Array | undefined {
