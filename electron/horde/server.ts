@@ -19,6 +19,7 @@ import { hordeClientErrorHandler } from './client-error';
 import { imageRoutes } from './routes/image';
 import { clubRoutes } from './routes/club';
 import { refuseNulBytes } from './validation';
+import { sweep } from './sweep';
 import { plainSerializerCompiler, zodValidatorCompiler } from './route-table';
 
 /** Body of any error answer, plus `errors` per field for validation failures (as flask-restx adds). */
@@ -169,6 +170,12 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
 
   await app.register(
     async (api) => {
+      // Every timeout due by the horde's clock is applied before a handler reads the queue, so
+      // no answer shows a state the clock has passed (a request past its TTL, a job past its
+      // deadline); the timer in index.ts does the same between requests.
+      api.addHook('preHandler', async () => {
+        sweep(ctx);
+      });
       await api.register(userRoutes(ctx));
       await api.register(textRoutes(ctx));
       await api.register(interrogateRoutes(ctx));

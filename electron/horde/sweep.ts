@@ -15,7 +15,7 @@ export interface SweepReport {
 /**
  * Applies every timeout due by the horde's clock: late text jobs and forms go
  * back to the queue (or fault their request), stale requests expire and
- * release their holds. Runs before each pop, submit and status read, so the
+ * release their holds. Runs before every API handler (a preHandler hook, server.ts), so the
  * answers never show a state the clock has already passed, and on a timer.
  */
 export function sweep(ctx: HordeContext): SweepReport {

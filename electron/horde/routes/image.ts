@@ -22,7 +22,6 @@ import { HordeError, invalidJobId } from '../errors';
 import { clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
 import { decodeBase64Image, sniffImage, validateImage } from '../images';
 import { readSourceImage } from '../source-image';
-import { sweep } from '../sweep';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
 import { isAnonymous } from '../store/users';
@@ -120,7 +119,6 @@ export const imageRoutes =
           'Inpainting needs a source mask, or a source image with an alpha channel (PNG or WebP).',
         );
       }
-      sweep(ctx);
 
       // The horde's defaults (`extract_params`), then the price.
       const control = p.control_type;
@@ -275,7 +273,6 @@ export const imageRoutes =
     });
 
     serve(app, R.imageCheck, async (req) => {
-      sweep(ctx);
       return imageCheck(ctx.db, req.params.id, ctx.clock(), ctx.image);
     });
 
@@ -305,12 +302,10 @@ export const imageRoutes =
     };
 
     serve(app, R.imageStatus, async (req) => {
-      sweep(ctx);
       return status(req, req.params.id);
     });
 
     serve(app, R.imageCancel, async (req) => {
-      sweep(ctx);
       cancelImage(ctx.db, req.params.id, ctx.clock(), ctx.image);
       return status(req, req.params.id);
     });
@@ -319,7 +314,6 @@ export const imageRoutes =
       const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
-      sweep(ctx);
       const now = ctx.clock();
       const checked = checkIn(
         ctx.db,
@@ -424,7 +418,6 @@ export const imageRoutes =
     serve(app, R.imageSubmit, async (req) => {
       const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
-      sweep(ctx);
       const job = imageJobById(ctx.db, body.id);
       if (!job) throw invalidJobId(body.id);
       const r2 = body.generation === 'R2';

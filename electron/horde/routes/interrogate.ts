@@ -11,7 +11,6 @@ import { checkAnonymousShare, clientAgentOf, publicBase, userOf, type HordeConte
 import { tagRequestAddress } from '../store/fair-share';
 import { validateImage } from '../images';
 import { readSourceImage } from '../source-image';
-import { sweep } from '../sweep';
 import { balanceOf } from '../store/ledger';
 import { putBlob } from '../store/blobs';
 import { isAnonymous } from '../store/users';
@@ -73,12 +72,10 @@ export const interrogateRoutes =
     });
 
     serve(app, R.interrogateStatus, async (req) => {
-      sweep(ctx);
       return interrogationStatus(ctx.db, req.params.id);
     });
 
     serve(app, R.interrogateCancel, async (req) => {
-      sweep(ctx);
       cancelInterrogation(ctx.db, req.params.id);
       return interrogationStatus(ctx.db, req.params.id);
     });
@@ -87,7 +84,6 @@ export const interrogateRoutes =
       const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
-      sweep(ctx);
       const now = ctx.clock();
       const worker = checkIn(
         ctx.db,
@@ -143,7 +139,6 @@ export const interrogateRoutes =
     serve(app, R.interrogateSubmit, async (req) => {
       const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
-      sweep(ctx);
       const base = publicBase(req);
       const reward = submitForm(
         ctx.db,

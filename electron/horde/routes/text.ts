@@ -12,7 +12,6 @@ import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../errors';
 import { checkAnonymousShare, clientAgentOf, userOf, type HordeContext } from '../context';
 import { tagRequestAddress } from '../store/fair-share';
-import { sweep } from '../sweep';
 import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
@@ -73,7 +72,6 @@ export const textRoutes =
         if (!workerById(ctx.db, id))
           throw new HordeError('WorkerNotFound', `Worker with ID '${id}' not found.`);
       }
-      sweep(ctx);
       const { n, max_length, max_context_length, ...sampler } = body.params;
       const model = body.models[0];
       const perJob = (maxLength: number) =>
@@ -165,12 +163,10 @@ export const textRoutes =
     });
 
     serve(app, R.textStatus, async (req) => {
-      sweep(ctx);
       return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
     });
 
     serve(app, R.textCancel, async (req) => {
-      sweep(ctx);
       cancelText(ctx.db, req.params.id, ctx.clock());
       return textStatus(ctx.db, req.params.id, ctx.clock(), ctx.text);
     });
@@ -179,7 +175,6 @@ export const textRoutes =
       const body = req.body;
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
-      sweep(ctx);
       const now = ctx.clock();
       const worker = checkIn(
         ctx.db,
@@ -240,7 +235,6 @@ export const textRoutes =
     serve(app, R.textSubmit, async (req) => {
       const body = req.body;
       const user = userOf(ctx, req, { anonymousIfMissing: false });
-      sweep(ctx);
       const reward = submitText(
         ctx.db,
         {

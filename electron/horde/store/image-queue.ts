@@ -410,14 +410,11 @@ export function popImages(
       jobs.push(imageJobById(db, id)!);
     }
     const n = chosen.n - count;
-    db.run(
-      'UPDATE image_requests SET n = ?, popped = popped + ?, status = ?, expires_at = MAX(expires_at, ?) WHERE id = ?',
+    moveImageRequest(db, chosen, n > 0 ? 'queued' : 'processing', {
       n,
-      count,
-      n > 0 ? 'queued' : 'processing',
-      now + limits.requestTtlS * 1000,
-      chosen.id,
-    );
+      popped: count,
+      expiresAt: now + limits.requestTtlS * 1000,
+    });
     const { cfg_scale, karras, ...rest } = p;
     const payload: ImageJobPayload = {
       ...(rest as Omit<ImageJobPayload, 'prompt' | 'ddim_steps' | 'n_iter' | 'batch_size' | 'seed'>),
@@ -619,18 +616,42 @@ function faultImageSlot(db: HordeDb, request: ImageRequestRow, now: number, limi
     return;
   }
   if (faults >= limits.maxFaults) {
-    db.run(
-      "UPDATE image_requests SET faults = ?, n = 0, status = 'faulted' WHERE id = ?",
-      faults,
-      request.id,
-    );
+    moveImageRequest(db, request, 'faulted', { faults, n: 0 });
     endRequest(db, request, now, 'faulted', limits);
     return;
   }
+  moveImageRequest(db, request, 'queued', { faults, requeueOne: true });
+}
+
+/**
+ * The one writer of an image request's status: no other statement sets
+ * `image_requests.status`. It moves the request with the counters that move
+ * with it. Done, faulted and cancelled requests keep their results until they
+ * expire; `expired` is final.
+ */
+function moveImageRequest(
+  db: HordeDb,
+  r: ImageRequestRow,
+  to: ImageRequestRow['status'],
+  also: { n?: number; requeueOne?: boolean; faults?: number; popped?: number; expiresAt?: number } = {},
+): void {
+  if (r.status === 'expired') throw new Error(`image request ${r.id} has expired: it cannot become ${to}`);
   db.run(
-    "UPDATE image_requests SET faults = ?, n = n + 1, status = 'queued' WHERE id = ?",
-    faults,
-    request.id,
+    `UPDATE image_requests SET status = :to,
+       n = CASE WHEN :n IS NOT NULL THEN :n WHEN :requeue = 1 THEN n + 1 ELSE n END,
+       faults = COALESCE(:faults, faults),
+       popped = popped + :popped,
+       expires_at = MAX(expires_at, COALESCE(:expires, expires_at))
+     WHERE id = :id`,
+    {
+      to,
+      n: also.n ?? null,
+      requeue: also.requeueOne === true ? 1 : 0,
+      faults: also.faults ?? null,
+      popped: also.popped ?? 0,
+      expires: also.expiresAt ?? null,
+      id: r.id,
+    },
   );
 }
 
@@ -647,8 +668,7 @@ function finishIfComplete(db: HordeDb, requestId: string, now: number, limits: I
   const r = imageRequestById(db, requestId)!;
   if (r.n > 0 || processingCount(db, requestId) > 0) return;
   if (r.status === 'processing' || r.status === 'cancelled') {
-    if (r.status === 'processing')
-      db.run("UPDATE image_requests SET status = 'done' WHERE id = ?", requestId);
+    if (r.status === 'processing') moveImageRequest(db, r, 'done');
     endRequest(db, r, now, r.status === 'processing' ? 'done' : 'cancelled', limits);
   }
 }
@@ -665,7 +685,7 @@ export function cancelImage(db: HordeDb, id: string, now: number, limits: ImageL
     const r = imageRequestById(db, id);
     if (!r || r.status === 'expired') throw requestNotFound('Waiting Prompt', id);
     if (r.status !== 'queued' && r.status !== 'processing') return;
-    db.run("UPDATE image_requests SET n = 0, status = 'cancelled' WHERE id = ?", id);
+    moveImageRequest(db, r, 'cancelled', { n: 0 });
     if (processingCount(db, id) === 0) endRequest(db, r, now, 'cancelled', limits);
   });
 }
@@ -701,7 +721,7 @@ export function sweepImages(
         "UPDATE image_jobs SET status = 'aborted', upload_token = NULL WHERE request_id = ? AND status = 'processing'",
         r.id,
       );
-      db.run("UPDATE image_requests SET status = 'expired', n = 0 WHERE id = ?", r.id);
+      moveImageRequest(db, r, 'expired', { n: 0 });
       if (r.hold_id) releaseHold(db, { holdId: r.hold_id, at: now, memo: `image request ${r.id} expired` });
       for (const j of jobs) files.remove(j.file);
       files.remove(r.source_file);

@@ -274,7 +274,7 @@ export function cancelInterrogation(db: HordeDb, id: string): void {
     const i = interrogationById(db, id);
     if (!i || i.status === 'expired') throw requestNotFound('Interrogation', id);
     if (i.status !== 'active') return;
-    db.run("UPDATE interrogations SET status = 'cancelled' WHERE id = ?", id);
+    moveInterrogation(db, i, 'cancelled');
     // Forms being processed may still be delivered, and are paid; the rest are dropped.
     db.run(
       "UPDATE interrogation_forms SET state = 'cancelled' WHERE interrogation_id = ? AND state = 'waiting'",
@@ -299,7 +299,7 @@ export function sweepForms(
       now,
     );
     for (const i of stale) {
-      db.run("UPDATE interrogations SET status = 'expired' WHERE id = ?", i.id);
+      moveInterrogation(db, i, 'expired');
       db.run(
         "UPDATE interrogation_forms SET state = 'cancelled', upload_token = NULL WHERE interrogation_id = ? AND state IN ('waiting', 'processing')",
         i.id,
@@ -338,4 +338,13 @@ export function queuedForms(db: HordeDb): number {
   return (
     db.get<{ c: number }>("SELECT COUNT(*) AS c FROM interrogation_forms WHERE state = 'waiting'")?.c ?? 0
   );
+}
+
+/**
+ * The one writer of an interrogation's status: no other statement sets
+ * `interrogations.status`. Active until cancelled or expired; `expired` is final.
+ */
+function moveInterrogation(db: HordeDb, i: InterrogationRow, to: InterrogationRow['status']): void {
+  if (i.status === 'expired') throw new Error(`interrogation ${i.id} has expired: it cannot become ${to}`);
+  db.run('UPDATE interrogations SET status = ? WHERE id = ?', to, i.id);
 }

@@ -132,10 +132,52 @@ export function queuedTextRequests(db: HordeDb): number {
   return db.get<{ n: number }>("SELECT n FROM queue_counts WHERE kind = 'text'")?.n ?? 0;
 }
 
+type TextRequestStatus = TextRequestRow['status'];
+const FINAL_TEXT_STATUSES: ReadonlySet<TextRequestStatus> = new Set([
+  'done',
+  'faulted',
+  'cancelled',
+  'expired',
+]);
+
+/**
+ * The one writer of a text request's status: no other statement sets
+ * `text_requests.status`. It moves the request (with the counters that move
+ * with it), keeps the pop index in step, and on a final status releases the
+ * upfront hold. A final status never changes again.
+ */
+function moveTextRequest(
+  db: HordeDb,
+  r: TextRequestRow,
+  to: TextRequestStatus,
+  now: number,
+  also: { n?: number; requeueOne?: boolean; faults?: number; expiresAt?: number } = {},
+): void {
+  if (FINAL_TEXT_STATUSES.has(r.status))
+    throw new Error(`text request ${r.id} is ${r.status}: it cannot become ${to}`);
+  db.run(
+    `UPDATE text_requests SET status = :to,
+       n = CASE WHEN :n IS NOT NULL THEN :n WHEN :requeue = 1 THEN n + 1 ELSE n END,
+       faults = COALESCE(:faults, faults),
+       expires_at = MAX(expires_at, COALESCE(:expires, expires_at))
+     WHERE id = :id`,
+    {
+      to,
+      n: also.n ?? null,
+      requeue: also.requeueOne === true ? 1 : 0,
+      faults: also.faults ?? null,
+      expires: also.expiresAt ?? null,
+      id: r.id,
+    },
+  );
+  syncQueue(db, r.id);
+  if (FINAL_TEXT_STATUSES.has(to)) endRequest(db, r, now, to);
+}
+
 /**
  * Keeps `text_queue` (the pop index, one row per accepted model) in step with
- * the request: rows exist exactly while the request is `queued`. Called after
- * every change of a request's status.
+ * the request: rows exist exactly while the request is `queued`. Called by the
+ * status writer (moveTextRequest) after every change of a request's status.
  */
 function syncQueue(db: HordeDb, requestId: string): void {
   const r = textRequestById(db, requestId);
@@ -278,14 +320,10 @@ export function popText(
       jobIds.push(id);
     }
     const n = row.n - count;
-    db.run(
-      'UPDATE text_requests SET n = ?, status = ?, expires_at = MAX(expires_at, ?) WHERE id = ?',
+    moveTextRequest(db, row, n > 0 ? 'queued' : 'processing', now, {
       n,
-      n > 0 ? 'queued' : 'processing',
-      now + limits.requestTtlS * 1000,
-      row.id,
-    );
-    syncQueue(db, row.id);
+      expiresAt: now + limits.requestTtlS * 1000,
+    });
     const payload: TextJobPayload = {
       ...(JSON.parse(row.params) as Record<string, unknown>),
       prompt: row.prompt,
@@ -413,17 +451,10 @@ function faultJobSlot(db: HordeDb, request: TextRequestRow, now: number, limits:
     return;
   }
   if (faults >= limits.maxFaults) {
-    db.run("UPDATE text_requests SET faults = ?, n = 0, status = 'faulted' WHERE id = ?", faults, request.id);
-    syncQueue(db, request.id);
-    endRequest(db, request, now, 'faulted');
+    moveTextRequest(db, request, 'faulted', now, { faults, n: 0 });
     return;
   }
-  db.run(
-    "UPDATE text_requests SET faults = ?, n = n + 1, status = 'queued' WHERE id = ?",
-    faults,
-    request.id,
-  );
-  syncQueue(db, request.id);
+  moveTextRequest(db, request, 'queued', now, { faults, requeueOne: true });
 }
 
 function processingCount(db: HordeDb, requestId: string): number {
@@ -438,10 +469,7 @@ function processingCount(db: HordeDb, requestId: string): number {
 function finishIfComplete(db: HordeDb, requestId: string, now: number): void {
   const r = textRequestById(db, requestId)!;
   if (r.n > 0 || processingCount(db, requestId) > 0) return;
-  if (r.status === 'processing') {
-    db.run("UPDATE text_requests SET status = 'done' WHERE id = ?", requestId);
-    endRequest(db, r, now, 'done');
-  }
+  if (r.status === 'processing') moveTextRequest(db, r, 'done', now);
 }
 
 function endRequest(db: HordeDb, r: TextRequestRow, now: number, why: string): void {
@@ -454,9 +482,7 @@ export function cancelText(db: HordeDb, id: string, now: number): void {
     const r = textRequestById(db, id);
     if (!r || r.status === 'expired') throw requestNotFound('Text Waiting Prompt', id);
     if (r.status !== 'queued' && r.status !== 'processing') return;
-    db.run("UPDATE text_requests SET n = 0, status = 'cancelled' WHERE id = ?", id);
-    syncQueue(db, id);
-    endRequest(db, r, now, 'cancelled');
+    moveTextRequest(db, r, 'cancelled', now, { n: 0 });
   });
 }
 
@@ -483,9 +509,7 @@ export function sweepText(db: HordeDb, now: number, limits: LifecycleLimits): Sw
     );
     for (const r of stale) {
       db.run("UPDATE text_jobs SET status = 'aborted' WHERE request_id = ? AND status = 'processing'", r.id);
-      db.run("UPDATE text_requests SET status = 'expired', n = 0 WHERE id = ?", r.id);
-      syncQueue(db, r.id);
-      endRequest(db, r, now, 'expired');
+      moveTextRequest(db, r, 'expired', now, { n: 0 });
     }
     return { abortedJobs: late.length, expiredRequests: stale.length };
   });
