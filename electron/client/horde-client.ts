@@ -1,4 +1,5 @@
 import { OwnerRecord, WorkerRecord } from '../../shared/api/answers';
+import type { ClubJoinInput } from '../../shared/api/club';
 import type { ImageAsyncInput, ImagePopInput, ImageSubmitInput } from '../../shared/api/image';
 import type {
   InterrogateAsyncInput,
@@ -186,6 +187,11 @@ export class HordeClient {
       retry,
       signal,
     });
+  }
+
+  /** A club horde turns an invite into a new member and their key; sent once, as a repeat would spend the invite. */
+  clubJoin(body: ClubJoinInput, signal?: AbortSignal) {
+    return this.http.route(R.clubJoin, { body, retry: RETRY.request, signal });
   }
 
   // ─── worker side ───────────────────────────────────────────────────────

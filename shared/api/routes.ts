@@ -30,6 +30,7 @@ import {
   InterrogateSubmitInput,
   InterrogationStatus,
 } from './interrogate';
+import { ClubJoined, ClubJoinInput } from './club';
 import { ActiveModel, Heartbeat, HordePerformance } from './status';
 import { TextAsyncInput, TextPopInput, TextPopPayload, TextStatus, TextSubmitInput } from './text';
 import { KudosTransferInput, KudosTransferred, UserDetails } from './users';
@@ -277,6 +278,15 @@ export const HORDE_ROUTES = {
       response: { 200: ModifyWorker },
     },
     read: ModifyWorker,
+  }),
+
+  // ─── the embedded horde's own ─────────────────────────────────────────
+  /** A club horde registers a member from a one-time invite and answers their key, once (shared/api/club.ts). */
+  clubJoin: route({
+    method: 'POST',
+    path: '/v2/club/join',
+    schema: { body: ClubJoinInput, headers: HordeHeaders, response: { 200: ClubJoined } },
+    read: ClubJoined,
   }),
 
   // ─── the embedded horde's stand-ins for the AI Horde's R2 bucket (raw bytes) ──

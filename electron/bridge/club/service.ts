@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { ClubJoined } from '../../../shared/api/club';
+import type { ClubJoined } from '../../../shared/api/club';
 import {
   DEFAULT_LAN_PORT,
   type BackupView,
@@ -11,6 +11,8 @@ import {
 import { bridgeError, isBridgeError } from '../../../shared/bridge/errors';
 import { groupToken, parseInviteCode } from '../../../shared/club/invite-code';
 import type { FetchLike } from '../../client/http';
+import { HordeClient } from '../../client/horde-client';
+import { HordeApiError } from '../../client/errors';
 import type { HordeAdmin } from '../../horde/index';
 import type { Credentials } from '../credentials';
 import type { SettingsStore } from '../settings-store';
@@ -223,36 +225,24 @@ async function postJoin(
   url: string,
   body: { name: string; token?: string },
 ): Promise<ClubJoined> {
-  const fetchFn: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
-  let res: Response;
+  // The club horde is reached through the one horde client; the key is the one it answers.
+  const client = new HordeClient({
+    baseUrl: url,
+    apiKey: '',
+    clientAgent: 'horde-desktop:club:join',
+    timeoutMs: deps.joinTimeoutMs ?? 10_000,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   try {
-    res = await fetchFn(`${url}/v2/club/join`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'client-agent': 'horde-desktop:club:join' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(deps.joinTimeoutMs ?? 10_000),
-    });
-  } catch {
-    throw bridgeError(
-      'HordeUnreachable',
-      `No horde answered at ${url}. Check the address and that its owner shares it.`,
-    );
+    return await client.clubJoin(body);
+  } catch (err) {
+    if (err instanceof HordeApiError && err.rc === 'HordeUnreachable')
+      throw bridgeError(
+        'HordeUnreachable',
+        `No horde answered at ${url}. Check the address and that its owner shares it.`,
+      );
+    if (err instanceof HordeApiError && err.rc === 'BadHordeAnswer')
+      throw bridgeError('BadHordeAnswer', `The machine at ${url} did not answer like a club horde.`);
+    throw err;
   }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    throw bridgeError('BadHordeAnswer', `The machine at ${url} did not answer like a horde.`);
-  }
-  if (!res.ok) {
-    const e = json as { rc?: unknown; message?: unknown };
-    throw bridgeError(
-      typeof e.rc === 'string' ? e.rc : 'HordeError',
-      typeof e.message === 'string' ? e.message : `The horde refused to register you (HTTP ${res.status}).`,
-    );
-  }
-  const parsed = ClubJoined.safeParse(json);
-  if (!parsed.success)
-    throw bridgeError('BadHordeAnswer', `The machine at ${url} did not answer like a club horde.`);
-  return parsed.data;
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ClubJoinInput, type ClubJoined } from '../../../shared/api/club';
+import { HORDE_ROUTES as R } from '../../../shared/api/routes';
+import { serve } from '../route-table';
 import { createAdmin } from '../admin';
 import type { HordeContext } from '../context';
 import { noteAddress } from '../store/flags';
@@ -14,14 +15,14 @@ import { noteAddress } from '../store/flags';
 export function clubRoutes(ctx: HordeContext): FastifyPluginAsync {
   const admin = createAdmin(ctx);
   return async (app) => {
-    app.post('/club/join', async (req, reply) => {
-      const body = ClubJoinInput.parse(req.body ?? {});
+    serve(app, R.clubJoin, async (req) => {
+      const body = req.body;
       const member = admin.join({
         name: body.name,
         ...(body.token !== undefined ? { token: body.token } : {}),
       });
       noteAddress(ctx.db, member.id, req.ip, ctx.clock(), ctx.ledgerRules);
-      return reply.status(200).send(member satisfies ClubJoined);
+      return member;
     });
   };
 }
