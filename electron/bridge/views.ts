@@ -8,6 +8,7 @@ import type {
   TextRequestStatus,
 } from '../../shared/bridge/contract';
 import type { TextAsyncInput } from '../../shared/api/text';
+import { readAlchemyResult } from '../../shared/api/alchemy-results';
 import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../../shared/api/answers';
 
 /** Horde answers → what the window reads. Pure functions. */
@@ -79,17 +80,15 @@ export function alchemyState(s: InterrogateStatusAnswer): RequestState {
   return 'processing';
 }
 
-/** Text results only; image results (URLs) are resolved by the caller into data: URLs. */
+/** The readable results (caption, tags, verdict); image results (URLs) are resolved by the caller into data: URLs. */
 export function alchemyFormView(f: InterrogateStatusAnswer['forms'][number]): AlchemyFormView {
   const state = (FORM_STATES.has(f.state) ? f.state : 'processing') as AlchemyFormView['state'];
   const view: AlchemyFormView = { form: f.form, state };
-  const text: Record<string, string> = {};
-  for (const [k, v] of Object.entries(f.result ?? {})) {
-    if (typeof v === 'string' && !/^https?:\/\//.test(v)) text[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') text[k] = String(v);
-    else if (typeof v === 'object' && v !== null) text[k] = JSON.stringify(v);
-  }
-  if (Object.keys(text).length > 0) view.text = text;
+  const r = readAlchemyResult(f.form, f.result);
+  if (r.caption !== undefined) view.caption = r.caption;
+  if (r.tags) view.tags = r.tags;
+  if (r.nsfw !== undefined) view.nsfw = r.nsfw;
+  if (r.other) view.text = r.other;
   return view;
 }
 
@@ -101,9 +100,14 @@ export function alchemyImageUrl(f: InterrogateStatusAnswer['forms'][number]): st
 }
 
 export function alchemySummary(status: AlchemyStatus): string | undefined {
-  const parts = status.forms.flatMap((f) =>
-    Object.entries(f.text ?? {}).map(([k, v]) => (k === f.form ? `${f.form}: ${v}` : `${f.form}.${k}: ${v}`)),
-  );
+  const parts = status.forms.flatMap((f) => [
+    ...(f.caption !== undefined ? [`caption: ${f.caption}`] : []),
+    ...(f.tags ? [`interrogation: ${f.tags.map((t) => t.text).join(', ')}`] : []),
+    ...(f.nsfw !== undefined ? [`nsfw: ${f.nsfw ? 'not safe for work' : 'safe for work'}`] : []),
+    ...Object.entries(f.text ?? {}).map(([k, v]) =>
+      k === f.form ? `${f.form}: ${v}` : `${f.form}.${k}: ${v}`,
+    ),
+  ]);
   return parts.length > 0 ? parts.join('\n') : undefined;
 }
 

@@ -10,6 +10,7 @@
 import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
+import type { InterrogationTag } from '../api/alchemy-results';
 import type { ImageHandlers } from './images';
 import type { ClubHandlers } from './club';
 import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, RecheckResult } from './models';
@@ -252,7 +253,13 @@ export interface AlchemyRequest {
 export interface AlchemyFormView {
   form: string;
   state: 'waiting' | 'processing' | 'done' | 'faulted';
-  /** Text results as the horde returns them (e.g. { caption: "a cat" }, { nsfw: "false" }). */
+  /** The caption form's text. */
+  caption?: string;
+  /** The interrogation form's tags, best first, confidence 0..1 (NaN: the horde sent no score). */
+  tags?: InterrogationTag[];
+  /** The NSFW check's verdict: true = not safe for work. */
+  nsfw?: boolean;
+  /** Other plain values the horde returned (a form this app does not know yet). */
   text?: Record<string, string>;
   /** Image results (strip_background, upscale) as a data: URL the window can show. */
   image?: string;

@@ -1,4 +1,5 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
+import type { InterrogationTag } from '../../../../shared/api/alchemy-results';
 import type { AlchemyFormName, AlchemyFormView } from '../../../../shared/bridge/contract';
 import { alchemyFormKudos, imageTiles } from '../../../../shared/kudos/pricing';
 import { Card } from '../../components/Card';
@@ -46,13 +47,60 @@ export function alchemyEstimate(forms: readonly AlchemyFormName[], tiles: number
   return forms.reduce((sum, f) => sum + alchemyFormKudos(f, tiles), 0);
 }
 
+const STATE_WORDS: Record<AlchemyFormView['state'], string> = {
+  waiting: 'waiting',
+  processing: 'running',
+  done: 'done',
+  faulted: 'failed',
+};
+
+/** "strip_background.webp", from the data: URL's type. */
+export function downloadName(form: string, dataUrl: string): string {
+  const type = /^data:image\/([a-z0-9+.-]+)[;,]/i.exec(dataUrl)?.[1]?.toLowerCase() ?? 'png';
+  return `${form}.${type === 'jpeg' ? 'jpg' : type}`;
+}
+
+function TagList({ tags, label }: { tags: readonly InterrogationTag[]; label: string }) {
+  return (
+    <ul className="tag-list" aria-label={`Tags of ${label}`}>
+      {tags.map((t, i) => (
+        <li key={`${t.category ?? ''}:${t.text}:${i}`}>
+          <span className="tag-text">
+            {t.text}
+            {t.category && <span className="muted"> ({t.category})</span>}
+          </span>
+          {Number.isFinite(t.confidence) ? (
+            <meter min={0} max={1} value={t.confidence} aria-label={`Score of ${t.text}`} />
+          ) : (
+            <span />
+          )}
+          <span className="tag-score">
+            {Number.isFinite(t.confidence) ? `${Math.round(t.confidence * 100)}%` : 'no score'}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function FormResult({ f }: { f: AlchemyFormView }) {
   const label = FORMS.find((x) => x.name === f.form)?.label ?? f.form;
   return (
-    <div className="stack">
+    <div className="stack alchemy-result">
       <strong>
-        {label}: {f.state === 'done' ? 'done' : f.state}
+        {label}: {STATE_WORDS[f.state] ?? f.state}
       </strong>
+      {f.caption !== undefined && (
+        <p className="caption">{f.caption || 'The captioner wrote nothing for this image.'}</p>
+      )}
+      {f.tags && <TagList tags={f.tags} label={label} />}
+      {f.nsfw !== undefined && (
+        <p className={f.nsfw ? 'verdict danger' : 'verdict ok'}>
+          {f.nsfw
+            ? 'Not safe for work: the check found adult content in this image.'
+            : 'Safe for work: the check found no adult content in this image.'}
+        </p>
+      )}
       {f.text && (
         <dl className="price">
           {Object.entries(f.text).map(([k, v]) => (
@@ -63,7 +111,14 @@ function FormResult({ f }: { f: AlchemyFormView }) {
           ))}
         </dl>
       )}
-      {f.image && <img className="result-image" src={f.image} alt={`Result of ${label}`} />}
+      {f.image && (
+        <figure className="stack">
+          <img className="result-image" src={f.image} alt={`Result of ${label}`} />
+          <a className="button" href={f.image} download={downloadName(f.form, f.image)}>
+            Download the {label.toLowerCase()} result
+          </a>
+        </figure>
+      )}
     </div>
   );
 }

@@ -39,6 +39,41 @@ describe('alchemy form', () => {
     expect(sent?.sourceImage.startsWith('data:image/png;base64,')).toBe(true);
   });
 
+  it('shows interrogation as tags with scores, NSFW as a verdict, and images with a download link', async () => {
+    renderWithBridge(<AlchemyForm />, {
+      'alchemy:submit': () => ({ id: 'a-2', kudos: 3, warnings: [] }),
+      'alchemy:status': ({ id }) => ({
+        id,
+        state: 'done',
+        forms: [
+          {
+            form: 'interrogation',
+            state: 'done',
+            tags: [
+              { text: 'animal', confidence: 0.71 },
+              { text: 'cat', confidence: 0.18 },
+            ],
+          },
+          { form: 'nsfw', state: 'done', nsfw: false },
+          { form: 'RealESRGAN_x2plus', state: 'done', image: 'data:image/webp;base64,AAAA' },
+        ],
+      }),
+    });
+    const form = screen.getByRole('form', { name: 'Alchemy' });
+    fireEvent.change(within(form).getByLabelText(/^Image/), { target: { files: [png()] } });
+    await within(form).findByRole('img', { name: 'Chosen image cat.png' });
+    fireEvent.click(within(form).getByRole('button', { name: 'Run alchemy' }));
+    const tags = await within(form).findByRole('list', { name: 'Tags of Interrogation (tags)' });
+    const items = within(tags).getAllByRole('listitem');
+    expect(items.map((li) => li.textContent)).toEqual(['animal71%', 'cat18%']);
+    expect(within(tags).getByRole('meter', { name: 'Score of animal' }).getAttribute('value')).toBe('0.71');
+    expect(form.textContent).toContain('Safe for work: the check found no adult content');
+    expect(form.textContent).not.toMatch(/\bfalse\b|\{/);
+    const link = within(form).getByRole('link', { name: 'Download the upscale ×2 result' });
+    expect(link.getAttribute('download')).toBe('RealESRGAN_x2plus.webp');
+    expect(link.getAttribute('href')).toBe('data:image/webp;base64,AAAA');
+  });
+
   it('refuses files that are not images', async () => {
     renderWithBridge(<AlchemyForm />);
     const form = screen.getByRole('form', { name: 'Alchemy' });
