@@ -198,7 +198,7 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
     url: `http://${urlHost(host)}:${port}/api`,
     port,
     admin: createAdmin(ctx),
-    sweep: () => sweep(ctx),
+    sweep: () => sweep(ctx, { force: true }),
     backup: () => {
       const next = backingUp.then(takeBackup);
       backingUp = next.catch(() => undefined);

@@ -403,4 +403,43 @@ ALTER TABLE flags ADD COLUMN confirmed_at INTEGER;
 ALTER TABLE flags ADD COLUMN resolution TEXT;
 `,
   },
+  {
+    // Numbered after its issue (20), as 14 and 18 are.
+    version: 20,
+    sql: `
+-- Queue positions without counting the queue on every status poll (positions.ts).
+-- Every change of what a queued text request contributes (count 1, tokens
+-- max_length * n) is logged with its place in the order (priority, created_at):
+-- a cached position is brought up to date from the changes since, not recounted.
+-- AUTOINCREMENT: a seq is never reused after the log is pruned empty.
+CREATE TABLE text_queue_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  dn INTEGER NOT NULL,
+  dt INTEGER NOT NULL
+);
+CREATE TRIGGER text_log_insert AFTER INSERT ON text_requests WHEN NEW.status = 'queued'
+BEGIN
+  INSERT INTO text_queue_log (extra_priority, created_at, dn, dt)
+  VALUES (NEW.extra_priority, NEW.created_at, 1, NEW.max_length * NEW.n);
+END;
+CREATE TRIGGER text_log_update AFTER UPDATE OF status, n, max_length, extra_priority, created_at ON text_requests
+  WHEN OLD.status = 'queued' OR NEW.status = 'queued'
+BEGIN
+  INSERT INTO text_queue_log (extra_priority, created_at, dn, dt)
+  SELECT OLD.extra_priority, OLD.created_at, -1, -OLD.max_length * OLD.n WHERE OLD.status = 'queued';
+  INSERT INTO text_queue_log (extra_priority, created_at, dn, dt)
+  SELECT NEW.extra_priority, NEW.created_at, 1, NEW.max_length * NEW.n WHERE NEW.status = 'queued';
+END;
+CREATE TRIGGER text_log_delete AFTER DELETE ON text_requests WHEN OLD.status = 'queued'
+BEGIN
+  INSERT INTO text_queue_log (extra_priority, created_at, dn, dt)
+  VALUES (OLD.extra_priority, OLD.created_at, -1, -OLD.max_length * OLD.n);
+END;
+-- The first count of a position reads only this index (covering: no table row per request ahead).
+DROP INDEX text_requests_queue;
+CREATE INDEX text_requests_position ON text_requests(status, extra_priority DESC, created_at, max_length, n);
+`,
+  },
 ];

@@ -15,6 +15,7 @@ import {
 } from './text-queue';
 import { createUser, userById, type UserRow } from './users';
 import { checkIn, type WorkerRow } from './workers';
+import { queueAhead } from './positions';
 import { assertProperty } from '../../../test/harness/seeds';
 
 const limits: LifecycleLimits = {
@@ -214,6 +215,101 @@ describe('text queue pop', () => {
         expect(popped.map(key)).toEqual(fits.map((f) => key(f.i)));
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('queue position in the status', () => {
+  /** What the status said before positions were kept: a count of the queue ahead. */
+  const counted = (db: HordeDb, id: string): { position: number; tokens: number } => {
+    const r = db.get<{ extra_priority: number; created_at: number }>(
+      'SELECT extra_priority, created_at FROM text_requests WHERE id = ?',
+      id,
+    )!;
+    const a = db.get<{ c: number; t: number | null }>(
+      `SELECT COUNT(*) AS c, SUM(max_length * n) AS t FROM text_requests
+       WHERE status = 'queued' AND (extra_priority > ? OR (extra_priority = ? AND created_at < ?))`,
+      r.extra_priority,
+      r.extra_priority,
+      r.created_at,
+    )!;
+    return { position: a.c + 1, tokens: a.t ?? 0 };
+  };
+
+  it('is the count of the requests ahead after any mix of enqueues, pops, cancels, faults and timeouts', () => {
+    const op = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          k: fc.constant('enqueue' as const),
+          priority: fc.integer({ min: 0, max: 3 }),
+          at: fc.integer({ min: 0, max: 20 }),
+          n: fc.integer({ min: 1, max: 3 }),
+          maxLength: fc.constantFrom(16, 64),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ k: fc.constant('pop' as const), amount: fc.integer({ min: 1, max: 2 }) }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant('fault' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant('timeout' as const) }) },
+      { weight: 3, arbitrary: fc.record({ k: fc.constant('poll' as const), pick: fc.nat() }) },
+    );
+    assertProperty(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const s = setup();
+        const w = s.worker('w', ['m']);
+        const ids: string[] = [];
+        const jobs: string[] = [];
+        let now = 100;
+        const check = (id: string): void => {
+          const st = textStatus(s.db, id, now, limits);
+          const queued =
+            s.db.get<{ status: string }>('SELECT status FROM text_requests WHERE id = ?', id)?.status ===
+            'queued';
+          if (!queued) return;
+          const want = counted(s.db, id);
+          expect(st.queue_position).toBe(want.position);
+          const r = s.db.get<{ id: string; extra_priority: number; created_at: number }>(
+            'SELECT id, extra_priority, created_at FROM text_requests WHERE id = ?',
+            id,
+          )!;
+          expect(queueAhead(s.db, r, now).tokensAhead).toBe(want.tokens);
+        };
+        for (const o of ops) {
+          now += 1;
+          if (o.k === 'enqueue')
+            ids.push(s.enqueue({ priority: o.priority, at: o.at, n: o.n, maxLength: o.maxLength }));
+          else if (o.k === 'pop') jobs.push(...(s.pop(w, now, o.amount).popped?.jobIds ?? []));
+          else if (o.k === 'cancel' && ids.length > 0) cancelText(s.db, ids[o.pick % ids.length]!, now);
+          else if (o.k === 'fault' && jobs.length > 0) {
+            const [job] = jobs.splice(o.pick % jobs.length, 1);
+            try {
+              submitText(
+                s.db,
+                { jobId: job!, user: s.owner, generation: '', state: 'faulted', seed: 0 },
+                now,
+                limits,
+              );
+            } catch {
+              // A job already ended (cancelled request, timed out) answers with an error; nothing to check here.
+            }
+          } else if (o.k === 'timeout') {
+            now += limits.textJobTtlS * 1000 + 1;
+            sweepText(s.db, now, limits);
+          } else if (o.k === 'poll' && ids.length > 0) check(ids[o.pick % ids.length]!);
+        }
+        // Then every request, head first, so each first count starts from a kept position just ahead of it.
+        const inOrder = s.db
+          .all<{ id: string }>(
+            "SELECT id FROM text_requests WHERE status = 'queued' ORDER BY extra_priority DESC, created_at",
+          )
+          .map((r) => r.id);
+        for (const id of [...inOrder, ...ids]) check(id);
+      }),
+      { numRuns: 60 },
     );
   });
 });

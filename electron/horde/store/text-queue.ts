@@ -7,10 +7,11 @@ import { HordeError, invalidJobId, requestNotFound } from '../errors';
 import { textResultProblem } from '../../../shared/kudos/results';
 import type { FairRules } from './fair';
 import { promoteIfTrusted } from './evaluation';
+import { queueAhead } from './positions';
 import type { HordeDb } from './db';
 import { releaseHold, settleJob } from './kudos';
 import { bumpUserCounter, type UserRow } from './users';
-import { isOnline, recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
+import { recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
 
 /**
  * The text queue: waiting prompts (`text_requests`) and the processing
@@ -543,7 +544,7 @@ export function textStatus(db: HordeDb, id: string, now: number, limits: Lifecyc
         : {}),
     }));
   const { position, tokensAhead } =
-    r.status === 'queued' ? queuePosition(db, r) : { position: 0, tokensAhead: 0 };
+    r.status === 'queued' ? queueAhead(db, r, now) : { position: 0, tokensAhead: 0 };
   const possible =
     processing > 0 || r.status !== 'queued' || hasServingWorker(db, r, now, limits.workerStaleS);
   return {
@@ -559,17 +560,6 @@ export function textStatus(db: HordeDb, id: string, now: number, limits: Lifecyc
     is_possible: possible,
     generations,
   };
-}
-
-function queuePosition(db: HordeDb, r: TextRequestRow): { position: number; tokensAhead: number } {
-  const ahead = db.get<{ c: number; t: number | null }>(
-    `SELECT COUNT(*) AS c, SUM(max_length * n) AS t FROM text_requests
-     WHERE status = 'queued' AND (extra_priority > ? OR (extra_priority = ? AND created_at < ?))`,
-    r.extra_priority,
-    r.extra_priority,
-    r.created_at,
-  );
-  return { position: (ahead?.c ?? 0) + 1, tokensAhead: ahead?.t ?? 0 };
 }
 
 /** Seconds, from the tokens queued ahead and the online workers' measured speed (1 token/s each before any is measured). */
@@ -592,20 +582,27 @@ function waitTime(
   return Math.round((tokensAhead + mine) / tps);
 }
 
+/**
+ * Whether an online text worker could serve the request: one query that stops
+ * at the first fitting worker (a status poll used to read every online worker).
+ */
 export function hasServingWorker(db: HordeDb, r: TextRequestRow, now: number, staleAfterS: number): boolean {
-  const workers = db.all<WorkerRow>(
-    "SELECT * FROM workers WHERE type = 'text' AND last_check_in >= ?",
-    now - staleAfterS * 1000,
-  );
-  const models = JSON.parse(r.models) as string[];
-  const only = JSON.parse(r.workers) as string[];
-  return workers.some(
-    (w) =>
-      isOnline(w, now, staleAfterS) &&
-      w.maintenance === 0 &&
-      w.max_length >= r.max_length &&
-      w.max_context_length >= r.max_context_length &&
-      (models.length === 0 || (JSON.parse(w.models) as string[]).some((m) => models.includes(m))) &&
-      (only.length === 0 || only.includes(w.id) !== (r.worker_blacklist === 1)),
+  return (
+    db.get(
+      `SELECT 1 FROM workers w INDEXED BY workers_check_in
+       WHERE w.type = 'text' AND w.last_check_in >= :since AND w.maintenance = 0
+         AND w.max_length >= :max_length AND w.max_context_length >= :max_context_length
+         AND (:models = '[]' OR EXISTS (SELECT 1 FROM json_each(w.models) m WHERE m.value IN (SELECT value FROM json_each(:models))))
+         AND (:only = '[]' OR (w.id IN (SELECT value FROM json_each(:only))) <> :blacklist)
+       LIMIT 1`,
+      {
+        since: now - staleAfterS * 1000,
+        max_length: r.max_length,
+        max_context_length: r.max_context_length,
+        models: r.models,
+        only: r.workers,
+        blacklist: r.worker_blacklist === 1 ? 1 : 0,
+      },
+    ) !== undefined
   );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toKudos, fromKudos, asMilli } from '../../../shared/ledger/money';
 import {
   accruePooledUptime,
+  accrueUptime,
   isProvenWorker,
   uptimeReward,
   type UptimeState,
@@ -95,8 +96,9 @@ function savePool(db: HordeDb, userId: number, type: WorkerKind, p: UptimeState)
     userId,
     type,
     p.lastCheckinAt ?? null,
-    Math.round(p.uptimeS),
-    Math.round(p.lastRewardUptimeS),
+    // Fractional seconds (a REAL in the column): rounding at each check-in lost up to half a second per pop.
+    p.uptimeS,
+    p.lastRewardUptimeS,
   );
 }
 
@@ -168,24 +170,42 @@ export function checkIn(
       );
       w = workerById(db, id)!;
     }
-    if (c.ip !== undefined) noteAddress(db, c.user.id, c.ip, now, rules);
-    const owner = userById(db, w.owner_id);
+    const paused = w.paused === 1 || w.maintenance === 1;
+    const unwritten = unwrittenOf(db);
+    const poolKey = `${w.owner_id}:${c.type}`;
+    // The last check-in left unwritten counts first, as it would have had it been written (see `unchanged`).
+    const stored: UptimeState = {
+      ...(fresh ? {} : { lastCheckinAt: w.last_check_in }),
+      uptimeS: w.uptime_s,
+      lastRewardUptimeS: w.reward_uptime_s,
+    };
+    const workerState = withUnwritten(stored, unwritten.get(w.id), staleAfterS);
+    const storedPool = poolOf(db, w.owner_id, c.type);
+    const poolState = withUnwritten(storedPool, unwritten.get(poolKey), staleAfterS);
     const accrual = accruePooledUptime(
       {
-        worker: {
-          ...(fresh ? {} : { lastCheckinAt: w.last_check_in }),
-          uptimeS: w.uptime_s,
-          lastRewardUptimeS: w.reward_uptime_s,
-        },
-        pool: poolOf(db, w.owner_id, c.type),
+        worker: workerState,
+        pool: poolState,
         proven: isProvenWorker(w.last_completed_at, now),
-        paused: w.paused === 1 || w.maintenance === 1,
+        paused,
       },
       now,
       staleAfterS,
     );
-    savePool(db, w.owner_id, c.type, accrual.pool);
     const models = c.models ?? [];
+    const noReset =
+      accrual.worker.lastRewardUptimeS === workerState.lastRewardUptimeS &&
+      accrual.pool.lastRewardUptimeS === poolState.lastRewardUptimeS;
+    if (!fresh && !paused && !accrual.pays && noReset && unchanged(w, c, models, now)) {
+      unwritten.set(w.id, now);
+      unwritten.set(poolKey, now);
+      return w;
+    }
+    unwritten.delete(w.id);
+    unwritten.delete(poolKey);
+    if (c.ip !== undefined) noteAddress(db, c.user.id, c.ip, now, rules);
+    const owner = userById(db, w.owner_id);
+    savePool(db, w.owner_id, c.type, accrual.pool);
     if (accrual.pays && owner?.flagged !== 1) {
       const kudos =
         c.type === 'text'
@@ -213,8 +233,8 @@ export function checkIn(
       `UPDATE workers SET last_check_in = ?, uptime_s = ?, reward_uptime_s = ?, models = ?, forms = ?,
          max_length = ?, max_context_length = ?, threads = ?, bridge_agent = ?, nsfw = ?, ipaddr = ? WHERE id = ?`,
       now,
-      Math.round(accrual.worker.uptimeS),
-      Math.round(accrual.worker.lastRewardUptimeS),
+      accrual.worker.uptimeS,
+      accrual.worker.lastRewardUptimeS,
       JSON.stringify(models),
       JSON.stringify(c.forms ?? []),
       c.maxLength ?? 0,
@@ -227,6 +247,57 @@ export function checkIn(
     );
     return workerById(db, w.id)!;
   });
+}
+
+/** Per database: the time of the last check-in left unwritten, by worker id and by owner:kind pool. */
+const unwrittenCheckIns = new WeakMap<HordeDb, Map<string, number>>();
+
+function unwrittenOf(db: HordeDb): Map<string, number> {
+  let m = unwrittenCheckIns.get(db);
+  if (!m) {
+    m = new Map();
+    unwrittenCheckIns.set(db, m);
+  }
+  return m;
+}
+
+/** A stored count with the unwritten check-in after it counted in (none, or one older than the row: the row). */
+function withUnwritten(stored: UptimeState, at: number | undefined, staleAfterS: number): UptimeState {
+  if (at === undefined || stored.lastCheckinAt === undefined || at <= stored.lastCheckinAt) return stored;
+  return accrueUptime(stored, at, staleAfterS).state;
+}
+
+/**
+ * Check-ins are written at most every this many ms while nothing else changes:
+ * a worker pops every second or so, and each write was a row update, a pool
+ * update and an address update in a write transaction.
+ */
+export const CHECK_IN_BATCH_MS = 5000;
+
+/**
+ * Whether a check-in may be left unwritten: the last one written is recent,
+ * the worker announces what it announced then, from the same address, and
+ * (checked by the caller) this check-in neither pays nor restarts a count,
+ * and the worker is not paused. Its time is kept in memory
+ * (`unwrittenCheckIns`), and the next check-in counts it first: uptime,
+ * rewards and staleness come out as if every check-in had been written (a
+ * restart forgets at most one unwritten check-in). A worker reads as online
+ * until `staleAfterS` after its last written check-in, at most
+ * CHECK_IN_BATCH_MS early.
+ */
+function unchanged(w: WorkerRow, c: CheckIn, models: string[], now: number): boolean {
+  return (
+    now >= w.last_check_in &&
+    now - w.last_check_in < CHECK_IN_BATCH_MS &&
+    w.models === JSON.stringify(models) &&
+    w.forms === JSON.stringify(c.forms ?? []) &&
+    w.max_length === (c.maxLength ?? 0) &&
+    w.max_context_length === (c.maxContextLength ?? 0) &&
+    w.threads === c.threads &&
+    w.bridge_agent === c.bridgeAgent &&
+    w.nsfw === (c.nsfw ? 1 : 0) &&
+    (c.ip === undefined || c.ip === w.ipaddr)
+  );
 }
 
 export function isOnline(w: Pick<WorkerRow, 'last_check_in'>, now: number, staleAfterS: number): boolean {
@@ -333,7 +404,7 @@ export function workerDetails(db: HordeDb, w: WorkerRow, now: number, staleAfter
     kudos_details: { generated, uptime },
     performance: performance(w),
     threads: w.threads,
-    uptime: w.uptime_s,
+    uptime: Math.round(w.uptime_s),
     maintenance_mode: w.maintenance === 1,
     ...(w.maintenance === 1 && w.maintenance_msg ? { maintenance_msg: w.maintenance_msg } : {}),
     paused: w.paused === 1,
