@@ -36,6 +36,7 @@ import { osOwnerName } from './bridge/owner-name';
 import { clubHandlers } from './bridge/club/service';
 import { ClubDiscovery } from './bridge/club/discovery';
 import { pickPort } from './bridge/club/port-check';
+import { hordeBackups } from './bridge/club/backups';
 import { DEFAULT_LAN_PORT } from '../shared/bridge/club';
 
 export interface ServiceLog {
@@ -168,6 +169,8 @@ interface SharedHorde {
   problem: string | null;
 }
 
+const hordeDbPath = (dataDir: string): string => path.join(dataDir, 'horde.sqlite');
+
 /** The name a shared horde is announced under on the LAN. */
 function announceName(): string {
   return `${osOwnerName()} on ${os.hostname()}`.slice(0, 63);
@@ -187,7 +190,7 @@ async function startEmbedded(
   shared: SharedHorde,
   log: ServiceLog,
 ): Promise<Horde> {
-  const dbPath = path.join(dataDir, 'horde.sqlite');
+  const dbPath = hordeDbPath(dataDir);
   const settings = backend.settings.get();
   const damaged = overrides.ifHordeDamaged ? { ifDamaged: overrides.ifHordeDamaged } : {};
   if (settings.lanSharing) {
@@ -285,7 +288,26 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     credentials: backend.credentials,
     discovery,
     announceName: announceName(),
-    backups: null,
+    backups: embedded
+      ? hordeBackups({
+          horde: () => embedded as Horde,
+          dbPath: hordeDbPath(dataDir),
+          // The same address as before: workers and members reconnect to the horde they knew.
+          reopen: async (whileClosed) => {
+            const was = embedded as Horde;
+            await was.close();
+            // Whatever happens to the file, the horde starts again (on the old file if the restore failed).
+            await whileClosed().finally(async () => {
+              embedded = await startHorde({
+                dbPath: hordeDbPath(dataDir),
+                port: was.port,
+                host: shared.bindHost,
+                lan: shared.lan,
+              });
+            });
+          },
+        })
+      : null,
   });
 
   // The window is usable at once; the worker joins the slot when its models have loaded.
@@ -323,8 +345,12 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     // The embedded horde's ledger is the journal's source: every kudos change, read from there.
     ...(embedded
       ? {
-          ledger: { read: embedded.admin.ledgerOf, requestsSince: embedded.admin.requestsOf },
-          renameOwner: embedded.admin.renameOwner,
+          // Through the variable: a restored backup replaces the horde object.
+          ledger: {
+            read: (...a) => (embedded as Horde).admin.ledgerOf(...a),
+            requestsSince: (...a) => (embedded as Horde).admin.requestsOf(...a),
+          },
+          renameOwner: (name) => (embedded as Horde).admin.renameOwner(name),
         }
       : {}),
   });
