@@ -29,8 +29,6 @@ export interface LoadEnginesOptions {
   log: Logger;
   /** ONNX Runtime in Node when absent. */
   loadText?: TextLoader;
-  /** ONNX Runtime in Node when absent. */
-  loadImage?: ImageLoader;
   /** Checked between slow steps: shutting down while models load must not load more. */
   cancelled?: () => boolean;
   /**
@@ -40,14 +38,6 @@ export interface LoadEnginesOptions {
    */
   names?: (model: ModelInfo) => Promise<string[]>;
 }
-
-/**
- * Loads the Stable Diffusion folders as one image engine under their horde names; the desktop
- * app passes one that tries the WebGPU window first. null: not here, use ONNX Runtime in Node.
- */
-export type ImageLoader = (
-  models: { name: string; path: string }[],
-) => Promise<{ engine: ImageEngine; close?: () => Promise<void> } | null>;
 
 /** What the worker is built with; `dispose` frees the engines' memory. */
 export interface LoadedEngines {
@@ -184,25 +174,7 @@ async function loadImageModels(
     taken.add(name);
     named.push({ info, name });
   }
-  const started = performance.now();
   for (const { info } of named) o.catalog.loading(info.name, 0);
-  const custom = o.loadImage
-    ? await o.loadImage(named.map(({ info, name }) => ({ name, path: info.path }))).catch((e: unknown) => {
-        o.log.warn('the image models did not load in the window; trying ONNX Runtime in Node', e);
-        return null;
-      })
-    : null;
-  if (custom) {
-    const seconds = (performance.now() - started) / 1000;
-    for (const { info } of named) o.catalog.ready(info.name, seconds);
-    return {
-      engine: custom.engine,
-      close: async () => {
-        await custom.engine.dispose();
-        await custom.close?.();
-      },
-    };
-  }
   const loaded = new Map<string, LoadedSdModel>();
   for (const { info, name } of named) {
     if (o.cancelled?.()) break;

@@ -2,6 +2,7 @@
  * The image engine interface the worker uses, and its Node implementation: Stable Diffusion
  * folders loaded on onnxruntime-node, served under their horde model names.
  */
+import { measureStepSeconds } from '../../../shared/diffusion/calibrate';
 import { generate, type SdHooks, type SdParams, type SdResult } from '../../../shared/diffusion/pipeline';
 import type { Backend } from '../engines/types';
 import { loadNodeSdModel, type LoadedSdModel } from './node-model';
@@ -26,8 +27,6 @@ export interface SdModelEntry {
   schedulerOverrides?: Record<string, unknown>;
 }
 
-const CALIBRATION_SIDE = 256;
-
 export class NodeImageEngine implements ImageEngine {
   readonly backend = 'cpu' as const;
   readonly models: readonly string[];
@@ -49,33 +48,7 @@ export class NodeImageEngine implements ImageEngine {
     if (this.measured !== undefined) return this.measured;
     const first = this.models[0];
     if (first === undefined) throw new Error('no image model loaded');
-    const times: number[] = [];
-    let last = performance.now();
-    await this.generate(
-      first,
-      {
-        prompt: 'calibration',
-        negativePrompt: '',
-        width: CALIBRATION_SIDE,
-        height: CALIBRATION_SIDE,
-        steps: 3,
-        cfgScale: 7,
-        sampler: 'k_euler',
-        karras: false,
-        seeds: [0],
-      },
-      {
-        onStep: () => {
-          const now = performance.now();
-          times.push(now - last);
-          last = now;
-        },
-      },
-    );
-    // The first call warms the session up; the later ones are the steady pace.
-    const steady = times.slice(1);
-    const ms = steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length);
-    this.measured = ms / 1000 / ((CALIBRATION_SIDE * CALIBRATION_SIDE) / 1e6);
+    this.measured = await measureStepSeconds((p, hooks) => this.generate(first, p, hooks));
     return this.measured;
   }
 

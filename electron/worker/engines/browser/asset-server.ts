@@ -1,7 +1,8 @@
 /**
- * Serves everything the browser engine loads, on loopback: the engine page and its
- * script, transformers.js' browser bundle, onnxruntime-web's WASM files and the
- * models folder. The page never reaches a CDN or the network.
+ * Serves everything the browser engines load, on loopback: the engine pages and their
+ * scripts (text at /engine/, Stable Diffusion at /engine/sd/), transformers.js' browser
+ * bundle, onnxruntime-web's scripts and WASM files and the models folder. The pages never
+ * reach a CDN or the network.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +17,8 @@ export interface AssetServerOptions {
   extraModels?: { name: string; path: string }[];
   /** A prebuilt page script (see bundleEnginePage); bundled from page.ts on start when absent. */
   pageScript?: string;
+  /** A prebuilt SD page script (bundleEnginePage(file, 'sd')); bundled from sd-page.ts on first request when absent. */
+  sdPageScript?: string;
   /** Sends COOP/COEP so the page is cross-origin isolated and WASM may use threads. */
   crossOriginIsolated?: boolean;
   host?: string;
@@ -27,6 +30,8 @@ export interface AssetServer {
   origin: string;
   /** The engine page to open in the browser context. */
   pageUrl: string;
+  /** The Stable Diffusion engine page. */
+  sdPageUrl: string;
   close(): Promise<void>;
 }
 
@@ -37,11 +42,16 @@ function distOf(specifier: string): string {
   return path.dirname(createRequire(import.meta.url).resolve(specifier));
 }
 
-/** Bundles page.ts (and the runtime-neutral generation code it imports) into one ES module. */
-export async function bundleEnginePage(outFile?: string): Promise<string> {
+const PAGES = { text: 'page.ts', sd: 'sd-page.ts' } as const;
+
+/** Bundles page.ts or sd-page.ts (and the runtime-neutral code they import) into one ES module. */
+export async function bundleEnginePage(
+  outFile?: string,
+  which: keyof typeof PAGES = 'text',
+): Promise<string> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [path.join(here, 'page.ts')],
+    entryPoints: [path.join(here, PAGES[which])],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -72,6 +82,15 @@ export async function startAssetServer(options: AssetServerOptions): Promise<Ass
   app.get('/engine/page.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(script),
   );
+  // The same page shell; its ./page.js is the SD engine.
+  app.get('/engine/sd/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
+  let sdScript: Promise<string> | undefined;
+  app.get('/engine/sd/page.js', async (_request, reply) => {
+    sdScript ??= options.sdPageScript
+      ? readFile(options.sdPageScript, 'utf8')
+      : bundleEnginePage(undefined, 'sd');
+    return reply.type('text/javascript; charset=utf-8').send(await sdScript);
+  });
   const roots: [string, string][] = [
     ['/vendor/', distOf('@huggingface/transformers')],
     ['/ort/', distOf('onnxruntime-web')],
@@ -88,5 +107,10 @@ export async function startAssetServer(options: AssetServerOptions): Promise<Ass
     });
   }
   const origin = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  return { origin, pageUrl: `${origin}/engine/`, close: () => app.close() };
+  return {
+    origin,
+    pageUrl: `${origin}/engine/`,
+    sdPageUrl: `${origin}/engine/sd/`,
+    close: () => app.close(),
+  };
 }

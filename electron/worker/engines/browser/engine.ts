@@ -42,7 +42,11 @@ function call<M extends Method>(
 }
 
 /** Runs `work` while reading `poll` every `millis`; polls stop when work settles. */
-async function whilePolling<T>(work: Promise<T>, millis: number, poll: () => Promise<void>): Promise<T> {
+export async function whilePolling<T>(
+  work: Promise<T>,
+  millis: number,
+  poll: () => Promise<void>,
+): Promise<T> {
   let done = false;
   const loop = (async () => {
     while (!done) {

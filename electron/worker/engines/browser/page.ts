@@ -5,69 +5,10 @@
  */
 import type * as Transformers from '@huggingface/transformers';
 import { runTextGeneration, type LoadedTextModel } from '../generation';
-import type {
-  BrowserDevice,
-  HordeEnginePage,
-  PageLoadRequest,
-  PageLoadResult,
-  PageProgress,
-} from './protocol';
+import { page, pickDevice, yieldToEventLoop } from './page-common';
+import type { BrowserDevice, HordeEnginePage, PageProgress } from './protocol';
 
-interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
-}
-
-interface PageGlobals {
-  location: { origin: string };
-  navigator: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } };
-  MessageChannel: new () => {
-    port1: { onmessage: (() => void) | null; close(): void };
-    port2: { postMessage(message: unknown): void };
-  };
-  hordeEngineResolve(engine: HordeEnginePage): void;
-  hordeEngineReject(error: unknown): void;
-}
-
-const page = globalThis as unknown as PageGlobals;
 const origin = page.location.origin;
-
-async function pickDevice(choice: PageLoadRequest['device']): Promise<Omit<PageLoadResult, 'millis'>> {
-  if (choice === 'wasm') return { backend: 'wasm' };
-  const gpu = page.navigator.gpu;
-  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (adapter) {
-    const info = adapter.info ?? {};
-    const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown';
-    const fallback = info.isFallbackAdapter === true;
-    return {
-      backend: 'webgpu',
-      adapter: fallback ? `${name} (fallback)` : name,
-      adapterIsFallback: fallback,
-    };
-  }
-  if (choice === 'webgpu')
-    throw new Error(gpu ? 'WebGPU offers no adapter' : 'WebGPU is not available in this browser');
-  return {
-    backend: 'wasm',
-    fallbackReason: gpu ? 'WebGPU offers no adapter' : 'WebGPU is not available in this browser',
-  };
-}
-
-/**
- * A macrotask turn. ORT-web's WASM runs resolve as microtasks, so without this a
- * whole generation would hold the event loop and no abort or progress call could
- * reach the page between tokens.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new page.MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /** Makes every forward pass (one per token) start on a fresh event-loop turn. */
 function yieldBeforeEachForward(model: Transformers.PreTrainedModel): void {
