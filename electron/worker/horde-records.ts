@@ -14,6 +14,13 @@ export interface AccountFigures {
   maintenance?: MaintenanceInfo;
 }
 
+export interface WorkerFigures {
+  id: string;
+  uptimeSeconds: number;
+  jobKudos: number;
+  uptimeKudos: number;
+}
+
 export interface MaintenanceInfo {
   on: boolean;
   reason?: string;
@@ -52,6 +59,22 @@ export class HordeRecords {
       records.push(await this.api.workerRecord(id, RETRY.once));
     }
     return summarize(records);
+  }
+
+  /** What the horde counts for each of this app's workers it knows: online time and earnings, all time. */
+  async figures(): Promise<WorkerFigures[]> {
+    const out: WorkerFigures[] = [];
+    for (const id of this.ids.values()) {
+      const r = await this.api.workerRecord(id, RETRY.once);
+      if (typeof r.uptime !== 'number') continue;
+      out.push({
+        id,
+        uptimeSeconds: r.uptime,
+        jobKudos: r.kudos_details?.generated ?? 0,
+        uptimeKudos: r.kudos_details?.uptime ?? 0,
+      });
+    }
+    return out;
   }
 
   /** PUT {maintenance: false} for each of this app's workers the horde knows. */

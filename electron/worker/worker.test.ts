@@ -503,6 +503,59 @@ describe('the user returns mid-job', () => {
   });
 });
 
+describe('figures', () => {
+  it("takes online time and job and uptime rewards from the horde's worker record, over this session", async () => {
+    let reads = 0;
+    const t = setup((call, n) => {
+      if (call.route === POP && n === 1) return { status: 200, json: textJob('paid', 50) };
+      if (call.route === '/v2/workers/w1') {
+        reads++;
+        // All-time figures: 10 h online and 500 kudos before this session; then 40 s and 15 kudos per read.
+        const grown = Math.max(0, reads - 1);
+        return {
+          status: 200,
+          json: {
+            id: 'w1',
+            name: 'test-worker',
+            maintenance_mode: false,
+            uptime: 36_000 + grown * 40,
+            kudos_details: { generated: 400 + grown * 10, uptime: 100 + grown * 5 },
+          },
+        };
+      }
+      return undefined;
+    });
+    t.worker.start();
+    expect(t.worker.stats().session).toMatchObject({ source: 'app', onlineSeconds: 0, jobKudos: 0 });
+    await t.clock.runUntil(() => reads >= 4, 10 * 60_000);
+    const s = t.worker.stats();
+    expect(s.hordeUptimeSeconds).toBeGreaterThanOrEqual(36_000 + 3 * 40);
+    // The session's share is the change since its first reading, never the all-time figure.
+    const session = s.session!;
+    expect(session.source).toBe('horde');
+    expect(session.onlineSeconds).toBeGreaterThanOrEqual(80);
+    expect(s.hordeUptimeSeconds! - session.onlineSeconds).toBeGreaterThanOrEqual(36_000);
+    expect(session.jobKudos).toBe((session.onlineSeconds / 40) * 10);
+    expect(session.uptimeKudos).toBe((session.onlineSeconds / 40) * 5);
+    // The app's own count is the time between check-ins, not the run time.
+    expect(s.uptimeSeconds).toBeLessThanOrEqual((t.clock.now() - s.session!.since) / 1000);
+  });
+
+  it('counts online time only between check-ins the horde would see as online', async () => {
+    const t = setup(() => undefined);
+    t.worker.start();
+    await t.clock.advance(60_000);
+    const online = t.worker.stats().uptimeSeconds;
+    expect(online).toBeGreaterThan(30);
+    await t.worker.control('pause_1h');
+    await t.clock.advance(20 * 60_000);
+    await t.worker.control('auto');
+    await t.clock.advance(3_000);
+    // 20 min paused without a check-in: not online to the horde, so not counted.
+    expect(t.worker.stats().uptimeSeconds).toBeLessThan(online + 10);
+  });
+});
+
 describe('maintenance', () => {
   it("shows the horde's maintenance state and reason, and leaves it on request", async () => {
     let maintenance = true;

@@ -25,6 +25,7 @@ import { JobRunner, type JobHost, type JobOutcome } from './jobs';
 import { PolicyGate, type Gate } from './policy-gate';
 import { RateMeter } from './rate';
 import { RunningJob } from './running-job';
+import { SessionCounter } from './session-figures';
 import { bridgeAgent } from './version';
 import {
   defaultAlchemyName,
@@ -58,6 +59,7 @@ export class HordeWorker {
   private readonly statsListeners = new Set<(s: WorkerStats) => void>();
   private readonly jobListeners = new Set<(j: JobDone) => void>();
   private readonly meter = new RateMeter();
+  private readonly session = new SessionCounter();
 
   private readonly gate: PolicyGate;
   private limits: { maxLength: number; maxContextLength: number } | undefined;
@@ -118,6 +120,7 @@ export class HordeWorker {
     this.stopping = false;
     this.halt = new AbortController();
     this.startedAt = this.now();
+    this.session.start(this.startedAt);
     this.loopDone = this.loop().catch((err: unknown) => {
       // The loop handles every horde and engine failure itself; this is a bug, shown rather than hidden.
       this.setState('error', 'The worker stopped on an unexpected error', errorText(err));
@@ -209,6 +212,7 @@ export class HordeWorker {
 
   stats(): WorkerStats {
     const current = this.active?.job;
+    const hordeUptime = this.session.hordeUptimeSeconds();
     return {
       ...this.s,
       ...(current ? { currentJob: { ...current } } : {}),
@@ -216,8 +220,9 @@ export class HordeWorker {
       ...(this.o.signals ? { signals: this.o.signals } : {}),
       advertised: this.advertised(),
       tokensPerSecond: round2(this.fallbackRate()),
-      uptimeSeconds:
-        this.startedAt === undefined ? 0 : Math.max(0, Math.floor((this.now() - this.startedAt) / 1000)),
+      uptimeSeconds: this.session.appOnlineSeconds(),
+      ...(hordeUptime !== undefined ? { hordeUptimeSeconds: hordeUptime } : {}),
+      ...(this.startedAt !== undefined ? { session: this.session.figures(this.s.kudosThisSession) } : {}),
     };
   }
 
@@ -451,6 +456,7 @@ export class HordeWorker {
       mayRun: () => this.gateNow().run,
       stopping: () => this.stopping,
       popAnswered: (empty) => {
+        this.session.checkIn(this.now());
         // The AI Horde answers WorkerMaintenance (403) instead of an empty pop while in maintenance.
         if (empty && this.s.maintenance?.on) this.s.maintenance = { on: false };
         this.afterPopAnswered();
@@ -515,6 +521,8 @@ export class HordeWorker {
       this.s.kudosTotal = account.kudos;
       if (account.evaluatingKudos !== undefined) this.s.evaluatingKudos = account.evaluatingKudos;
       if (account.maintenance) this.s.maintenance = account.maintenance;
+      this.emit(true);
+      this.session.records(await this.records.figures());
       this.emit(true);
     } catch {
       // The account figures are a nicety; the loop shows horde failures itself.

@@ -157,5 +157,12 @@ export const WorkerRecord = z.object({
   name: z.string(),
   maintenance_mode: z.boolean().nullish(),
   maintenance_msg: z.string().nullish(),
+  /** Seconds the horde counted this worker online, all time. */
+  uptime: z.number().nonnegative().nullish(),
+  /** Kudos the worker earned, all time: for jobs (`generated`) and for being online (`uptime`). */
+  kudos_details: z
+    .object({ generated: z.number().nullish(), uptime: z.number().nullish() })
+    .partial()
+    .nullish(),
 });
 export type WorkerRecord = z.infer<typeof WorkerRecord>;

@@ -55,7 +55,15 @@ export interface WorkerStats {
   kudosTotal?: number;
   /** Kudos the horde still holds in evaluation for the owner (not spendable yet). */
   evaluatingKudos?: number;
+  /**
+   * Seconds this session the worker was online to the horde, as the app counts it: the time
+   * between its check-ins (pops) while they come within the horde's 5 minutes; not the app's run time.
+   */
   uptimeSeconds: number;
+  /** The horde's own count of this worker's online time, all time (its worker record's `uptime`). */
+  hordeUptimeSeconds?: number;
+  /** This session's earnings and online time, from the horde's worker records where it has them. */
+  session?: SessionFigures;
   /** The horde's maintenance flag for this worker, with the horde's reason when it gives one. */
   maintenance?: { on: boolean; reason?: string };
   advertised: AdvertisedCapability;
@@ -64,6 +72,20 @@ export interface WorkerStats {
   lastErrorRc?: string;
   /** Which measured signals work on this machine (absent: none measured, e.g. an older worker). */
   signals?: SignalsSupport;
+}
+
+/**
+ * Earnings and online time over one stated window: this session, from `since` (the worker's start).
+ * Source 'horde': the changes of the horde's records of this app's workers since the session's first
+ * reading (job and uptime rewards, online time); 'app': before the horde has a record, the app's own
+ * count (job rewards as submitted; uptime rewards unknown, so 0).
+ */
+export interface SessionFigures {
+  since: number;
+  onlineSeconds: number;
+  jobKudos: number;
+  uptimeKudos: number;
+  source: 'horde' | 'app';
 }
 
 /** 0 = Sunday … 6 = Saturday, as Date.getDay() counts. */

@@ -1,41 +1,73 @@
 import type { WorkerStats } from '../../../../shared/worker/stats';
 import { Stat } from '../../components/Stat';
 import { formatDuration, formatKudos, formatRate } from '../../format';
-import { kudosPerHour } from './workerState';
+import { kudosPerHour, MIN_RATE_SECONDS } from './workerState';
 
+/** "14:05", the start of this session's window. */
+function clock(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The Earn screen's figures. Each says in one line what it is and where it comes from (the README's
+ * "What the Earn screen's figures mean" says the same).
+ */
 export function EarnStats({ stats, earnedToday }: { stats: WorkerStats; earnedToday: number | null }) {
   const perHour = kudosPerHour(stats);
+  const session = stats.session;
+  const fromHorde = session?.source === 'horde';
+  const since = session ? ` since ${clock(session.since)}` : '';
   return (
     <dl className="stats">
       <Stat
         label="Kudos earned today"
         value={earnedToday === null ? '—' : formatKudos(earnedToday)}
-        hint="jobs and uptime, from the ledger"
+        hint="Job and uptime rewards since midnight, from the horde's ledger."
+      />
+      <Stat
+        label="Kudos per hour"
+        value={perHour === null ? '—' : formatRate(perHour, 'kudos/h')}
+        hint={
+          perHour === null
+            ? `(job + uptime rewards) ÷ time online to the horde, this session; shown after ${MIN_RATE_SECONDS / 60} min online.`
+            : fromHorde
+              ? `(job + uptime rewards) ÷ time online to the horde, this session${since}, from the horde's worker records.`
+              : `Job rewards ÷ time online, this session${since}; the horde has no record of this worker yet, so uptime rewards are left out.`
+        }
       />
       <Stat
         label="Kudos this session"
         value={formatKudos(stats.kudosThisSession)}
-        hint={perHour === null ? 'rate after 5 min online' : `${formatRate(perHour, 'kudos/h')}`}
+        hint={`Rewards the horde answered for the jobs this worker handed in${since}.`}
       />
       <Stat
         label="Total kudos"
         value={stats.kudosTotal === undefined ? '—' : formatKudos(stats.kudosTotal)}
-        hint="your balance on the horde"
+        hint="Your balance, as the horde's user record says."
       />
       <Stat
         label="In evaluation"
         value={formatKudos(stats.evaluatingKudos ?? 0)}
-        hint="held by the horde, not spendable yet"
+        hint="Earned, but held by the horde until it trusts you: not spendable yet."
       />
       <Stat
         label="Tokens per second"
         value={stats.tokensPerSecond > 0 ? formatRate(stats.tokensPerSecond, 'tok/s') : '—'}
+        hint="How fast this computer writes text: recent jobs, else the start-up measurement."
       />
-      <Stat label="Uptime" value={formatDuration(stats.uptimeSeconds)} />
+      <Stat
+        label="Online to the horde"
+        value={formatDuration(stats.hordeUptimeSeconds ?? stats.uptimeSeconds)}
+        hint={
+          stats.hordeUptimeSeconds !== undefined
+            ? "All time, as the horde's worker record counts it (uptime)."
+            : 'This session: time between check-ins the horde saw within 5 min; it has no record of this worker yet.'
+        }
+      />
       <Stat
         label="Jobs done"
         value={stats.jobsDone}
-        hint={stats.jobsFaulted > 0 ? `${stats.jobsFaulted} failed` : undefined}
+        hint={`Handed in finished this session${stats.jobsFaulted > 0 ? `; ${stats.jobsFaulted} failed` : ''}.`}
       />
     </dl>
   );

@@ -215,8 +215,30 @@ describe('earn screen', () => {
     expect(await screen.findByText(/No worker runs in this copy of the app/)).toBeTruthy();
   });
 
-  it('does not claim a rate from the first minutes', () => {
-    expect(kudosPerHour({ kudosThisSession: 5, uptimeSeconds: 60 })).toBeNull();
-    expect(kudosPerHour({ kudosThisSession: 5, uptimeSeconds: 3600 })).toBe(5);
+  it('does not claim a rate from the first minutes, and counts uptime rewards over online time', () => {
+    const session = { since: 0, jobKudos: 5, uptimeKudos: 3, source: 'horde' as const };
+    expect(kudosPerHour({ session: { ...session, onlineSeconds: 60 } })).toBeNull();
+    expect(kudosPerHour({ session: { ...session, onlineSeconds: 1800 } })).toBe(16);
+    expect(kudosPerHour({})).toBeNull();
+  });
+
+  it('defines every figure in one line, with the window and the source', async () => {
+    renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({
+          hordeUptimeSeconds: 7200,
+          session: { since: 0, onlineSeconds: 1800, jobKudos: 20, uptimeKudos: 10, source: 'horde' },
+        }),
+    });
+    const perHour = await screen.findByLabelText('Kudos per hour');
+    expect(perHour.textContent).toContain('60 kudos/h');
+    expect(perHour.textContent).toContain('(job + uptime rewards) ÷ time online to the horde, this session');
+    expect(perHour.textContent).toContain("from the horde's worker records");
+    const online = screen.getByLabelText('Online to the horde');
+    expect(online.textContent).toContain('2 h 00 min');
+    expect(online.textContent).toContain("the horde's worker record");
+    const figures = document.querySelectorAll('dl.stats .stat');
+    expect(figures.length).toBeGreaterThan(5);
+    for (const f of figures) expect(f.querySelector('.hint')?.textContent?.length ?? 0).toBeGreaterThan(10);
   });
 });

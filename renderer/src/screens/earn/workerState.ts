@@ -52,11 +52,16 @@ export function describeWorker(stats: WorkerStats): StateView {
   return { label: v.label, tone: v.tone, reason };
 }
 
+/** Below this much online time a rate says more about one job than about the worker. */
+export const MIN_RATE_SECONDS = 300;
+
 /**
- * Kudos per hour over the session's online time. Null for the first minutes, when one job would
- * make the rate look far better than it is.
+ * Kudos per hour = (job rewards + uptime rewards) ÷ time online to the horde, over this session
+ * (SessionFigures: the horde's worker records where it has them). Null for the first minutes
+ * online, when one job would make the rate look far better than it is.
  */
-export function kudosPerHour(stats: Pick<WorkerStats, 'kudosThisSession' | 'uptimeSeconds'>): number | null {
-  if (stats.uptimeSeconds < 300) return null;
-  return stats.kudosThisSession / (stats.uptimeSeconds / 3600);
+export function kudosPerHour(stats: Pick<WorkerStats, 'session'>): number | null {
+  const s = stats.session;
+  if (!s || s.onlineSeconds < MIN_RATE_SECONDS) return null;
+  return (s.jobKudos + s.uptimeKudos) / (s.onlineSeconds / 3600);
 }
