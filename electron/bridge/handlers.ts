@@ -282,9 +282,44 @@ export function createBridgeHandlers(deps: BridgeDeps) {
         kudos,
         ...(giftedBefore !== undefined ? { giftedBefore } : {}),
       });
+      const idempotent = deps.horde.mode === 'embedded';
       const answer = await settleOnRefusal(idempotencyKey, () =>
-        client().transfer(toUsername, kudos, idempotencyKey),
-      );
+        client().transfer(toUsername, kudos, idempotencyKey, undefined, { idempotent }),
+      ).catch(async (e: unknown) => {
+        // An ambiguous failure on a horde without idempotency: the user's record says whether it
+        // was applied, before anyone sends it again.
+        const sent = e instanceof HordeApiError && e.sentNothing;
+        if (
+          idempotent ||
+          giftedBefore === undefined ||
+          sent ||
+          !(e instanceof HordeApiError) ||
+          (e.status > 0 && e.status < 500)
+        )
+          throw e;
+        const gifted = (
+          await client()
+            .findUser()
+            .catch(() => undefined)
+        )?.kudos_details?.gifted;
+        if (gifted === undefined) throw e;
+        if (gifted + 0.005 >= giftedBefore + kudos) return { transferred: kudos };
+        // The horde answered (5xx): it is done with the call, and did not apply it. No answer at all:
+        // it may still be applying it, so the intent stays open for the next reconcile.
+        if (e.status >= 500) {
+          await deps.intents.settle(idempotencyKey, 'not sent');
+          throw bridgeError(
+            e.rc,
+            `${e.message} The horde did not apply the transfer: your kudos are where they were.`,
+            'You can send it again.',
+          );
+        }
+        throw bridgeError(
+          e.rc,
+          `${e.message} The horde has not applied the transfer so far, but it may still.`,
+          'Check your balance in a minute before you send it again.',
+        );
+      });
       if (deps.syncJournal) await deps.syncJournal();
       else
         await deps.journal.record({

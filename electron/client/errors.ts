@@ -17,12 +17,17 @@ export class HordeApiError extends Error implements BridgeError {
   readonly transient: boolean;
   /** How long the horde asked to wait (Retry-After), bounded. */
   readonly retryAfterMs?: number;
+  /**
+   * true when the request surely never reached the horde (no connection was made: refused, no
+   * such host, no route). Any other failure is ambiguous: the horde may have applied it.
+   */
+  readonly sentNothing: boolean;
 
   constructor(
     rc: string,
     message: string,
     status: number,
-    opts: { hint?: string; transient?: boolean; retryAfterMs?: number } = {},
+    opts: { hint?: string; transient?: boolean; retryAfterMs?: number; sentNothing?: boolean } = {},
   ) {
     super(message);
     this.name = 'HordeApiError';
@@ -33,6 +38,7 @@ export class HordeApiError extends Error implements BridgeError {
       opts.transient ??
       (status === 0 || status === 429 || status === 408 || (status >= 500 && status !== 507));
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    this.sentNothing = opts.sentNothing ?? false;
     const h = opts.hint ?? RC_HINTS[rc];
     if (h !== undefined) this.hint = h;
   }
@@ -63,12 +69,19 @@ export function errorFromResponse(status: number, body: unknown, retryAfterMs?: 
   return new HordeApiError(rc, message, status, retryAfterMs !== undefined ? { retryAfterMs } : {});
 }
 
+/** Socket errors that mean no connection was ever made, so nothing of the request was sent. */
+const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 export function unreachable(url: string, cause: unknown): HordeApiError {
   const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
   const what = timedOut ? 'did not answer in time' : 'could not be reached';
   // The system's reason (connect ECONNREFUSED …) when there is one: it tells a wrong port from a dead host.
   const reason = cause instanceof Error && cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
-  return new HordeApiError('HordeUnreachable', `The horde at ${new URL(url).origin} ${what}${reason}.`, 0);
+  const code = cause instanceof Error ? (cause.cause as { code?: unknown } | undefined)?.code : undefined;
+  const sentNothing = !timedOut && typeof code === 'string' && NO_CONNECTION.has(code);
+  return new HordeApiError('HordeUnreachable', `The horde at ${new URL(url).origin} ${what}${reason}.`, 0, {
+    sentNothing,
+  });
 }
 
 export function badAnswer(path: string, detail: string): HordeApiError {

@@ -98,11 +98,33 @@ describe('HordeClient', () => {
     expect(f.seen).toHaveLength(1);
   });
 
-  it('retries a transfer with the same Idempotency-Key', async () => {
+  it('retries a transfer with the same Idempotency-Key on a horde that honours it', async () => {
     const f = fakeFetch([new Response('', { status: 500 }), Response.json({ transferred: 5 })]);
-    await expect(client(f.fetch).transfer('bob#2', 5, 'key-abcdef12')).resolves.toEqual({ transferred: 5 });
+    await expect(
+      client(f.fetch).transfer('bob#2', 5, 'key-abcdef12', undefined, { idempotent: true }),
+    ).resolves.toEqual({ transferred: 5 });
     expect(f.seen.map((s) => s.headers['Idempotency-Key'])).toEqual(['key-abcdef12', 'key-abcdef12']);
     expect(f.seen[1]?.body).toEqual({ username: 'bob#2', amount: 5 });
+  });
+
+  it('never re-sends a transfer blindly to a horde without idempotency: only when it surely never left', async () => {
+    const cut = (code: string) =>
+      new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+    // The horde answered 5xx, or the connection broke after the request went out: it may have
+    // applied the transfer, so the client does not send it again.
+    for (const failure of [new Response('', { status: 502 }), cut('ECONNRESET'), cut('UND_ERR_SOCKET')]) {
+      const f = fakeFetch([failure, Response.json({ transferred: 5 })]);
+      const err = await client(f.fetch)
+        .transfer('bob#2', 5, 'key-abcdef12')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HordeApiError);
+      expect((err as HordeApiError).sentNothing).toBe(false);
+      expect(f.seen).toHaveLength(1);
+    }
+    // No connection was ever made: nothing reached the horde, so sending it again is safe.
+    const f = fakeFetch([cut('ECONNREFUSED'), cut('ENOTFOUND'), Response.json({ transferred: 5 })]);
+    await expect(client(f.fetch).transfer('bob#2', 5, 'key-abcdef12')).resolves.toEqual({ transferred: 5 });
+    expect(f.seen).toHaveLength(3);
   });
 
   it('does not retry a refusal (4xx)', async () => {

@@ -101,12 +101,22 @@ export class HordeClient {
     });
   }
 
-  /** The Idempotency-Key makes a retried transfer apply once, so it is retried like a GET. */
-  transfer(username: string, amount: number, idempotencyKey: string, signal?: AbortSignal) {
+  /**
+   * On a horde that honours the Idempotency-Key (`idempotent`, the embedded one) a retried
+   * transfer applies once, so it is retried like a GET; elsewhere it is re-sent only when it
+   * surely never left this machine (retry.ts `transferBlind`).
+   */
+  transfer(
+    username: string,
+    amount: number,
+    idempotencyKey: string,
+    signal?: AbortSignal,
+    o: { idempotent?: boolean } = {},
+  ) {
     return this.http.route(R.transfer, {
       body: { username, amount },
       headers: { 'Idempotency-Key': idempotencyKey },
-      retry: RETRY.transfer,
+      retry: o.idempotent ? RETRY.transfer : RETRY.transferBlind,
       signal,
     });
   }

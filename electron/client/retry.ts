@@ -24,8 +24,22 @@ export type RetryPolicy =
 export const RETRY = {
   /** Reads, cancels, flags set to a value: sending them twice is harmless. */
   read: { kind: 'idempotent' },
-  /** The Idempotency-Key makes a retried transfer apply once. */
+  /** The Idempotency-Key makes a retried transfer apply once, on a horde that honours it (the embedded one). */
   transfer: { kind: 'idempotent' },
+  /**
+   * A horde that ignores the Idempotency-Key (the public AI Horde) could apply a re-sent transfer
+   * twice: it is sent again only when it surely never reached the horde (no connection made).
+   * After any other failure the caller checks the user's record instead (handlers, reconcile).
+   */
+  transferBlind: {
+    kind: 'custom',
+    retries: 3,
+    shouldRetry: async (error, attempt) => {
+      if (!error.sentNothing) return false;
+      await new Promise((resolve) => setTimeout(resolve, MIN_DELAY_MS * attempt));
+      return true;
+    },
+  },
   /** A request submission (`*\/async`) could be queued and paid twice. */
   request: { kind: 'once' },
   /** A pop hands out a job; the worker's loop backs off and asks again itself. */
