@@ -14,6 +14,7 @@ const EntrySchema = z.object({
   ref: z.string().optional(),
   counterparty: z.string().optional(),
   memo: z.string().optional(),
+  selfPaid: z.boolean().optional(),
 });
 
 /**

@@ -21,10 +21,12 @@ export function journalEntryOf(line: LedgerLine): JournalEntry {
   const base = { id: `ledger:${line.key}#${line.index}`, at: line.at, kudos: line.kudos };
   const memo = line.memo !== undefined ? { memo: line.memo } : {};
   switch (line.kind) {
-    case 'job_settlement':
+    case 'job_settlement': {
+      const self = line.selfPaid ? { selfPaid: true } : {};
       return line.kudos < 0
-        ? { ...base, kind: 'job_paid', ...(line.requestId ? { ref: line.requestId } : {}), ...memo }
-        : { ...base, kind: 'job_earned', ...(line.jobId ? { ref: line.jobId } : {}), ...memo };
+        ? { ...base, kind: 'job_paid', ...(line.requestId ? { ref: line.requestId } : {}), ...memo, ...self }
+        : { ...base, kind: 'job_earned', ...(line.jobId ? { ref: line.jobId } : {}), ...memo, ...self };
+    }
     case 'uptime_reward':
       return { ...base, kind: 'uptime', ...memo };
     case 'transfer':

@@ -313,6 +313,8 @@ export interface JournalEntry {
   /** Other party of a transfer ("alias#id"). */
   counterparty?: string;
   memo?: string;
+  /** A job the user's own request paid to the user's own worker (embedded horde): not an earning. */
+  selfPaid?: boolean;
 }
 
 export interface LedgerQuery {

@@ -138,4 +138,30 @@ describe('the journal explains the balance', () => {
     expect(again.entries.map((e) => e.id).sort()).toEqual(page.entries.map((e) => e.id).sort());
     expect(again.totals.net).toBeCloseTo((await backend.handlers['account:get']()).kudos, 2);
   });
+
+  it("marks a job one's own request paid to one's own worker as self-paid, on both sides and only there", async () => {
+    const before = new Set((await backend.handlers['journal:entries']({})).entries.map((e) => e.id));
+    const mine = await backend.handlers['requests:submitText']({
+      prompt: 'paid by alice to alice',
+      models: ['journal-model'],
+      params: { max_length: 24, max_context_length: 1024 },
+    });
+    await worker(owner.apikey, 'alice-worker').serveOne();
+    const fresh = async () =>
+      (await backend.handlers['journal:entries']({})).entries.filter(
+        (e) => !before.has(e.id) && (e.kind === 'job_paid' || e.kind === 'job_earned'),
+      );
+    await expect.poll(async () => (await fresh()).length, { timeout: 10_000 }).toBe(2);
+    const [a, b] = await fresh();
+    expect([a!.kind, b!.kind].sort()).toEqual(['job_earned', 'job_paid']);
+    expect(a!.selfPaid && b!.selfPaid).toBe(true);
+    expect(a!.kudos + b!.kudos).toBeCloseTo(0, 2);
+    expect((await fresh()).find((e) => e.kind === 'job_paid')).toMatchObject({ ref: mine.id });
+    // The jobs of the first test (bob paid alice, alice paid bob) are no self-payments.
+    const others = (await backend.handlers['journal:entries']({})).entries.filter(
+      (e) => before.has(e.id) && (e.kind === 'job_paid' || e.kind === 'job_earned'),
+    );
+    expect(others.length).toBeGreaterThan(1);
+    expect(others.some((e) => e.selfPaid)).toBe(false);
+  });
 });

@@ -23,6 +23,8 @@ export interface UserLedgerLine {
   requestId?: string;
   /** The job a settlement paid. */
   jobId?: string;
+  /** A settlement the user paid to their own worker: both sides are this account, the balance did not grow. */
+  selfPaid?: true;
 }
 
 /**
@@ -65,6 +67,8 @@ export function userLedger(db: HordeDb, userId: number, afterSeq: number, limit 
         line.jobId = event.key.replace(/^settle:/, '');
         const request = /\bof request (\S+)/.exec(event.memo ?? '')?.[1];
         if (request) line.requestId = request;
+        const mine = event.postings.filter((q) => q.account === account);
+        if (mine.some((q) => q.amount < 0) && mine.some((q) => q.amount > 0)) line.selfPaid = true;
       }
       out.push(line);
     });

@@ -10,7 +10,7 @@ import { IdlePolicyForm } from './IdlePolicyForm';
 import { LocalModels } from './LocalModels';
 import { RunningJob } from './RunningJob';
 import { StateBanner } from './StateBanner';
-import { earnedSince, startOfToday } from './today';
+import { earnedSince, startOfToday, selfPaidSince } from './today';
 
 /** Pushed stats are the main feed; this slow poll only covers a dropped event connection. */
 const FALLBACK_POLL_MS = 5000;
@@ -45,6 +45,14 @@ export function EarnScreen() {
   }, [stats?.kudosThisSession, account, refreshLedger]);
 
   const earnedToday = entries === null ? null : earnedSince(entries, startOfToday(Date.now()));
+  const since = stats?.session?.since;
+  const selfPaid =
+    entries === null
+      ? null
+      : {
+          today: selfPaidSince(entries, startOfToday(Date.now())),
+          session: since === undefined ? 0 : selfPaidSince(entries, since),
+        };
   // First run: nothing installed yet (and nothing the worker serves): offer the catalog first.
   const installed = useModels((s) => s.installed);
   const firstRun = installed !== null && installed.length === 0;
@@ -78,7 +86,7 @@ export function EarnScreen() {
         </Card>
       )}
       <Card title="Earnings" wide>
-        <EarnStats stats={stats} earnedToday={earnedToday} />
+        <EarnStats stats={stats} earnedToday={earnedToday} selfPaid={selfPaid} />
         {stats.advertised.models.length > 0 && (
           <p className="muted">
             Offers {stats.advertised.models.join(', ')} up to {stats.advertised.maxLength} tokens with{' '}

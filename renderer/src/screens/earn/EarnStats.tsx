@@ -12,8 +12,17 @@ function clock(ms: number): string {
  * The Earn screen's figures. Each says in one line what it is and where it comes from (the README's
  * "What the Earn screen's figures mean" says the same).
  */
-export function EarnStats({ stats, earnedToday }: { stats: WorkerStats; earnedToday: number | null }) {
-  const perHour = kudosPerHour(stats);
+export function EarnStats({
+  stats,
+  earnedToday,
+  selfPaid = null,
+}: {
+  stats: WorkerStats;
+  earnedToday: number | null;
+  /** Kudos the user's own requests paid to their own worker (embedded horde's ledger); null when unknown. */
+  selfPaid?: { today: number; session: number } | null;
+}) {
+  const perHour = kudosPerHour(stats, selfPaid?.session ?? 0);
   const session = stats.session;
   const fromHorde = session?.source === 'horde';
   const since = session ? ` since ${clock(session.since)}` : '';
@@ -22,8 +31,15 @@ export function EarnStats({ stats, earnedToday }: { stats: WorkerStats; earnedTo
       <Stat
         label="Kudos earned today"
         value={earnedToday === null ? '—' : formatKudos(earnedToday)}
-        hint="Job and uptime rewards since midnight, from the horde's ledger."
+        hint="Job and uptime rewards since midnight, from the horde's ledger; jobs you paid yourself are apart."
       />
+      {selfPaid !== null && selfPaid.today > 0 && (
+        <Stat
+          label="Paid to yourself today"
+          value={formatKudos(selfPaid.today)}
+          hint="Your own requests served by your own worker on this horde: your balance did not grow, so not earned."
+        />
+      )}
       <Stat
         label="Kudos per hour"
         value={perHour === null ? '—' : formatRate(perHour, 'kudos/h')}

@@ -222,6 +222,50 @@ describe('earn screen', () => {
     expect(kudosPerHour({})).toBeNull();
   });
 
+  it('shows jobs paid to oneself apart, out of earned today and out of the rate', async () => {
+    const now = Date.now();
+    const entry = (
+      id: string,
+      kind: 'job_earned' | 'job_paid' | 'uptime',
+      kudos: number,
+      selfPaid = false,
+    ) => ({
+      id,
+      at: now - 1000,
+      kind,
+      kudos,
+      ...(selfPaid ? { selfPaid } : {}),
+    });
+    const entries = [
+      entry('a', 'job_earned', 4),
+      entry('b', 'uptime', 2),
+      entry('c', 'job_earned', 10, true),
+      entry('d', 'job_paid', -10, true),
+    ];
+    renderWithBridge(<EarnScreen />, {
+      'journal:entries': () => ({
+        entries,
+        totals: { earned: 16, spent: 10, transferredIn: 0, transferredOut: 0, awarded: 0, net: 6 },
+      }),
+      'worker:stats': () =>
+        fx.stats({
+          session: {
+            since: now - 3_600_000,
+            onlineSeconds: 3600,
+            jobKudos: 14,
+            uptimeKudos: 2,
+            source: 'horde',
+          },
+        }),
+    });
+    await waitFor(() =>
+      expect(screen.getByLabelText('Kudos earned today').textContent).toContain(formatKudos(6)),
+    );
+    expect(screen.getByLabelText('Paid to yourself today').textContent).toContain(formatKudos(10));
+    // (14 job kudos − 10 paid by oneself + 2 uptime) over 1 h online.
+    expect(screen.getByLabelText('Kudos per hour').textContent).toContain('6.0 kudos/h');
+  });
+
   it('defines every figure in one line, with the window and the source', async () => {
     renderWithBridge(<EarnScreen />, {
       'worker:stats': () =>

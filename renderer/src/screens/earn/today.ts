@@ -6,10 +6,20 @@ export function startOfToday(now: number): number {
   return d.getTime();
 }
 
-/** Kudos the worker brought in since `from`: job rewards and uptime, not transfers received. */
+/**
+ * Kudos the worker brought in since `from`: job rewards and uptime, not transfers received, and not
+ * jobs the user's own requests paid to their own worker (those are `selfPaidSince`).
+ */
 export function earnedSince(entries: readonly JournalEntry[], from: number): number {
   let sum = 0;
   for (const e of entries)
-    if (e.at >= from && (e.kind === 'job_earned' || e.kind === 'uptime')) sum += e.kudos;
+    if (e.at >= from && !e.selfPaid && (e.kind === 'job_earned' || e.kind === 'uptime')) sum += e.kudos;
+  return Math.round(sum * 100) / 100;
+}
+
+/** What the user's own requests paid to their own worker since `from` (their balance did not grow). */
+export function selfPaidSince(entries: readonly JournalEntry[], from: number): number {
+  let sum = 0;
+  for (const e of entries) if (e.at >= from && e.selfPaid && e.kind === 'job_earned') sum += e.kudos;
   return Math.round(sum * 100) / 100;
 }

@@ -57,11 +57,13 @@ export const MIN_RATE_SECONDS = 300;
 
 /**
  * Kudos per hour = (job rewards + uptime rewards) ÷ time online to the horde, over this session
- * (SessionFigures: the horde's worker records where it has them). Null for the first minutes
+ * (SessionFigures: the horde's worker records where it has them), less what the user's own
+ * requests paid to their own worker (`selfPaidSession`, from the embedded horde's ledger). Null for the first minutes
  * online, when one job would make the rate look far better than it is.
  */
-export function kudosPerHour(stats: Pick<WorkerStats, 'session'>): number | null {
+export function kudosPerHour(stats: Pick<WorkerStats, 'session'>, selfPaidSession = 0): number | null {
   const s = stats.session;
   if (!s || s.onlineSeconds < MIN_RATE_SECONDS) return null;
-  return (s.jobKudos + s.uptimeKudos) / (s.onlineSeconds / 3600);
+  // The horde's records count jobs one's own requests paid too: those earned nothing.
+  return (Math.max(0, s.jobKudos - selfPaidSession) + s.uptimeKudos) / (s.onlineSeconds / 3600);
 }
