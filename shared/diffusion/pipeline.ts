@@ -217,25 +217,32 @@ export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {})
   const init = p.source ? await encodeImage(model, p.source.image, scale) : null;
   let latents = rngs.map((rng, i) => {
     const noise = rng.normal(size);
-    if (!init) return noise.map((v) => f(v * schedulers[i]!.initNoiseSigma));
+    // Read once: the getter scans the sigmas, and this runs per latent value.
+    const sigma = schedulers[i]!.initNoiseSigma;
+    if (!init) return noise.map((v) => f(v * sigma));
     schedulers[i]!.setBeginIndex(start);
     return schedulers[i]!.addNoise(init, noise, timesteps[0]!);
   });
 
   const sampleInfo = pick(model.unet.inputs, 'sample', 'unet');
+  const timestepName = pick(model.unet.inputs, 'timestep', 'unet').name;
   const outName = pick(model.unet.outputs, 'out_sample', 'unet').name;
+  // Buffers reused every step (the session is done with its inputs when run resolves): the loop
+  // allocates only what the schedulers return, so a small UNet's step is not spent in the GC.
+  const x = new Float32Array(rows * size);
+  const guided = cfg ? p.seeds.map(() => new Float32Array(size)) : [];
+  const guidance = p.cfgScale;
   let calls = 0;
   for (const t of timesteps) {
     check();
-    const scaled = latents.map((x, i) => schedulers[i]!.scaleModelInput(x, t));
-    const x = new Float32Array(rows * size);
-    scaled.forEach((s, i) => {
+    latents.forEach((lat, i) => {
+      const s = schedulers[i]!.scaleModelInput(lat, t);
       x.set(s, i * size);
       if (cfg) x.set(s, (batch + i) * size);
     });
     const out = await model.unet.run({
       [sampleInfo.name]: floatTensor(sampleInfo.type, [rows, 4, lh, lw], x),
-      [pick(model.unet.inputs, 'timestep', 'unet').name]: timestepTensor(model.unet, t, rows),
+      [timestepName]: timestepTensor(model.unet, t, rows),
       [ehsInfo.name]: ehs,
     });
     const pred = out[outName];
@@ -246,7 +253,9 @@ export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {})
       if (cfg) {
         const u = e;
         const c = eps.subarray((batch + i) * size, (batch + i + 1) * size);
-        e = u.map((uv, k) => f(uv + f(p.cfgScale * f(c[k]! - uv))));
+        const g = guided[i]!;
+        for (let k = 0; k < size; k += 1) g[k] = f(u[k]! + f(guidance * f(c[k]! - u[k]!)));
+        e = g;
       }
       // As diffusers' pipelines do: the scaled copy goes to the UNet, the unscaled latents to step.
       return schedulers[i]!.step(e, t, latents[i]!, rngs[i]).prevSample;
