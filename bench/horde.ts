@@ -14,7 +14,7 @@
  * Child use: tsx bench/horde.ts serve-horde <dbPath> | serve-bare
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,13 @@ const MODEL = 'koboldcpp/bench-model';
 const MAX_LENGTH = 80;
 const MAX_CONTEXT = 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** The horde's limits in the bench; the sweep still runs before every request (the preHandler hook). */
+const BENCH_LIMITS = {
+  rateLimitMax: 100_000_000,
+  rateLimitWindowMs: 1000,
+  sweepIntervalMs: 0,
+  maxWorkersTrusted: 10_000,
+};
 
 const LIFECYCLE: LifecycleLimits = {
   textJobTtlS: DEFAULT_LIMITS.textJobTtlS,
@@ -90,13 +97,39 @@ function post(url: string, body: unknown, apikey: string): Promise<Answer> {
   });
 }
 
+function get(url: string, apikey: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'GET', agent, headers: { apikey }, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 // ─── children: the horde, and the bare HTTP floor ────────────────────────────
 
 async function serveHorde(dbPath: string): Promise<void> {
   const horde = await startHorde({
     dbPath,
-    // Hundreds of requests per second from one key are the point here; the sweep still runs before every pop.
-    limits: { rateLimitMax: 100_000_000, rateLimitWindowMs: 1000, sweepIntervalMs: 0 },
+    // Hundreds of requests per second from one key, and 200 workers of one owner, are the point here.
+    limits: BENCH_LIMITS,
+    // A rolling backup of a 1M-request file would be measured too.
+    backups: false,
   });
   process.on('SIGTERM', () => {
     void horde.close().finally(() => process.exit(0));
@@ -121,6 +154,20 @@ const BARE_POP = JSON.stringify({
   messages: [],
 });
 
+const BARE_STATUS = JSON.stringify({
+  finished: 0,
+  processing: 0,
+  restarted: 0,
+  waiting: 1,
+  done: false,
+  faulted: false,
+  wait_time: 120,
+  queue_position: 5000,
+  kudos: 0,
+  is_possible: true,
+  generations: [],
+});
+
 async function serveBare(): Promise<void> {
   const server = http.createServer((req, res) => {
     let text = '';
@@ -129,7 +176,12 @@ async function serveBare(): Promise<void> {
     req.on('end', () => {
       // Parse and answer as a JSON API would, so the floor includes the JSON work every route does.
       const body = JSON.parse(text || '{}') as { id?: string };
-      const out = body.id !== undefined ? JSON.stringify({ reward: 1.5 }) : BARE_POP;
+      const out =
+        req.method === 'GET'
+          ? BARE_STATUS
+          : body.id !== undefined
+            ? JSON.stringify({ reward: 1.5 })
+            : BARE_POP;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
       res.end(out);
     });
@@ -170,34 +222,85 @@ const KUDOS_PER_JOB = fromKudos(
   textJobKudos({ model: MODEL, maxLength: MAX_LENGTH, maxContextLength: MAX_CONTEXT }),
 );
 
-/** Tops the queue up to `target` waiting requests with the store's own enqueue, in one transaction. */
+/** Above this many missing requests the queue is filled in bulk (see `bulkFill`). */
+const BULK_FROM = 20_000;
+
+/**
+ * Tops the queue up to `target` waiting requests: with the store's own
+ * `enqueueText` for small fills, in bulk for large ones. Requests are made
+ * 1 ms apart, oldest first, as if they had arrived over time.
+ */
 function fillQueue(db: HordeDb, requester: UserRow, target: number): number {
   const missing = target - queuedTextRequests(db);
   if (missing <= 0) return 0;
   const now = Date.now();
   db.tx(() => {
-    for (let i = 0; i < missing; i++) {
-      enqueueText(
-        db,
-        {
-          user: requester,
-          prompt: `bench prompt ${i}`,
-          params: { temperature: 0.7 },
-          models: [MODEL],
-          workers: [],
-          workerBlacklist: false,
-          n: 1,
-          maxLength: MAX_LENGTH,
-          maxContextLength: MAX_CONTEXT,
-          extraPriority: 1000,
-          kudosPerJob: KUDOS_PER_JOB,
-        },
-        now,
-        LIFECYCLE,
-      );
+    if (missing >= BULK_FROM) {
+      bulkFill(db, requester, missing, now);
+      return;
     }
+    for (let i = 0; i < missing; i++) enqueueOne(db, requester, now - (missing - i), i);
   });
   return missing;
+}
+
+function enqueueOne(db: HordeDb, requester: UserRow, at: number, i: number): string {
+  return enqueueText(
+    db,
+    {
+      user: requester,
+      prompt: `bench prompt ${i}`,
+      params: { temperature: 0.7 },
+      models: [MODEL],
+      workers: [],
+      workerBlacklist: false,
+      n: 1,
+      maxLength: MAX_LENGTH,
+      maxContextLength: MAX_CONTEXT,
+      extraPriority: 1000,
+      kudosPerJob: KUDOS_PER_JOB,
+    },
+    at,
+    LIFECYCLE,
+  );
+}
+
+/**
+ * The 1M fixture path: one request through `enqueueText` (the template),
+ * then `count - 1` copies of its `text_requests` and `text_queue` rows made
+ * by SQL in one statement each, with their own ids and times. The triggers
+ * (queued count, position log) run for every row as they do for a real
+ * enqueue; the copies are the rows enqueue writes, without a million calls.
+ */
+function bulkFill(db: HordeDb, requester: UserRow, count: number, now: number): void {
+  const template = enqueueOne(db, requester, now - count, 0);
+  const base = Math.floor(Math.random() * 2 ** 40);
+  const idOf = `printf('00000000-0000-4000-8000-%012x', :base + c.i)`;
+  const rows = `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < :k)`;
+  const p = { base, k: count - 1, now, count };
+  db.run(
+    `${rows} INSERT INTO text_requests (id, user_id, prompt, params, models, workers, worker_blacklist, softprompt,
+       max_length, max_context_length, n, jobs, status, extra_priority, created_at, expires_at, kudos_per_job,
+       hold_id, hold_amount, client_agent)
+     SELECT ${idOf}, t.user_id, 'bench prompt ' || c.i, t.params, t.models, t.workers, t.worker_blacklist, t.softprompt,
+       t.max_length, t.max_context_length, t.n, t.jobs, t.status, t.extra_priority, :now - :count + c.i, t.expires_at,
+       t.kudos_per_job, t.hold_id, t.hold_amount, t.client_agent
+     FROM c, text_requests t WHERE t.id = :template`,
+    { ...p, template },
+  );
+  db.run(
+    `${rows} INSERT INTO text_queue (request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted)
+     SELECT ${idOf}, q.model, q.user_id, q.extra_priority, :now - :count + c.i, q.max_length, q.max_context_length, q.targeted
+     FROM c, text_queue q WHERE q.request_id = :template`,
+    { ...p, template },
+  );
+}
+
+/** Queued requests for the status pollers, drawn across the whole queue. */
+function sampleQueued(db: HordeDb, n: number): string[] {
+  return db
+    .all<{ id: string }>("SELECT id FROM text_requests WHERE status = 'queued' ORDER BY random() LIMIT ?", n)
+    .map((r) => r.id);
 }
 
 // ─── load ────────────────────────────────────────────────────────────────────
@@ -212,6 +315,10 @@ interface LoadOptions {
   warmupMs: number;
   windowMs: number;
   windows: number;
+  /** Requests whose status the pollers read (one GET each, then a pause), as windows waiting on them do. */
+  statusIds?: string[];
+  pollers?: number;
+  pollEveryMs?: number;
 }
 
 interface WindowSamples {
@@ -219,6 +326,7 @@ interface WindowSamples {
   submit: number[];
   pair: number[];
   async: number[];
+  status: number[];
   settled: number;
   empty: number;
   errors: number;
@@ -229,6 +337,7 @@ const emptyWindow = (): WindowSamples => ({
   submit: [],
   pair: [],
   async: [],
+  status: [],
   settled: 0,
   empty: 0,
   errors: 0,
@@ -342,8 +451,25 @@ async function runLoad(o: LoadOptions): Promise<{ windows: WindowSamples[]; firs
     }
   };
 
+  const poller = async (i: number): Promise<void> => {
+    const ids = o.statusIds ?? [];
+    for (let k = i; performance.now() < end && ids.length > 0; k += 7) {
+      const id = ids[k % ids.length]!;
+      const t0 = performance.now();
+      try {
+        const a = await get(`${o.url}/v2/generate/text/status/${id}`, o.requesterKey ?? '');
+        if (a.status !== 200) fail(windowAt(t0), `status answered ${a.status} ${JSON.stringify(a.body)}`);
+        else windowAt(t0)?.status.push(performance.now() - t0);
+      } catch (err) {
+        fail(windowAt(t0), `status: ${String(err)}`);
+      }
+      await sleep(o.pollEveryMs ?? 250);
+    }
+  };
+
   const loops: Promise<void>[] = [];
   for (let i = 0; i < o.workers; i++) loops.push(worker(i));
+  for (let i = 0; i < (o.pollers ?? 0); i++) loops.push(poller(i));
   if (o.requesterKey !== undefined) for (let i = 0; i < 4; i++) loops.push(requester());
   await Promise.all(loops);
   return firstError === undefined ? { windows } : { windows, firstError };
@@ -356,6 +482,8 @@ interface LevelFigures {
   submitP99: Summary;
   pairP99: Summary;
   asyncP50: Summary;
+  statusP50: Summary;
+  statusP99: Summary;
   settledPerS: Summary;
   errors: number;
   empty: number;
@@ -371,6 +499,8 @@ function figures(windows: WindowSamples[], windowMs: number, firstError?: string
     submitP99: per((w) => percentile(w.submit, 99)),
     pairP99: per((w) => percentile(w.pair, 99)),
     asyncP50: per((w) => percentile(w.async, 50)),
+    statusP50: per((w) => percentile(w.status, 50)),
+    statusP99: per((w) => percentile(w.status, 99)),
     settledPerS: per((w) => w.settled / (windowMs / 1000)),
     errors: windows.reduce((a, w) => a + w.errors, 0),
     empty: windows.reduce((a, w) => a + w.empty, 0),
@@ -383,9 +513,9 @@ function figures(windows: WindowSamples[], windowMs: number, firstError?: string
 interface StoreFigures {
   popMs: number[];
   submitMs: number[];
-  plans: { sql: string; plan: string[] }[];
 }
 
+/** pop + submit through the store functions in process (no HTTP), on the first of the owner's workers. */
 function storePopSubmit(dbPath: string, ownerId: number, count: number, budgetMs: number): StoreFigures {
   const db = new HordeDb(dbPath);
   try {
@@ -395,13 +525,6 @@ function storePopSubmit(dbPath: string, ownerId: number, count: number, budgetMs
       ownerId,
     );
     if (!worker) throw new Error('no worker has checked in yet');
-    // Record the SQL pop runs, to ask SQLite for its plan with the very same text and parameters.
-    const seen: { sql: string; params: SqlParam[] }[] = [];
-    const get = db.get.bind(db);
-    db.get = ((sql: string, ...params: SqlParam[]) => {
-      if (seen.length < 8) seen.push({ sql, params });
-      return get(sql, ...params);
-    }) as HordeDb['get'];
     const popMs: number[] = [];
     const submitMs: number[] = [];
     const pop = {
@@ -416,7 +539,6 @@ function storePopSubmit(dbPath: string, ownerId: number, count: number, budgetMs
       const t0 = performance.now();
       const { popped } = popText(db, worker, pop, Date.now(), LIFECYCLE);
       popMs.push(performance.now() - t0);
-      if (i === 0) db.get = get;
       const jobId = popped?.jobIds[0];
       if (!jobId) break;
       const t1 = performance.now();
@@ -428,44 +550,180 @@ function storePopSubmit(dbPath: string, ownerId: number, count: number, budgetMs
       );
       submitMs.push(performance.now() - t1);
     }
-    const plans = seen
-      .filter((s) => /FROM text_(queue|requests)\b/.test(s.sql) && /ORDER BY[\s\S]*LIMIT 1/.test(s.sql))
-      .filter((s, i, all) => all.findIndex((x) => x.sql === s.sql) === i)
-      .map((s) => ({
-        sql: s.sql.replace(/\s+/g, ' ').trim(),
-        plan: (
-          db.sql.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(s.params as never[])) as { detail: string }[]
-        ).map((r) => r.detail),
-      }));
-    return { popMs, submitMs, plans };
+    return { popMs, submitMs };
   } finally {
     db.close();
   }
 }
 
-/**
- * A plan is good when every table is reached through an index and nothing is
- * sorted in a temporary b-tree, except where the query picks given users'
- * requests: then it must reach them through an index on user_id (a sort of
- * those users' own rows is bounded by what they queued, not by the queue).
- */
-function planProblem(sql: string, plan: string[]): string | undefined {
-  const tables = plan.filter((d) => /^(SCAN|SEARCH) \w+/.test(d) && !/VIRTUAL TABLE|CONSTANT ROW/.test(d));
-  if (tables.length === 0) return 'the plan names no table';
-  const bare = tables.find((d) => !/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|USING ROWID/.test(d));
-  if (bare) return `scans a table: ${bare}`;
-  const byUser = /user_id IN/.test(sql);
-  if (byUser && !tables.some((d) => /user_id/.test(d))) return 'picks users without an index on user_id';
-  if (!byUser && plan.some((d) => /USE TEMP B-TREE FOR ORDER BY/.test(d)))
-    return 'sorts the queue in a temporary b-tree';
+// ─── EXPLAIN QUERY PLAN of every query on the request paths ──────────────────
+
+export interface QueryPlan {
+  /** The routes whose handling ran the statement (pop, submit, status, async). */
+  paths: string[];
+  sql: string;
+  plan: string[];
+  problem?: string;
+}
+
+/** Tables with a fixed handful of rows (one per kind, setting or migration): a scan of them costs nothing. */
+const SMALL_TABLES = new Set([
+  'sqlite_sequence',
+  'queue_counts',
+  'local_owner',
+  'club_settings',
+  'schema_migrations',
+]);
+
+/** A plan is good when every table it reads is reached through an index (or is one of the fixed small tables). */
+function planProblem(plan: string[]): string | undefined {
+  for (const d of plan) {
+    const m = /^SCAN (\w+)/.exec(d);
+    if (!m || /VIRTUAL TABLE|CONSTANT ROW|USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(d))
+      continue;
+    const table = m[1] ?? '';
+    // A scan of a CTE (json_each, the bulk fixture's counter) or a subquery's result is not a table scan.
+    if (SMALL_TABLES.has(table) || /^(c|w|m|json_each)$/.test(table) || d.includes('(subquery')) continue;
+    return `scans a table: ${d}`;
+  }
   return undefined;
+}
+
+/**
+ * Runs the real routes once each through an embedded horde in this process
+ * (pop twice: a fresh worker and a batched check-in; submit; status of a
+ * request deep in a 2k queue, twice; async), records every statement the
+ * store prepares, and asks SQLite for each plan with the very same text and
+ * parameters.
+ */
+async function capturePlans(dir: string): Promise<QueryPlan[]> {
+  const dbPath = path.join(dir, 'plans.sqlite');
+  const accounts = createAccounts(dbPath);
+  const setup = new HordeDb(dbPath);
+  fillQueue(setup, userById(setup, accounts.requester.id) as UserRow, 2_000);
+  const deep = setup.get<{ id: string }>(
+    "SELECT id FROM text_requests WHERE status = 'queued' ORDER BY extra_priority, created_at DESC LIMIT 1",
+  )?.id;
+  setup.close();
+  const seen = new Map<string, { params: SqlParam[]; paths: Set<string> }>();
+  let current: string | undefined;
+  const proto = HordeDb.prototype;
+  const original = { get: proto.get, all: proto.all, run: proto.run };
+  for (const m of ['get', 'all', 'run'] as const) {
+    const fn = original[m] as (this: HordeDb, sql: string, ...params: SqlParam[]) => unknown;
+    (proto as unknown as Record<string, unknown>)[m] = function (
+      this: HordeDb,
+      sql: string,
+      ...params: SqlParam[]
+    ) {
+      if (current) {
+        const e = seen.get(sql) ?? { params, paths: new Set<string>() };
+        e.paths.add(current);
+        seen.set(sql, e);
+      }
+      return fn.call(this, sql, ...params);
+    };
+  }
+  const horde = await startHorde({ dbPath, limits: BENCH_LIMITS, backups: false });
+  try {
+    const popBody = {
+      name: 'plans-worker',
+      models: [MODEL],
+      max_length: 512,
+      max_context_length: 2048,
+      amount: 1,
+      threads: 1,
+      bridge_agent: 'horde-desktop-bench:1:local',
+    };
+    const jobs: string[] = [];
+    current = 'pop';
+    for (let i = 0; i < 2; i++) {
+      const a = await post(`${horde.url}/v2/generate/text/pop`, popBody, accounts.owner.apikey);
+      const id = (a.body as { id?: string | null } | undefined)?.id;
+      if (a.status !== 200 || !id)
+        throw new Error(`plans: pop answered ${a.status} ${JSON.stringify(a.body)}`);
+      jobs.push(id);
+    }
+    current = 'submit';
+    for (const id of jobs) {
+      const a = await post(
+        `${horde.url}/v2/generate/text/submit`,
+        { id, generation: 'y'.repeat(200), state: 'ok', seed: 1 },
+        accounts.owner.apikey,
+      );
+      if (a.status !== 200) throw new Error(`plans: submit answered ${a.status} ${JSON.stringify(a.body)}`);
+    }
+    current = 'status';
+    for (let i = 0; i < 2; i++) {
+      const a = await get(`${horde.url}/v2/generate/text/status/${deep ?? ''}`, accounts.requester.apikey);
+      if (a.status !== 200) throw new Error(`plans: status answered ${a.status} ${JSON.stringify(a.body)}`);
+    }
+    current = 'async';
+    const a = await post(
+      `${horde.url}/v2/generate/text/async`,
+      {
+        prompt: 'plans',
+        params: { n: 1, max_length: MAX_LENGTH, max_context_length: MAX_CONTEXT },
+        models: [MODEL],
+      },
+      accounts.requester.apikey,
+    );
+    if (a.status !== 202) throw new Error(`plans: async answered ${a.status} ${JSON.stringify(a.body)}`);
+  } finally {
+    current = undefined;
+    Object.assign(proto, original);
+    await horde.close();
+  }
+  const db = new HordeDb(dbPath);
+  try {
+    return [...seen.entries()].map(([sql, e]) => {
+      const plan = (
+        db.sql.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(e.params as never[])) as { detail: string }[]
+      ).map((r) => r.detail);
+      const problem = planProblem(plan);
+      return {
+        paths: [...e.paths],
+        sql: sql.replace(/\s+/g, ' ').trim(),
+        plan,
+        ...(problem ? { problem } : {}),
+      };
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** The plans as Markdown, for bench/results/query-plans.md and the README. */
+export function plansMarkdown(plans: readonly QueryPlan[]): string {
+  const lines = [
+    '# EXPLAIN QUERY PLAN of every statement on the text pop, submit, status and async paths',
+    '',
+    'Written by `npm run bench` (horde): the real routes run once each against an embedded horde with 2k',
+    'queued requests; every statement the store ran is listed once with the routes that ran it.',
+    'Statements inside triggers (queue counts, the position log) are single-row inserts and updates by key.',
+    '',
+  ];
+  for (const p of plans) {
+    lines.push(
+      `- **${p.paths.join(', ')}**${p.problem ? ` — ${p.problem}` : ''}`,
+      '  ```sql',
+      `  ${p.sql}`,
+      '  ```',
+    );
+    for (const d of p.plan) lines.push(`  - ${d}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 // ─── the benchmark ───────────────────────────────────────────────────────────
 
 export interface HordeOptions {
+  /** Queue lengths for the HTTP phases, ascending. */
   levels: number[];
-  workers: number;
+  /** Queue lengths the store pop is timed at (a superset of `levels` may include 1M). */
+  storeLevels: number[];
+  /** Simulated worker counts, each run against every level. */
+  workers: number[];
   /** Simulated generation time in the latency phase: real workers spend seconds per job. */
   thinkMs: number;
   warmupMs: number;
@@ -477,7 +735,19 @@ export interface HordeOptions {
   storeOps: number;
   /** Bound on the in-process pops per level, whatever storeOps says. */
   storeBudgetMs: number;
+  /** Where the query plans go as Markdown. */
+  plansOut?: string;
   log: (line: string) => void;
+}
+
+const kLabel = (n: number): string =>
+  n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
+
+interface LevelRun {
+  level: number;
+  workers: number;
+  http: LevelFigures;
+  max: LevelFigures;
 }
 
 export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
@@ -492,190 +762,225 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
     windows: o.windows,
   };
   try {
+    const plans = await capturePlans(dir);
+    if (o.plansOut) {
+      await mkdir(path.dirname(o.plansOut), { recursive: true });
+      await writeFile(o.plansOut, plansMarkdown(plans));
+    }
     const accounts = createAccounts(dbPath);
-    const load = {
-      workers: o.workers,
-      thinkMs: o.thinkMs,
-      warmupMs: o.warmupMs,
-      windowMs: o.windowMs,
-      windows: o.windows,
-    };
-    const saturation = {
-      workers: o.workers,
-      thinkMs: 0,
-      warmupMs: Math.min(o.warmupMs, 1000),
-      windowMs: o.saturationWindowMs,
-      windows: o.saturationWindows,
-    };
     /** Latency at a worker-like pace, then throughput flat out, against one server. */
-    const phases = async (url: string, keys: { workerKey: string; requesterKey?: string }) => {
-      const a = await runLoad({ ...load, url, ...keys });
-      const b = await runLoad({ ...saturation, url, ...keys });
+    const phases = async (
+      url: string,
+      workers: number,
+      keys: { workerKey: string; requesterKey?: string },
+      statusIds: string[],
+    ) => {
+      const pollers = Math.max(2, Math.round(workers / 10));
+      const common = { url, workers, statusIds, pollers, pollEveryMs: 250, ...keys };
+      const a = await runLoad({
+        ...common,
+        thinkMs: o.thinkMs,
+        warmupMs: o.warmupMs,
+        windowMs: o.windowMs,
+        windows: o.windows,
+      });
+      const b = await runLoad({
+        ...common,
+        thinkMs: 0,
+        warmupMs: Math.min(o.warmupMs, 1000),
+        windowMs: o.saturationWindowMs,
+        windows: o.saturationWindows,
+      });
       return {
         latency: figures(a.windows, o.windowMs, a.firstError),
         throughput: figures(b.windows, o.saturationWindowMs, b.firstError),
       };
     };
 
-    // The transport floor first, while the machine is as it will be for the horde.
+    // The transport floor first, per worker count, while the machine is as it will be for the horde.
+    const floors = new Map<number, { latency: LevelFigures; throughput: LevelFigures }>();
     const bare = await startServerChild<{ url: string }>(HERE, ['serve-bare'], { readyTimeoutMs: 30_000 });
-    let floor: LevelFigures;
-    let floorMax: LevelFigures;
     try {
-      const f = await phases(bare.info.url, { workerKey: 'x' });
-      floor = f.latency;
-      floorMax = f.throughput;
-      o.log(
-        `  horde: bare node:http floor pop p50 ${floor.popP50.median.toFixed(2)} ms, p99 ${floor.popP99.median.toFixed(2)} ms, ` +
-          `${floorMax.settledPerS.median.toFixed(0)} pairs/s flat out`,
-      );
+      for (const w of o.workers) {
+        const f = await phases(bare.info.url, w, { workerKey: 'x' }, [randomUUID()]);
+        floors.set(w, f);
+        o.log(
+          `  horde: bare node:http floor, ${w} workers: pop p50 ${f.latency.popP50.median.toFixed(2)} ms, ` +
+            `p99 ${f.latency.popP99.median.toFixed(2)} ms, ${f.throughput.settledPerS.median.toFixed(0)} pairs/s flat out`,
+        );
+      }
     } finally {
       await bare.stop();
     }
 
-    const levels: {
-      level: number;
-      http: LevelFigures;
-      max: LevelFigures;
-      store: StoreFigures;
-      seeded: number;
-      seedMs: number;
-    }[] = [];
+    const runs: LevelRun[] = [];
+    const store = new Map<number, { popMs: number[]; submitMs: number[]; seedS: number }>();
+    const allLevels = [...new Set([...o.levels, ...o.storeLevels])].sort((x, y) => x - y);
     const server = await startServerChild<{ url: string }>(HERE, ['serve-horde', dbPath], {
       readyTimeoutMs: 60_000,
     });
     try {
-      for (const level of o.levels) {
+      for (const level of allLevels) {
         const db = new HordeDb(dbPath);
-        const requester = userById(db, accounts.requester.id) as UserRow;
         const t0 = performance.now();
-        const seeded = fillQueue(db, requester, level);
-        const seedMs = performance.now() - t0;
+        const seeded = fillQueue(db, userById(db, accounts.requester.id) as UserRow, level);
+        const seedS = (performance.now() - t0) / 1000;
+        const statusIds = sampleQueued(db, 200);
         db.close();
-        o.log(`  horde: queue at ${level} (seeded ${seeded} in ${(seedMs / 1000).toFixed(1)} s)`);
-        const { latency: http, throughput: max } = await phases(server.info.url, {
-          workerKey: accounts.owner.apikey,
-          requesterKey: accounts.requester.apikey,
-        });
-        // Put back what the HTTP phase settled beyond what the requesters re-posted, then time the store itself.
-        const db2 = new HordeDb(dbPath);
-        fillQueue(db2, userById(db2, accounts.requester.id) as UserRow, level);
-        const queued = queuedTextRequests(db2);
-        db2.close();
-        const store = storePopSubmit(dbPath, accounts.owner.id, o.storeOps, o.storeBudgetMs);
-        levels.push({ level, http, max, store, seeded, seedMs });
-        o.log(
-          `  horde ${level}: pop p50 ${http.popP50.median.toFixed(2)} p99 ${http.popP99.median.toFixed(2)} ms, ` +
-            `submit p99 ${http.submitP99.median.toFixed(2)} ms, ${max.settledPerS.median.toFixed(0)} jobs/s flat out, ` +
-            `store pop ${percentile(store.popMs, 50).toFixed(3)} ms, queue ${queued}, errors ${http.errors}` +
-            ((http.firstError ?? max.firstError)
-              ? ` (${(http.firstError ?? max.firstError ?? '').slice(0, 200)})`
-              : ''),
-        );
+        o.log(`  horde: queue at ${kLabel(level)} (seeded ${seeded} in ${seedS.toFixed(1)} s)`);
+        if (o.levels.includes(level)) {
+          for (const w of o.workers) {
+            const { latency: http, throughput: max } = await phases(
+              server.info.url,
+              w,
+              { workerKey: accounts.owner.apikey, requesterKey: accounts.requester.apikey },
+              statusIds,
+            );
+            runs.push({ level, workers: w, http, max });
+            const err = http.firstError ?? max.firstError;
+            o.log(
+              `  horde ${kLabel(level)}, ${w} workers: pop p50 ${http.popP50.median.toFixed(2)} p99 ${http.popP99.median.toFixed(2)} ms, ` +
+                `pop+submit p99 ${http.pairP99.median.toFixed(2)} ms, status p50 ${http.statusP50.median.toFixed(2)} ms, ` +
+                `${max.settledPerS.median.toFixed(0)} jobs/s flat out, errors ${http.errors + max.errors}` +
+                (err ? ` (${err.slice(0, 200)})` : ''),
+            );
+            // Put back what the phases settled beyond what the requesters re-posted.
+            const db2 = new HordeDb(dbPath);
+            fillQueue(db2, userById(db2, accounts.requester.id) as UserRow, level);
+            db2.close();
+          }
+        }
+        if (o.storeLevels.includes(level)) {
+          const f = storePopSubmit(dbPath, accounts.owner.id, o.storeOps, o.storeBudgetMs);
+          store.set(level, { ...f, seedS });
+          o.log(
+            `  horde store @${kLabel(level)}: pop p50 ${percentile(f.popMs, 50).toFixed(3)} ms, submit p50 ${percentile(f.submitMs, 50).toFixed(3)} ms`,
+          );
+          const db3 = new HordeDb(dbPath);
+          fillQueue(db3, userById(db3, accounts.requester.id) as UserRow, level);
+          db3.close();
+        }
       }
     } finally {
       await server.stop();
     }
 
     const rows: Row[] = [];
-    const floorLabel = 'bare node:http, same load';
-    for (const l of levels) {
-      const k = l.level >= 1000 ? `${l.level / 1000}k` : String(l.level);
-      rows.push(
-        row({
-          bench: 'horde',
-          metric: `pop p50 @${k} queued`,
-          unit: 'ms',
-          project: l.http.popP50,
-          referenceLabel: floorLabel,
-          reference: floor.popP50,
-        }),
-        row({
-          bench: 'horde',
-          metric: `pop+submit p99 @${k} queued`,
-          unit: 'ms',
-          project: l.http.pairP99,
-          referenceLabel: floorLabel,
-          reference: floor.pairP99,
-          ...(l.level === 10_000
-            ? {
-                target: {
-                  text: '< 20 ms',
-                  pass: l.http.pairP99.n > 0 ? l.http.pairP99.median < 20 : undefined,
-                },
-              }
-            : {}),
-          note: `pop p99 ${l.http.popP99.median.toFixed(1)} ms, submit p50 ${l.http.submitP50.median.toFixed(1)} / p99 ${l.http.submitP99.median.toFixed(1)} ms, async p50 ${l.http.asyncP50.median.toFixed(1)} ms, errors ${l.http.errors}`,
-        }),
-        row({
-          bench: 'horde',
-          metric: `jobs settled/s flat out @${k} queued`,
-          unit: '/s',
-          project: l.max.settledPerS,
-          referenceLabel: 'bare node:http pairs',
-          reference: floorMax.settledPerS,
-          note: `no think time; pop p50 ${l.max.popP50.median.toFixed(1)} ms, errors ${l.max.errors}; at ${o.thinkMs} ms per job the workers settled ${l.http.settledPerS.median.toFixed(0)}/s`,
-        }),
-      );
+    const top = Math.max(...o.workers);
+    const goalLevel = o.levels.includes(100_000) ? 100_000 : o.levels[o.levels.length - 1];
+    for (const w of o.workers) {
+      const floor = floors.get(w)!;
+      for (const l of runs.filter((r) => r.workers === w)) {
+        const isGoal = w === top && l.level === goalLevel;
+        rows.push(
+          row({
+            bench: 'horde',
+            metric: `pop+submit p99 @${kLabel(l.level)} queued, ${w} workers`,
+            unit: 'ms',
+            project: l.http.pairP99,
+            referenceLabel: 'bare node:http, same load',
+            reference: floor.latency.pairP99,
+            ...(isGoal
+              ? {
+                  target: {
+                    text: '< 20 ms',
+                    pass: l.http.pairP99.n > 0 ? l.http.pairP99.median < 20 : undefined,
+                  },
+                }
+              : {}),
+            note:
+              `pop p50 ${l.http.popP50.median.toFixed(1)} / p99 ${l.http.popP99.median.toFixed(1)} ms (bare ${floor.latency.popP50.median.toFixed(1)} / ${floor.latency.popP99.median.toFixed(1)}), ` +
+              `submit p50 ${l.http.submitP50.median.toFixed(1)} / p99 ${l.http.submitP99.median.toFixed(1)} ms, ` +
+              `status p50 ${l.http.statusP50.median.toFixed(1)} / p99 ${l.http.statusP99.median.toFixed(1)} ms, async p50 ${l.http.asyncP50.median.toFixed(1)} ms; ` +
+              `flat out ${l.max.settledPerS.median.toFixed(0)} jobs/s (bare ${floor.throughput.settledPerS.median.toFixed(0)} pairs/s); errors ${l.http.errors + l.max.errors}`,
+          }),
+        );
+      }
     }
-    const low = levels[0];
-    const high = levels[levels.length - 1];
-    if (low && high && high !== low) {
-      const kl = `${low.level / 1000}k`;
-      const kh = `${high.level / 1000}k`;
-      const storeLow = summarize(low.store.popMs);
-      const storeHigh = summarize(high.store.popMs);
-      const scaleOk = (x: Summary, y: Summary): boolean | undefined =>
-        x.n > 0 && y.n > 0 ? x.median / y.median <= 1.5 : undefined;
+    const at = (level: number, w: number): LevelRun | undefined =>
+      runs.find((r) => r.level === level && r.workers === w);
+    const low = at(o.levels[0] ?? 0, top);
+    const high = goalLevel !== undefined ? at(goalLevel, top) : undefined;
+    const scaleOk = (x: Summary, y: Summary): boolean | undefined =>
+      x.n > 0 && y.n > 0 ? x.median / y.median <= 1.5 : undefined;
+    if (low && high && low !== high) {
       rows.push(
         row({
           bench: 'horde',
-          metric: `pop in store @${kh} vs @${kl}`,
-          unit: 'ms',
-          project: storeHigh,
-          referenceLabel: `@${kl}`,
-          reference: storeLow,
-          target: { text: '≤ 1.5×', pass: scaleOk(storeHigh, storeLow) },
-          note: 'popText in process, no HTTP',
-        }),
-        row({
-          bench: 'horde',
-          metric: `pop p50 over HTTP @${kh} vs @${kl}`,
+          metric: `pop p50 over HTTP @${kLabel(high.level)} vs @${kLabel(low.level)}, ${top} workers`,
           unit: 'ms',
           project: high.http.popP50,
-          referenceLabel: `@${kl}`,
+          referenceLabel: `@${kLabel(low.level)}`,
           reference: low.http.popP50,
           target: { text: '≤ 1.5×', pass: scaleOk(high.http.popP50, low.http.popP50) },
         }),
+        row({
+          bench: 'horde',
+          metric: `status p50 over HTTP @${kLabel(high.level)} vs @${kLabel(low.level)}, ${top} workers`,
+          unit: 'ms',
+          project: high.http.statusP50,
+          referenceLabel: `@${kLabel(low.level)}`,
+          reference: low.http.statusP50,
+          note: 'pollers read requests drawn across the whole queue, every 250 ms each',
+        }),
+        row({
+          bench: 'horde',
+          metric: `jobs settled/s flat out @${kLabel(high.level)}, ${top} workers`,
+          unit: '/s',
+          project: high.max.settledPerS,
+          referenceLabel: 'bare node:http pairs',
+          reference: floors.get(top)!.throughput.settledPerS,
+          target: {
+            text: '≥ 0.5×',
+            pass:
+              high.max.settledPerS.n > 0 && floors.get(top)!.throughput.settledPerS.n > 0
+                ? high.max.settledPerS.median / floors.get(top)!.throughput.settledPerS.median >= 0.5
+                : undefined,
+          },
+          note: 'no think time, pollers and requesters running',
+        }),
       );
     }
-    const plans = (high?.store.plans ?? []).map((p) => ({ ...p, problem: planProblem(p.sql, p.plan) }));
+    const sLow = store.get(o.storeLevels[0] ?? 0);
+    const sHighLevel = o.storeLevels[o.storeLevels.length - 1] ?? 0;
+    const sHigh = store.get(sHighLevel);
+    if (sLow && sHigh && sLow !== sHigh) {
+      const a = summarize(sHigh.popMs);
+      const b = summarize(sLow.popMs);
+      rows.push(
+        row({
+          bench: 'horde',
+          metric: `pop in store @${kLabel(sHighLevel)} vs @${kLabel(o.storeLevels[0] ?? 0)}`,
+          unit: 'ms',
+          project: a,
+          referenceLabel: `@${kLabel(o.storeLevels[0] ?? 0)}`,
+          reference: b,
+          target: { text: '≤ 1.5×', pass: scaleOk(a, b) },
+          note: `popText in process, no HTTP; submit ${summarize(sHigh.submitMs).median.toFixed(3)} vs ${summarize(sLow.submitMs).median.toFixed(3)} ms; the ${kLabel(sHighLevel)} queue seeded in ${sHigh.seedS.toFixed(0)} s`,
+        }),
+      );
+    }
     const problems = plans.filter((p) => p.problem !== undefined);
     rows.push({
       bench: 'horde',
-      metric: 'pop queries walk an index',
+      metric: 'pop/submit/status/async queries walk an index',
       unit: '',
       target: { text: 'index, no scan', pass: plans.length > 0 ? problems.length === 0 : undefined },
       note:
-        `${plans.length} pop queries: ` +
-        plans
-          .map(
-            (p) =>
-              `[${p.plan.filter((d) => /^(SCAN|SEARCH) (?!\w+ VIRTUAL)|TEMP B-TREE/.test(d)).join('; ')}]${p.problem ? ` ${p.problem}` : ''}`,
-          )
-          .join(' '),
+        `${plans.length} statements (bench/results/query-plans.md)` +
+        (problems.length > 0
+          ? `; ${problems.map((p) => `${p.problem} in ${p.sql.slice(0, 80)}`).join('; ')}`
+          : ''),
     });
-    details.levels = levels.map((l) => ({
-      level: l.level,
-      seeded: l.seeded,
-      seedSeconds: Math.round(l.seedMs) / 1000,
-      http: l.http,
-      flatOut: l.max,
-      storePopMs: summarize(l.store.popMs),
-      storeSubmitMs: summarize(l.store.submitMs),
+    details.runs = runs;
+    details.store = [...store.entries()].map(([level, f]) => ({
+      level,
+      seedSeconds: Math.round(f.seedS * 10) / 10,
+      popMs: summarize(f.popMs),
+      submitMs: summarize(f.submitMs),
     }));
-    details.floor = { latency: floor, throughput: floorMax };
-    details.popQueryPlans = plans;
+    details.floors = [...floors.entries()].map(([workers, f]) => ({ workers, ...f }));
+    details.queryPlans = plans;
     return { name: 'horde', rows, details, seconds: (performance.now() - started) / 1000 };
   } finally {
     agent.destroy();

@@ -61,16 +61,18 @@ async function runOne(
     case 'horde': {
       const { benchHorde } = await import('./horde');
       return benchHorde({
-        levels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
-        workers: quick ? 10 : 50,
+        levels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000],
+        storeLevels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000],
+        workers: quick ? [10] : [50, 200],
         thinkMs: quick ? 1_000 : 2_000,
-        warmupMs: quick ? 500 : 3_000,
-        windowMs: quick ? 1_500 : 8_000,
-        windows: quick ? 2 : 3,
-        saturationWindowMs: quick ? 1_000 : 4_000,
+        warmupMs: quick ? 500 : 2_000,
+        windowMs: quick ? 1_500 : 5_000,
+        windows: 2,
+        saturationWindowMs: quick ? 1_000 : 3_000,
         saturationWindows: 2,
         storeOps: quick ? 100 : 400,
-        storeBudgetMs: quick ? 3_000 : 10_000,
+        storeBudgetMs: quick ? 3_000 : 8_000,
+        plansOut: path.join(BENCH_DIR, 'results', 'query-plans.md'),
         log,
       });
     }
