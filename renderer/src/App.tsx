@@ -7,6 +7,7 @@ import { ModelsScreen } from './screens/models/ModelsScreen';
 import { RequestScreen } from './screens/request/RequestScreen';
 import { ImageScreen } from './screens/image/ImageScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
+import { ClubScreen } from './screens/club/ClubScreen';
 import { ThemeSync } from './ThemeSync';
 
 const SCREENS = [
@@ -15,6 +16,7 @@ const SCREENS = [
   { id: 'image', label: 'Image', Screen: ImageScreen },
   { id: 'models', label: 'Models', Screen: ModelsScreen },
   { id: 'ledger', label: 'Ledger', Screen: LedgerScreen },
+  { id: 'club', label: 'Club', Screen: ClubScreen },
   { id: 'settings', label: 'Settings', Screen: SettingsScreen },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];

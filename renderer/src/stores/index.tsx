@@ -9,6 +9,7 @@ import { createLedgerStore, type LedgerState } from './ledger';
 import { createModelsStore, type ModelsState } from './models';
 import { createSettingsStore, type SettingsState } from './settings';
 import { createWorkerStore, type WorkerStore } from './worker';
+import { createClubStore, type ClubState } from './club';
 
 /**
  * One set of stores per bridge, handed down by context rather than held in module globals, so each
@@ -24,6 +25,7 @@ export interface Stores {
   health: StoreApi<HealthState>;
   images: StoreApi<ImagesState>;
   models: StoreApi<ModelsState>;
+  club: StoreApi<ClubState>;
 }
 
 export function createStores(
@@ -41,6 +43,7 @@ export function createStores(
     health: createHealthStore(bridge),
     images: createImagesStore(bridge, opts.images),
     models: createModelsStore(bridge),
+    club: createClubStore(bridge),
   };
 }
 
@@ -113,6 +116,9 @@ export function useModels<T = ModelsState>(
   select: (s: ModelsState) => T = identity as (s: ModelsState) => T,
 ): T {
   return useStore(useStores().models, select);
+}
+export function useClub<T = ClubState>(select: (s: ClubState) => T = identity as (s: ClubState) => T): T {
+  return useStore(useStores().club, select);
 }
 /** The bridge itself, for a one-off read a store does not hold (e.g. which shell hosts the window). */
 export function useBridge() {
