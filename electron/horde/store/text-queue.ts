@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { estimateTextWait, type ServingWorker } from './wait-estimate';
 import { asMilli, toKudos, type Milli } from '../../../shared/ledger/money';
 import { quickTokenCount } from '../../../shared/kudos/pricing';
 import { compareQueue } from '../../../shared/kudos/priority';
@@ -562,7 +563,7 @@ export function textStatus(db: HordeDb, id: string, now: number, limits: Lifecyc
   };
 }
 
-/** Seconds, from the tokens queued ahead and the online workers' measured speed (1 token/s each before any is measured). */
+/** Seconds, from the tokens queued ahead and the speed of the workers that can serve it (wait-estimate.ts). */
 function waitTime(
   db: HordeDb,
   r: TextRequestRow,
@@ -572,14 +573,38 @@ function waitTime(
   limits: LifecycleLimits,
 ): number {
   if (r.status !== 'queued' && processing === 0) return 0;
-  const speed = db.get<{ tps: number | null; threads: number | null }>(
-    `SELECT SUM(CASE WHEN seconds_working > 0 THEN tokens_generated * 1.0 / seconds_working ELSE 1 END) AS tps, SUM(threads) AS threads
-     FROM workers WHERE type = 'text' AND last_check_in >= ?`,
-    now - limits.workerStaleS * 1000,
+  const running = db.get<{ started: number | null }>(
+    "SELECT MIN(started_at) AS started FROM text_jobs WHERE request_id = ? AND status = 'processing'",
+    r.id,
   );
-  const tps = Math.max(1, speed?.tps ?? 0);
-  const mine = r.max_length * Math.max(r.n, processing > 0 ? 1 : 0);
-  return Math.round((tokensAhead + mine) / tps);
+  return estimateTextWait({
+    tokensAhead,
+    ownTokens: r.max_length * Math.max(r.n, processing > 0 ? 1 : 0),
+    runningSeconds: r.n === 0 && running?.started != null ? Math.max(0, (now - running.started) / 1000) : 0,
+    workers: servingWorkers(db, r, now, limits.workerStaleS),
+  });
+}
+
+/** The figures of the online workers that could serve the request (the same rule as hasServingWorker). */
+function servingWorkers(db: HordeDb, r: TextRequestRow, now: number, staleAfterS: number): ServingWorker[] {
+  return db
+    .all<{ t: number; s: number; f: number; m: number }>(
+      `SELECT w.tokens_generated AS t, w.seconds_working AS s, w.requests_fulfilled AS f, w.max_length AS m
+       FROM workers w INDEXED BY workers_check_in
+       WHERE w.type = 'text' AND w.last_check_in >= :since AND w.maintenance = 0
+         AND w.max_length >= :max_length AND w.max_context_length >= :max_context_length
+         AND (:models = '[]' OR EXISTS (SELECT 1 FROM json_each(w.models) m WHERE m.value IN (SELECT value FROM json_each(:models))))
+         AND (:only = '[]' OR (w.id IN (SELECT value FROM json_each(:only))) <> :blacklist)`,
+      {
+        since: now - staleAfterS * 1000,
+        max_length: r.max_length,
+        max_context_length: r.max_context_length,
+        models: r.models,
+        only: r.workers,
+        blacklist: r.worker_blacklist === 1 ? 1 : 0,
+      },
+    )
+    .map((w) => ({ tokensGenerated: w.t, secondsWorking: w.s, requestsFulfilled: w.f, maxLength: w.m }));
 }
 
 /**
