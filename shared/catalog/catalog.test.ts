@@ -68,11 +68,12 @@ describe('which entries fit a machine', () => {
     expect(fitsMachine(text, small)).toMatchObject({ ok: false, reason: expect.stringMatching(/memory/) });
     const full = { ...roomy, diskFreeMb: 1 };
     expect(fitsMachine(text, full)).toMatchObject({ ok: false, reason: expect.stringMatching(/disk/) });
-    expect(fitsMachine(image, roomy)).toMatchObject({
+    expect(fitsMachine(image, roomy)).toEqual({ ok: true });
+    expect(fitsMachine({ ...image, runnable: false }, roomy)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/cannot run/),
     });
-    expect(fitsMachine({ ...image, runnable: true }, roomy)).toMatchObject({
+    expect(fitsMachine({ ...image, gpu: 'required' }, roomy)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/GPU/),
     });

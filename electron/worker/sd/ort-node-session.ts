@@ -19,6 +19,20 @@ export function valueInfo(meta: ort.InferenceSession.ValueMetadata, where: strin
   return { name: meta.name, type, dims: meta.shape.map((d) => (typeof d === 'number' ? d : String(d))) };
 }
 
+/**
+ * An ort.Tensor the native binding can read. Where the runtime has Float16Array (Node 24),
+ * onnxruntime-common re-wraps a float16 tensor's Uint16Array as a Float16Array, which
+ * onnxruntime-node's binding reads as empty ("not enough space: expected N, got 0"); built as
+ * uint16 and then typed float16, the binding gets the raw halves it expects.
+ */
+function nodeTensor(t: Tensor): ort.Tensor {
+  if (t.type !== 'float16' || !(t.data instanceof Uint16Array))
+    return new ort.Tensor(t.type, t.data, [...t.dims]);
+  const half = new ort.Tensor('uint16', t.data, [...t.dims]);
+  (half as { type: string }).type = 'float16';
+  return half;
+}
+
 export interface NodeSessionOptions {
   /** Cap on intra-op threads (the settings' thread cap). */
   threads?: number;
@@ -52,7 +66,7 @@ export class OrtNodeSession implements ModelSession {
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const input: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type, t.data, [...t.dims]);
+    for (const [name, t] of Object.entries(feeds)) input[name] = nodeTensor(t);
     const out = await this.session.run(input);
     const result: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(out)) {
