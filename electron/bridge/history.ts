@@ -5,9 +5,24 @@ import {
   type HistoryEntry,
   type HistoryQuery,
 } from '../../shared/bridge/contract';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { maxTextResultBytes, utf8Bytes } from '../../shared/kudos/results';
+import { writeFileAtomic } from './atomic-file';
 import { parseJson, RecordFile, type LoadedRecord, type Parsed } from './record-file';
 
 const MAX_ENTRIES = 500;
+/** A result longer than this is stored as its own file beside the history, not inside it. */
+export const INLINE_RESULT_BYTES = 4096;
+/** What the history keeps of a result stored as a file: the History screen shows 120 characters. */
+const PREVIEW_CHARS = 1000;
+/**
+ * No request asks for more than the AI Horde's largest max_length (4096 tokens), so no honest
+ * result is longer than its byte bound (shared/kudos/results.ts); anything past it is cut.
+ */
+export const MAX_RESULT_BYTES = maxTextResultBytes(4096);
+const CUT_NOTE = '\n[… cut: longer than any request can ask for]';
 
 const RequestStateSchema = z.enum(REQUEST_STATES);
 const EntrySchema = z.object({
@@ -23,14 +38,25 @@ const EntrySchema = z.object({
   state: RequestStateSchema,
   result: z.string().optional(),
   error: z.object({ rc: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  /** The full result's file in the results folder, when it is too long to keep inline. */
+  resultFile: z
+    .string()
+    .regex(/^[0-9a-f]{32}\.txt$/)
+    .optional(),
 });
+type StoredEntry = HistoryEntry & { resultFile?: string };
 
 /** The user's own requests (newest last in the file), kept across restarts for the Request screen. */
 export class RequestHistory {
-  private entries: HistoryEntry[] = [];
-  private readonly record: RecordFile<HistoryEntry[]>;
+  private entries: StoredEntry[] = [];
+  private readonly record: RecordFile<StoredEntry[]>;
+  /** Long results live here, one file per request: requests.json stays small however big they are. */
+  readonly resultsDir: string;
+  /** What each result file holds (a hash), so that polling a finished request does not rewrite it. */
+  private readonly written = new Map<string, string>();
 
   constructor(readonly file: string) {
+    this.resultsDir = `${file}.results`;
     this.record = new RecordFile(file, {
       what: 'your request history',
       parse: parseHistory,
@@ -49,16 +75,27 @@ export class RequestHistory {
 
   get(id: string): HistoryEntry | undefined {
     const e = this.entries.find((x) => x.id === id);
-    return e && structuredClone(e);
+    return e && view(e);
   }
 
   list(q: HistoryQuery = {}): HistoryEntry[] {
     const matching = this.entries.filter((e) => q.kind === undefined || e.kind === q.kind).reverse();
-    return structuredClone(q.limit === undefined ? matching : matching.slice(0, q.limit));
+    return (q.limit === undefined ? matching : matching.slice(0, q.limit)).map(view);
   }
 
   pending(): HistoryEntry[] {
-    return structuredClone(this.entries.filter((e) => !isFinalRequestState(e.state)));
+    return this.entries.filter((e) => !isFinalRequestState(e.state)).map(view);
+  }
+
+  /** The whole result of a request (read from its file when it is a long one). */
+  async fullResult(id: string): Promise<string | undefined> {
+    const e = this.entries.find((x) => x.id === id);
+    if (!e?.resultFile) return e?.result;
+    try {
+      return await readFile(path.join(this.resultsDir, e.resultFile), 'utf8');
+    } catch {
+      return e.result;
+    }
   }
 
   has(id: string): boolean {
@@ -66,16 +103,68 @@ export class RequestHistory {
   }
 
   /** Insert or replace by id, and save (saves run in order; each writes the whole list). */
-  put(entry: HistoryEntry): Promise<void> {
+  async put(entry: HistoryEntry): Promise<void> {
     const i = this.entries.findIndex((e) => e.id === entry.id);
-    if (i >= 0) this.entries[i] = structuredClone(entry);
-    else this.entries.push(structuredClone(entry));
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-    return this.record.save(this.entries);
+    const before = i >= 0 ? this.entries[i] : undefined;
+    const stored: StoredEntry = structuredClone(entry);
+    delete stored.resultFile;
+    if (entry.result !== undefined && utf8Bytes(entry.result) > INLINE_RESULT_BYTES) {
+      const preview = previewOf(entry.result);
+      // The same preview means the window handed back what get() gave it: the file already holds it.
+      if (before?.resultFile && before.result === entry.result) stored.resultFile = before.resultFile;
+      else {
+        // The file first: a crash before the history is saved leaves a file no entry names, never the reverse.
+        const name = `${createHash('sha256').update(entry.id).digest('hex').slice(0, 32)}.txt`;
+        const text = bounded(entry.result);
+        const hash = createHash('sha256').update(text).digest('hex');
+        if (this.written.get(name) !== hash || before?.resultFile !== name) {
+          await writeFileAtomic(path.join(this.resultsDir, name), text, 0o600);
+          this.written.set(name, hash);
+        }
+        stored.resultFile = name;
+      }
+      stored.result = preview;
+    } else if (before?.resultFile && entry.result === before.result) {
+      stored.resultFile = before.resultFile;
+    }
+    if (i >= 0) this.entries[i] = stored;
+    else this.entries.push(stored);
+    const dropped =
+      this.entries.length > MAX_ENTRIES ? this.entries.splice(0, this.entries.length - MAX_ENTRIES) : [];
+    await this.record.save(this.entries);
+    const gone = [before, ...dropped].filter(
+      (e): e is StoredEntry =>
+        e?.resultFile !== undefined && !this.entries.some((x) => x.resultFile === e.resultFile),
+    );
+    for (const e of gone) await rm(path.join(this.resultsDir, e.resultFile!), { force: true });
   }
 }
 
-function parseHistory(text: string): Parsed<HistoryEntry[]> {
+/** An entry as the window sees it: the result's preview stands for a long result. */
+function view(e: StoredEntry): HistoryEntry {
+  const out: StoredEntry = structuredClone(e);
+  delete out.resultFile;
+  return out;
+}
+
+function previewOf(text: string): string {
+  return text.length <= PREVIEW_CHARS ? text : `${text.slice(0, PREVIEW_CHARS)}…`;
+}
+
+/** At most MAX_RESULT_BYTES of UTF-8, cut on a character boundary, with a note saying so. */
+function bounded(text: string): string {
+  if (utf8Bytes(text) <= MAX_RESULT_BYTES) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (utf8Bytes(text.slice(0, mid)) <= MAX_RESULT_BYTES) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo) + CUT_NOTE;
+}
+
+function parseHistory(text: string): Parsed<StoredEntry[]> {
   const json = parseJson(text);
   if (!json.ok) return json;
   const r = z.array(z.unknown()).safeParse(json.value);
