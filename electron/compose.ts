@@ -351,6 +351,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
             requestsSince: (...a) => (embedded as Horde).admin.requestsOf(...a),
           },
           renameOwner: (name) => (embedded as Horde).admin.renameOwner(name),
+          requestOfJob: (jobId) => (embedded as Horde).admin.requestOfJob(jobId),
         }
       : {}),
   });

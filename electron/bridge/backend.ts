@@ -10,11 +10,12 @@ import { ImageFetcher } from './image-fetcher';
 import { RequestTracker } from './request-tracker';
 import { Gallery } from './gallery';
 import { ImageRequests } from './image-requests';
-import { Journal } from './journal';
+import { Journal, journalFile } from './journal';
 import type { ModelHandlers } from './model-handlers';
 import type { ClubHandlers } from '../../shared/bridge/club';
 import { IntentLog } from './intents';
 import { LedgerSync } from './ledger-sync';
+import { LiveProgress, type RequestOfJob } from './live-progress';
 import { reconcile } from './reconcile';
 import type {
   EarnedJob,
@@ -55,7 +56,8 @@ export class BridgeBackend {
   readonly bus = new BridgeEventBus();
   readonly settings: SettingsStore;
   readonly credentials: Credentials;
-  readonly journal: Journal;
+  /** This horde's journal: each horde has its own, so one horde's earnings never show under another. */
+  private journalStore: Journal;
   readonly history: RequestHistory;
   readonly intents: IntentLog;
   readonly gallery: Gallery;
@@ -69,10 +71,14 @@ export class BridgeBackend {
   private readonly offs: (() => void)[] = [];
   private built: ReturnType<typeof createBridgeHandlers> | null = null;
 
+  get journal(): Journal {
+    return this.journalStore;
+  }
+
   constructor(private readonly opts: BridgeBackendOptions) {
     this.settings = new SettingsStore(path.join(opts.dataDir, 'settings.json'), opts.settingsDefaults);
     this.credentials = new Credentials(opts.secrets);
-    this.journal = new Journal(path.join(opts.dataDir, 'journal.jsonl'));
+    this.journalStore = new Journal(journalFile(opts.dataDir, { mode: 'embedded' }));
     this.history = new RequestHistory(path.join(opts.dataDir, 'requests.json'));
     this.intents = new IntentLog(path.join(opts.dataDir, 'intents.jsonl'));
     this.gallery = new Gallery(opts.dataDir);
@@ -83,7 +89,7 @@ export class BridgeBackend {
     await Promise.all([
       this.settings.load(),
       this.credentials.load(),
-      this.journal.load(),
+      this.journalStore.load(),
       this.history.load(),
       this.intents.load(),
       this.gallery.load(),
@@ -107,9 +113,15 @@ export class BridgeBackend {
     renameOwner?: (name: string) => void;
     /** The club channels (club/service.ts). */
     clubHandlers?: ClubHandlers;
+    /** The embedded horde's job → request lookup: the in-app worker's progress is pushed per request. */
+    requestOfJob?: RequestOfJob;
   }): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
+    if (run.horde.mode !== 'embedded') {
+      this.journalStore = new Journal(journalFile(this.opts.dataDir, run.horde));
+      await this.journalStore.load();
+    }
     const client = this.makeClient(run.horde.url, () => this.credentials.current());
     this.hordeClient = client;
     const sync = run.ledger ? this.ledgerSyncFor(run.ledger, client) : null;
@@ -167,7 +179,26 @@ export class BridgeBackend {
       ...(run.clubHandlers ? { clubHandlers: run.clubHandlers } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
-    if (worker) this.offs.push(worker.onStats((stats) => this.bus.emit('worker:stats', stats)));
+    let seenBalance: number | undefined;
+    const live = run.requestOfJob
+      ? new LiveProgress({
+          requestOfJob: run.requestOfJob,
+          emit: (progress) => this.bus.emit('request:progress', progress),
+        })
+      : null;
+    if (worker)
+      this.offs.push(
+        worker.onStats((stats) => {
+          this.bus.emit('worker:stats', stats);
+          live?.onStats(stats);
+          // The worker reads the owner's user record every half minute: when the balance it saw
+          // moved, the header and the Earn card are told together, from one find_user.
+          if (stats.kudosTotal !== undefined && stats.kudosTotal !== seenBalance) {
+            seenBalance = stats.kudosTotal;
+            void this.built?.pushAccount();
+          }
+        }),
+      );
     if (sync) {
       // Reconcile before the window can ask: after a restart the journal already holds every
       // change the ledger holds for this user.

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
+import type { HordeMode, JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
 import { JournalKindSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
 import { DiskFullError, isDiskFull } from './disk-full';
@@ -16,6 +17,17 @@ const EntrySchema = z.object({
   memo: z.string().optional(),
   selfPaid: z.boolean().optional(),
 });
+
+/**
+ * Where a horde's journal lives in the data folder: `journal.jsonl` for the embedded horde (as
+ * before), `journal-<hash of the URL>.jsonl` for the public AI Horde or another horde, so the
+ * Ledger screen and "earned today" on one horde never count what was earned on another.
+ */
+export function journalFile(dataDir: string, horde: { mode: HordeMode; url?: string }): string {
+  if (horde.mode === 'embedded' || horde.url === undefined) return path.join(dataDir, 'journal.jsonl');
+  const id = createHash('sha256').update(horde.url).digest('hex').slice(0, 16);
+  return path.join(dataDir, `journal-${id}.jsonl`);
+}
 
 /**
  * The app's own record of this user's kudos movements — paid per request,

@@ -45,8 +45,13 @@ export class ModelCatalog implements LocalModelsPort {
     this.states.clear();
   }
 
-  loading(name: string, fraction: number): void {
-    this.states.set(name, { state: 'loading', fraction: Math.max(0, Math.min(1, fraction)) });
+  loading(name: string, fraction: number, bytes?: { loaded?: number; total?: number }): void {
+    const known = bytes?.loaded !== undefined && bytes.total !== undefined && bytes.total > 0;
+    this.states.set(name, {
+      state: 'loading',
+      fraction: Math.max(0, Math.min(1, fraction)),
+      ...(known ? { bytesLoaded: bytes.loaded, bytesTotal: bytes.total } : {}),
+    });
   }
 
   ready(name: string, seconds?: number): void {

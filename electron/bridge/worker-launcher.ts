@@ -84,7 +84,8 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
   if (textInfo) {
     o.catalog.loading(textInfo.name, 0);
     const started = performance.now();
-    const onProgress = (p: LoadProgress) => o.catalog.loading(textInfo.name, p.fraction);
+    const onProgress = (p: LoadProgress) =>
+      o.catalog.loading(textInfo.name, p.fraction, { loaded: p.loadedBytes, total: p.totalBytes });
     try {
       const loaded = (await o.loadText?.(textInfo, onProgress)) ?? {
         engine: await loadTextEngine({
@@ -121,6 +122,10 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
         modelsDir: o.modelsDir,
         models: alchemyInfos.map((m) => m.name),
         ...threads,
+        // One fraction over all the alchemy models' files, which load together.
+        onProgress: (p: LoadProgress) => {
+          for (const m of alchemyInfos) o.catalog.loading(m.name, p.fraction);
+        },
       });
       out.alchemy = engine;
       closers.push(() => engine.dispose());

@@ -44,6 +44,11 @@ export interface HordeAdmin {
   ledgerOf(userId: number, afterSeq: number, limit?: number): UserLedgerLine[];
   /** The user's requests created since `since` (ms), oldest first. */
   requestsOf(userId: number, since: number): UserRequestRow[];
+  /**
+   * The request a job (a processing generation) belongs to, text or image: the app joins its own
+   * worker's live progress to the request it is for. Undefined for an unknown job id.
+   */
+  requestOfJob(jobId: string): { kind: 'text' | 'image'; requestId: string } | undefined;
   /** Trusts a user now: what they hold in evaluation becomes spendable. */
   trust(username: string): void;
   /** Open flags (every flag with `all`), with their reasons. */
@@ -143,6 +148,15 @@ export function createAdmin(ctx: HordeContext): HordeAdmin {
     verify: () => verifyLedger(ctx.db),
     ensureOwner: (name, knownKey) => ensureOwner(ctx.db, name, ctx.clock(), knownKey, startingKudos()),
     renameOwner: (name) => renameOwner(ctx.db, name),
+    requestOfJob: (jobId) => {
+      const text = ctx.db.get<{ request_id: string }>('SELECT request_id FROM text_jobs WHERE id = ?', jobId);
+      if (text) return { kind: 'text', requestId: text.request_id };
+      const image = ctx.db.get<{ request_id: string }>(
+        'SELECT request_id FROM image_jobs WHERE id = ?',
+        jobId,
+      );
+      return image ? { kind: 'image', requestId: image.request_id } : undefined;
+    },
     ledgerOf: (userId, afterSeq, limit) => userLedger(ctx.db, userId, afterSeq, limit),
     requestsOf: (userId, since) => userRequestsSince(ctx.db, userId, since),
     trust: (username) => trustUser(ctx.db, user(username).id, ctx.clock(), ctx.ledgerRules),

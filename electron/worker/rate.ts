@@ -23,4 +23,11 @@ export class RateMeter {
     }
     return seconds > 0 ? tokens / seconds : 0;
   }
+
+  /** What `perSecond` is measured over: how many jobs, and their generation time in seconds. */
+  window(): { jobs: number; seconds: number } {
+    let seconds = 0;
+    for (const s of this.samples) seconds += s.seconds;
+    return { jobs: this.samples.length, seconds: Math.round(seconds * 10) / 10 };
+  }
 }

@@ -219,7 +219,10 @@ export class HordeWorker {
       mode: this.mode(),
       ...(this.o.signals ? { signals: this.o.signals } : {}),
       advertised: this.advertised(),
-      tokensPerSecond: round2(this.fallbackRate()),
+      // What jobs measured, over a stated window; the start-up measurement apart (it is a guess, not a job).
+      tokensPerSecond: round2(this.meter.perSecond()),
+      tokensPerSecondWindow: this.meter.window(),
+      ...(this.calibratedRate > 0 ? { measuredTokensPerSecond: round2(this.calibratedRate) } : {}),
       uptimeSeconds: this.session.appOnlineSeconds(),
       ...(hordeUptime !== undefined ? { hordeUptimeSeconds: hordeUptime } : {}),
       ...(this.startedAt !== undefined ? { session: this.session.figures(this.s.kudosThisSession) } : {}),

@@ -49,6 +49,7 @@ export const BRIDGE_EVENTS = [
   'worker:stats',
   'account:changed',
   'request:updated',
+  'request:progress',
   'models:download',
 ] as const satisfies readonly BridgeEventName[];
 

@@ -133,7 +133,15 @@ export interface LocalModel {
   path: string;
   sizeBytes: number;
   /** `seconds`: how long loading took, once ready. */
-  load: { state: ModelLoadState; fraction: number; error?: string; seconds?: number };
+  load: {
+    state: ModelLoadState;
+    fraction: number;
+    error?: string;
+    seconds?: number;
+    /** While loading: bytes of its files read and in all, when the loader tells. */
+    bytesLoaded?: number;
+    bytesTotal?: number;
+  };
 }
 
 export interface HordeModel {
@@ -435,11 +443,26 @@ export interface RequestUpdate {
   alchemy?: AlchemyStatus;
 }
 
+/**
+ * How far this app's own worker is with a job of a request: tokens of a text request's max_length,
+ * or the sampler's steps of an image. Only for jobs the in-app worker runs on the embedded horde
+ * (the AI Horde's status has no such figure); pushed at most four times a second.
+ */
+export interface RequestProgress {
+  /** The request's id (as requests:status and images:status know it). */
+  id: string;
+  kind: 'text' | 'image';
+  done: number;
+  total: number;
+  unit: 'tokens' | 'steps';
+}
+
 /** Main → renderer pushes. */
 export interface BridgeEvents {
   'worker:stats': WorkerStats;
   'account:changed': AccountView;
   'request:updated': RequestUpdate;
+  'request:progress': RequestProgress;
   'models:download': DownloadProgress;
 }
 

@@ -48,8 +48,12 @@ export interface WorkerStats {
   currentJob?: CurrentJob;
   jobsDone: number;
   jobsFaulted: number;
-  /** Measured over recent text jobs (rolling); 0 before the first measurement. */
+  /** Measured over recent text jobs (`tokensPerSecondWindow`); 0 before the first text job. */
   tokensPerSecond: number;
+  /** The jobs `tokensPerSecond` is measured over (the last few text jobs) and their generation time. */
+  tokensPerSecondWindow?: { jobs: number; seconds: number };
+  /** The short start-up measurement that sets the advertised limits; not a job, so shown apart. */
+  measuredTokensPerSecond?: number;
   kudosThisSession: number;
   /** The owner's balance as the horde's user record says (find_user). */
   kudosTotal?: number;

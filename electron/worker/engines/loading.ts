@@ -84,7 +84,7 @@ export function progressReporter(onProgress?: (p: LoadProgress) => void): (info:
     const fraction = total > 0 ? Math.min(0.95, (loaded / total) * 0.95) : 0;
     if (fraction > last) {
       last = fraction;
-      onProgress({ fraction, file: event.file });
+      onProgress({ fraction, file: event.file, loadedBytes: loaded, totalBytes: total });
     }
   };
 }

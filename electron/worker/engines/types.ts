@@ -9,6 +9,9 @@ export interface LoadProgress {
   /** 0..1 over the whole model (all files). */
   fraction: number;
   file?: string;
+  /** Bytes of the model's files read so far and in all, when the loader says (transformers.js does). */
+  loadedBytes?: number;
+  totalBytes?: number;
 }
 
 export interface TextGenParams {

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand';
-import type { HordeBridge } from '../../../shared/bridge/contract';
+import type { HordeBridge, RequestProgress } from '../../../shared/bridge/contract';
 import type {
   GalleryImage,
   ImageJobView,
@@ -23,6 +23,8 @@ export interface ImagesState {
   /** Thumbnails and full views, by image id, as data URLs (loaded on demand). */
   files: Record<string, string>;
   job: ImageJobView | null;
+  /** The in-app worker's sampler steps for the image being made now (embedded horde only). */
+  progress: RequestProgress | null;
   submitting: boolean;
   error: unknown;
   prefill: FormPrefill | null;
@@ -71,13 +73,18 @@ export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {})
       gallery: [],
       files: {},
       job: null,
+      progress: null,
       submitting: false,
       error: null,
       prefill: null,
       start() {
         void get().loadModels();
         void get().loadGallery();
+        const off = bridge.listen('request:progress', (p) => {
+          if (p.kind === 'image' && p.id === get().job?.id) set({ progress: p });
+        });
         return () => {
+          off();
           if (timer) clearTimeout(timer);
         };
       },
@@ -97,7 +104,7 @@ export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {})
       },
       price: (req) => bridge.invoke('images:price', req),
       async submit(req) {
-        set({ submitting: true, error: null });
+        set({ submitting: true, error: null, progress: null });
         try {
           const { id } = await bridge.invoke('images:submit', req);
           const job = await bridge.invoke('images:status', { id });

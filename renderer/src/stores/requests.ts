@@ -7,6 +7,7 @@ import {
   type HordeBridge,
   type HordeModel,
   type RequestPrice,
+  type RequestProgress,
   type TextRequest,
   type TextRequestStatus,
 } from '../../../shared/bridge/contract';
@@ -26,6 +27,8 @@ export interface Tracked<S> {
   submitting: boolean;
   cancelling: boolean;
   error: unknown;
+  /** How far the in-app worker is with it (tokens of max_length), while it runs; embedded horde only. */
+  progress: RequestProgress | null;
 }
 
 const idle = <S>(): Tracked<S> => ({
@@ -35,6 +38,7 @@ const idle = <S>(): Tracked<S> => ({
   submitting: false,
   cancelling: false,
   error: null,
+  progress: null,
 });
 
 export interface RequestsState {
@@ -244,6 +248,9 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
       },
 
       start() {
+        const offProgress = bridge.listen('request:progress', (p) => {
+          if (p.kind === 'text' && p.id === get().text.id) setText({ progress: p });
+        });
         const off = bridge.listen('request:updated', (u) => {
           if (u.text) applyText(u.text);
           if (u.alchemy) applyAlchemy(u.alchemy);
@@ -261,6 +268,7 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
           .then(() => reattach());
         return () => {
           off();
+          offProgress();
           clearTimeout(timers.text);
           clearTimeout(timers.alchemy);
         };

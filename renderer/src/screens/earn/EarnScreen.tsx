@@ -86,7 +86,7 @@ export function EarnScreen() {
         </Card>
       )}
       <Card title="Earnings" wide>
-        <EarnStats stats={stats} earnedToday={earnedToday} selfPaid={selfPaid} />
+        <EarnStats stats={stats} earnedToday={earnedToday} selfPaid={selfPaid} account={account} />
         {stats.advertised.models.length > 0 && (
           <p className="muted">
             Offers {stats.advertised.models.join(', ')} up to {stats.advertised.maxLength} tokens with{' '}

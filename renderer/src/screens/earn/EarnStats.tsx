@@ -1,3 +1,4 @@
+import type { AccountView } from '../../../../shared/bridge/contract';
 import type { WorkerStats } from '../../../../shared/worker/stats';
 import { Stat } from '../../components/Stat';
 import { formatDuration, formatKudos, formatRate } from '../../format';
@@ -8,19 +9,33 @@ function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** Over which jobs the rate is measured; before any, the start-up measurement, said to be one. */
+export function rateWindow(stats: WorkerStats): string {
+  const w = stats.tokensPerSecondWindow;
+  if (w && w.jobs > 0)
+    return `over the last ${w.jobs === 1 ? 'text job' : `${w.jobs} text jobs`} (${formatDuration(w.seconds)} generating)`;
+  if (stats.measuredTokensPerSecond !== undefined)
+    return `no text job yet; the start-up check measured ${formatRate(stats.measuredTokensPerSecond, 'tok/s')}`;
+  return 'no text job yet';
+}
+
 /**
  * The Earn screen's figures. Each says in one line what it is and where it comes from (the README's
- * "What the Earn screen's figures mean" says the same).
+ * "What the Earn screen's figures mean" says the same). `account` is the user record as the header
+ * shows it (one find_user read, pushed as account:changed): the card and the header never show two
+ * figures for the balance.
  */
 export function EarnStats({
   stats,
   earnedToday,
   selfPaid = null,
+  account,
 }: {
   stats: WorkerStats;
   earnedToday: number | null;
   /** Kudos the user's own requests paid to their own worker (embedded horde's ledger); null when unknown. */
   selfPaid?: { today: number; session: number } | null;
+  account: Pick<AccountView, 'kudos' | 'evaluatingKudos'> | null;
 }) {
   const perHour = kudosPerHour(stats, selfPaid?.session ?? 0);
   const session = stats.session;
@@ -58,18 +73,18 @@ export function EarnStats({
       />
       <Stat
         label="Total kudos"
-        value={stats.kudosTotal === undefined ? '—' : formatKudos(stats.kudosTotal)}
+        value={account === null ? '—' : formatKudos(account.kudos)}
         hint="Your balance, as the horde's user record says."
       />
       <Stat
         label="In evaluation"
-        value={formatKudos(stats.evaluatingKudos ?? 0)}
+        value={account === null ? '—' : formatKudos(account.evaluatingKudos)}
         hint="Earned, but held by the horde until it trusts you: not spendable yet."
       />
       <Stat
         label="Tokens per second"
         value={stats.tokensPerSecond > 0 ? formatRate(stats.tokensPerSecond, 'tok/s') : '—'}
-        hint="How fast this computer writes text: recent jobs, else the start-up measurement."
+        hint={`How fast this computer writes text: ${rateWindow(stats)}.`}
       />
       <Stat
         label="Online to the horde"

@@ -12,6 +12,13 @@ const LOAD_LABEL = {
   error: 'Failed to load',
 } as const;
 
+/** "42 % · 120 MB of 290 MB read": file bytes count for 95 %, the sessions being built for the rest. */
+export function loadLine(load: LocalModel['load']): string {
+  const percent = `${Math.floor(Math.max(0, Math.min(1, load.fraction)) * 100)} %`;
+  if (load.bytesLoaded === undefined || load.bytesTotal === undefined) return percent;
+  return `${percent} · ${formatBytes(load.bytesLoaded)} of ${formatBytes(load.bytesTotal)} read`;
+}
+
 function ModelRow({ m }: { m: LocalModel }) {
   return (
     <li className="stack" style={{ gap: '0.25rem' }}>
@@ -24,7 +31,14 @@ function ModelRow({ m }: { m: LocalModel }) {
             ` (loaded in ${m.load.seconds.toFixed(1)} s)`}
         </span>
       </div>
-      {m.load.state === 'loading' && <ProgressBar label={`Loading ${m.name}`} value={m.load.fraction} />}
+      {m.load.state === 'loading' && (
+        <>
+          <ProgressBar label={`Loading ${m.name}`} value={m.load.fraction} />
+          <p className="muted" aria-label={`Loading progress of ${m.name}`} style={{ margin: 0 }}>
+            {loadLine(m.load)}
+          </p>
+        </>
+      )}
       {m.load.state === 'error' && (
         <p className="notice error">{m.load.error ?? 'The model could not be loaded.'}</p>
       )}

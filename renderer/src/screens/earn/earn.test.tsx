@@ -29,12 +29,38 @@ describe('earn screen', () => {
     expect(screen.getByLabelText('Kudos this session').textContent).toContain(formatKudos(20));
   });
 
-  it('shows evaluating kudos apart from the total', async () => {
-    renderWithBridge(<EarnScreen />, {
-      'worker:stats': () => fx.stats({ kudosTotal: 50, evaluatingKudos: 7.5 }),
+  it('shows evaluating kudos apart from the total, both from the user record the header reads', async () => {
+    const { stores } = renderWithBridge(<EarnScreen />, {
+      // The worker's own read is older: the card follows the account (the header's source), not it.
+      'worker:stats': () => fx.stats({ kudosTotal: 12, evaluatingKudos: 1 }),
+      'account:get': () => fx.account({ kudos: 50, evaluatingKudos: 7.5 }),
     });
+    await stores.account.getState().refresh();
     await waitFor(() => expect(screen.getByLabelText('Total kudos').textContent).toContain(formatKudos(50)));
     expect(screen.getByLabelText('In evaluation').textContent).toContain(formatKudos(7.5));
+  });
+
+  it('says over which jobs tokens per second are measured, and keeps the start-up check apart', async () => {
+    const { bridge } = renderWithBridge(<EarnScreen />, {
+      'worker:stats': () =>
+        fx.stats({
+          tokensPerSecond: 0,
+          tokensPerSecondWindow: { jobs: 0, seconds: 0 },
+          measuredTokensPerSecond: 713,
+        }),
+    });
+    const stat = await screen.findByLabelText('Tokens per second');
+    await waitFor(() => expect(stat.textContent).toContain('no text job yet'));
+    expect(stat.textContent).toBe('—no text job yet; the start-up check measured 713 tok/s');
+    bridge.emit(
+      'worker:stats',
+      fx.stats({
+        tokensPerSecond: 18.25,
+        tokensPerSecondWindow: { jobs: 3, seconds: 42 },
+        measuredTokensPerSecond: 713,
+      }),
+    );
+    await waitFor(() => expect(stat.textContent).toBe('18 tok/sover the last 3 text jobs (42 s generating)'));
   });
 
   it('shows maintenance with its reason and a way out', async () => {

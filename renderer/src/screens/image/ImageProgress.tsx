@@ -3,6 +3,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration, formatKudos } from '../../format';
 import { useImages } from '../../stores';
+import { describeProgress } from '../request/jobStatus';
 
 const STATE_WORDS: Record<string, string> = {
   waiting: 'Waiting for a worker',
@@ -15,7 +16,7 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 export function ImageProgress() {
-  const { job, cancel } = useImages();
+  const { job, cancel, progress } = useImages();
   if (!job) {
     return (
       <Card title="Progress">
@@ -31,6 +32,17 @@ export function ImageProgress() {
           <strong>{STATE_WORDS[job.state] ?? job.state}</strong>
         </p>
         <ProgressBar label="Share of images done" value={job.n > 0 ? job.finished / job.n : 0} />
+        {open && progress && progress.id === job.id && (
+          <div className="stack" style={{ gap: '0.25rem' }}>
+            <ProgressBar
+              label="Steps of the image being made"
+              value={progress.total > 0 ? progress.done / progress.total : 0}
+            />
+            <p className="muted" aria-label="Sampler steps" style={{ margin: 0 }}>
+              {describeProgress(progress)} on this computer’s worker
+            </p>
+          </div>
+        )}
         <dl className="price">
           <dt>Images done</dt>
           <dd aria-label="Images done">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { TextGenerationView } from '../../../../shared/bridge/contract';
+import type { RequestProgress, TextGenerationView } from '../../../../shared/bridge/contract';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -7,7 +7,7 @@ import { Stat } from '../../components/Stat';
 import { Empty, Loading } from '../../components/States';
 import { formatDuration, formatKudos } from '../../format';
 import { useRequests } from '../../stores';
-import { describeQueue } from './jobStatus';
+import { describeProgress, describeQueue } from './jobStatus';
 
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
@@ -48,6 +48,25 @@ function Generation({ g }: { g: TextGenerationView }) {
   );
 }
 
+/**
+ * Tokens generated of max_length while this app's own worker runs the job (the embedded horde);
+ * on another horde the status has no such figure, and the bar only says that it is working.
+ */
+function GenerationProgress({ progress }: { progress: RequestProgress | null }) {
+  if (!progress) return <ProgressBar label="Generation progress" value={undefined} />;
+  return (
+    <div className="stack" style={{ gap: '0.25rem' }}>
+      <ProgressBar
+        label="Generation progress"
+        value={progress.total > 0 ? progress.done / progress.total : 0}
+      />
+      <p className="muted" aria-label="Tokens generated" aria-live="polite" style={{ margin: 0 }}>
+        {describeProgress(progress)}
+      </p>
+    </div>
+  );
+}
+
 /** The request just submitted: its place in the queue, the wait, then the result. */
 export function JobProgress() {
   const { text, cancelText } = useRequests();
@@ -65,7 +84,7 @@ export function JobProgress() {
     );
   }
   const s = text.status;
-  const view = s ? describeQueue(s) : null;
+  const view = s ? describeQueue(s, text.progress) : null;
   return (
     <Card title="Your request">
       <div className="stack">
@@ -98,8 +117,8 @@ export function JobProgress() {
           </dl>
         )}
         {view?.blocked && <ErrorNotice explained={view.blocked} />}
-        {s && !view?.final && s.processing > 0 && (
-          <ProgressBar label="Generation progress" value={undefined} />
+        {s && !view?.final && (s.processing > 0 || text.progress) && (
+          <GenerationProgress progress={text.progress} />
         )}
         {s?.generations.map((g, i) => (
           <Generation key={`${g.workerId}-${i}`} g={g} />

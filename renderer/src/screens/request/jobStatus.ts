@@ -1,4 +1,4 @@
-import type { RequestState, TextRequestStatus } from '../../../../shared/bridge/contract';
+import type { RequestProgress, RequestState, TextRequestStatus } from '../../../../shared/bridge/contract';
 import { NOT_POSSIBLE, type Explained } from '../../errors';
 
 export interface QueueView {
@@ -24,9 +24,20 @@ const FINAL_LABELS: Partial<Record<RequestState, string>> = {
  * What the request panel shows for a status. Queue position and wait time are different things
  * (volunteers' most common confusion), so they are kept apart here and labelled apart on screen.
  */
-export function describeQueue(s: TextRequestStatus): QueueView {
+export function describeQueue(s: TextRequestStatus, live: RequestProgress | null = null): QueueView {
   const finalLabel = FINAL_LABELS[s.state];
   if (finalLabel) return { label: finalLabel, position: null, waitSeconds: null, blocked: null, final: true };
+  // This computer's worker is generating it: that is fresher than a status polled a moment ago,
+  // and its token count says more than the horde's wait estimate.
+  if (live && live.id === s.id) {
+    return {
+      label: 'Generating on this computer’s worker',
+      position: null,
+      waitSeconds: null,
+      blocked: null,
+      final: false,
+    };
+  }
   if (!s.isPossible && s.processing === 0) {
     return {
       label: 'Waiting in the queue',
@@ -52,4 +63,10 @@ export function describeQueue(s: TextRequestStatus): QueueView {
     blocked: null,
     final: false,
   };
+}
+
+/** "Generating 12 / 80 tokens", "Step 3 of 20": the worker's own count while it runs the job. */
+export function describeProgress(p: RequestProgress): string {
+  if (p.unit === 'steps') return `Step ${p.done} of ${p.total}`;
+  return `Generating ${p.done} / ${p.total} tokens`;
 }

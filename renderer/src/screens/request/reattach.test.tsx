@@ -64,4 +64,34 @@ describe('a request that outlives the page', () => {
       stop();
     }
   }, 20_000);
+
+  it('counts the tokens up while this computer’s worker generates them, and drops the count when done', async () => {
+    let state: 'processing' | 'done' = 'processing';
+    const { stores, bridge } = renderWithBridge(<JobProgress />, {
+      'requests:history': () => [{ ...waiting, state: 'processing' }],
+      'requests:status': ({ id }) =>
+        state === 'processing'
+          ? fx.textStatus({ id, state: 'processing', waiting: 0, processing: 1 })
+          : fx.textStatus({ id, state: 'done', waiting: 0, finished: 1 }),
+    });
+    const stop = stores.requests.getState().start();
+    try {
+      await waitFor(() => expect(stores.requests.getState().text.id).toBe('req-9'), { timeout: 5000 });
+      // Another request's progress is not this one's.
+      bridge.emit('request:progress', { id: 'other', kind: 'text', done: 70, total: 80, unit: 'tokens' });
+      bridge.emit('request:progress', { id: 'req-9', kind: 'text', done: 12, total: 80, unit: 'tokens' });
+      const line = await screen.findByLabelText('Tokens generated');
+      expect(line.textContent).toBe('Generating 12 / 80 tokens');
+      expect(screen.getByRole('progressbar', { name: 'Generation progress' })).toHaveProperty('value', 0.15);
+      bridge.emit('request:progress', { id: 'req-9', kind: 'text', done: 40, total: 80, unit: 'tokens' });
+      await waitFor(() => expect(line.textContent).toBe('Generating 40 / 80 tokens'));
+      // The count is fresher than the polled status: no queue position or horde wait beside it.
+      expect(screen.getAllByRole('status')[0]?.textContent).toContain('Generating on this computer’s worker');
+      expect(screen.queryByLabelText('Queue position')).toBeNull();
+      state = 'done';
+      await waitFor(() => expect(screen.queryByLabelText('Tokens generated')).toBeNull(), { timeout: 5000 });
+    } finally {
+      stop();
+    }
+  });
 });
