@@ -1,3 +1,4 @@
+import { roundKudos } from '../../shared/ledger/money';
 import {
   isFinalRequestState,
   type AlchemyStatus,
@@ -12,14 +13,7 @@ import type { RequestHistory } from './history';
 import type { ImageFetcher } from './image-fetcher';
 import type { Journal } from './journal';
 import type { Logger } from './ports';
-import {
-  alchemyFormView,
-  alchemyImageUrl,
-  alchemyState,
-  alchemySummary,
-  round2,
-  textStatusView,
-} from './views';
+import { alchemyFormView, alchemyImageUrl, alchemyState, alchemySummary, textStatusView } from './views';
 
 export interface RequestTrackerDeps {
   client: () => HordeClient;
@@ -39,8 +33,10 @@ export interface RequestTrackerDeps {
 /**
  * Follows the user's own requests until they end: reads their status from
  * the horde, keeps the history current, records what each one cost in the
- * journal, and pushes 'request:updated'. The window can also ask for a status
- * directly; both paths go through `refresh*` so they agree.
+ * journal, and pushes 'request:updated' whenever what the window shows of a
+ * request changes (its state, its queue position and wait, its results). That
+ * push is the window's one source of request updates: it asks for a status
+ * only once, when it starts to show a request, through the same `refresh*`.
  */
 export class RequestTracker {
   private timer: NodeJS.Timeout | null = null;
@@ -48,6 +44,8 @@ export class RequestTracker {
   private polling: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly pollMs: number;
+  /** The last status pushed per request, so a poll that changed nothing pushes nothing. */
+  private readonly pushed = new Map<string, string>();
 
   constructor(private readonly deps: RequestTrackerDeps) {
     this.now = deps.now ?? Date.now;
@@ -85,7 +83,7 @@ export class RequestTracker {
       if ((cancel && !this.endedBefore(id)) || known?.state === 'cancelled') {
         status.state = 'cancelled';
         const quoted = known?.quoted ?? known?.kudos ?? 0;
-        status.refunded = round2(Math.max(0, quoted - status.kudos));
+        status.refunded = roundKudos(Math.max(0, quoted - status.kudos));
       }
     } catch (e) {
       await this.expireIfGone(id, e);
@@ -148,17 +146,21 @@ export class RequestTracker {
     if (ended) next.finishedAt = this.now();
     const changed = JSON.stringify(before) !== JSON.stringify(next);
     if (changed) await this.deps.history.put(next);
+    const shown = JSON.stringify(status);
+    const statusChanged = (status.text ?? status.alchemy) !== undefined && this.pushed.get(next.id) !== shown;
+    if (ended) this.pushed.delete(next.id);
+    else if (statusChanged) this.pushed.set(next.id, shown);
     if (ended && paid > 0 && this.deps.recordPaid !== false) {
       await this.deps.journal.record({
         id: `paid:${next.id}`,
         at: next.finishedAt ?? this.now(),
         kind: 'job_paid',
-        kudos: -round2(paid),
+        kudos: -roundKudos(paid),
         ref: next.id,
         memo: next.kind === 'text' ? `text request (${next.models[0] ?? 'any model'})` : 'alchemy request',
       });
     }
-    if (changed) this.deps.bus.emit('request:updated', { entry: next, ...status });
+    if (changed || statusChanged) this.deps.bus.emit('request:updated', { entry: next, ...status });
     if (ended) this.deps.onSettled();
   }
 

@@ -3,7 +3,7 @@ import { useStore, type StoreApi } from 'zustand';
 import type { HordeBridge } from '../../../shared/bridge/contract';
 import { createAccountStore, type AccountState } from './account';
 import { createHealthStore, type HealthState } from './health';
-import { createRequestsStore, type RequestsOptions, type RequestsState } from './requests';
+import { createRequestsStore, type RequestsState } from './requests';
 import { createImagesStore, type ImagesOptions, type ImagesState } from './images';
 import { createLedgerStore, type LedgerState } from './ledger';
 import { createModelsStore, type ModelsState } from './models';
@@ -28,10 +28,7 @@ export interface Stores {
   club: StoreApi<ClubState>;
 }
 
-export function createStores(
-  bridge: HordeBridge,
-  opts: { requests?: RequestsOptions; images?: ImagesOptions } = {},
-): Stores {
+export function createStores(bridge: HordeBridge, opts: { images?: ImagesOptions } = {}): Stores {
   const account = createAccountStore(bridge);
   return {
     bridge,
@@ -39,7 +36,7 @@ export function createStores(
     account,
     settings: createSettingsStore(bridge),
     ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
-    requests: createRequestsStore(bridge, opts.requests),
+    requests: createRequestsStore(bridge),
     health: createHealthStore(bridge),
     images: createImagesStore(bridge, opts.images),
     models: createModelsStore(bridge),

@@ -65,15 +65,13 @@ export interface RequestsState {
   start(): () => void;
 }
 
-export interface RequestsOptions {
-  /** How often a tracked request is polled, besides the pushed request:updated events. */
-  pollMs?: number;
-}
-
-export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions = {}) {
-  const pollMs = opts.pollMs ?? 1000;
+/**
+ * The window's requests. A request it shows is followed by the tracker's
+ * `request:updated` pushes (electron/bridge/request-tracker.ts), not by a
+ * timer of its own: one source, so two answers can never disagree on screen.
+ */
+export function createRequestsStore(bridge: HordeBridge) {
   let quoteSeq = 0;
-  const timers: { text?: ReturnType<typeof setTimeout>; alchemy?: ReturnType<typeof setTimeout> } = {};
 
   return createStore<RequestsState>()((set, get) => {
     function setText(patch: Partial<Tracked<TextRequestStatus>>) {
@@ -101,31 +99,24 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
       if (isFinalRequestState(status.state)) void get().refreshHistory();
     }
 
-    function pollText(id: string) {
-      clearTimeout(timers.text);
-      timers.text = setTimeout(async () => {
-        if (get().text.id !== id) return;
-        try {
-          applyText(await bridge.invoke('requests:status', { id }));
-        } catch (e) {
-          if (get().text.id === id) setText({ error: e });
-        }
-        const st = get().text;
-        if (st.id === id && !(st.status && isFinalRequestState(st.status.state))) pollText(id);
-      }, pollMs);
+    /**
+     * The first look at a request the window starts to show (queue position at once, without
+     * waiting for the tracker's next pass); after it, the tracker's request:updated pushes are
+     * the one source of its updates.
+     */
+    async function firstLookText(id: string) {
+      try {
+        applyText(await bridge.invoke('requests:status', { id }));
+      } catch (e) {
+        if (get().text.id === id) setText({ error: e });
+      }
     }
-    function pollAlchemy(id: string) {
-      clearTimeout(timers.alchemy);
-      timers.alchemy = setTimeout(async () => {
-        if (get().alchemy.id !== id) return;
-        try {
-          applyAlchemy(await bridge.invoke('alchemy:status', { id }));
-        } catch (e) {
-          if (get().alchemy.id === id) setAlchemy({ error: e });
-        }
-        const st = get().alchemy;
-        if (st.id === id && !(st.status && isFinalRequestState(st.status.state))) pollAlchemy(id);
-      }, pollMs);
+    async function firstLookAlchemy(id: string) {
+      try {
+        applyAlchemy(await bridge.invoke('alchemy:status', { id }));
+      } catch (e) {
+        if (get().alchemy.id === id) setAlchemy({ error: e });
+      }
     }
 
     /**
@@ -137,12 +128,12 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
       const text = pending.find((h) => h.kind === 'text');
       if (text && get().text.id === null && !get().text.submitting) {
         setText({ id: text.id, kudos: text.quoted ?? text.kudos });
-        pollText(text.id);
+        void firstLookText(text.id);
       }
       const alchemy = pending.find((h) => h.kind === 'alchemy');
       if (alchemy && get().alchemy.id === null && !get().alchemy.submitting) {
         setAlchemy({ id: alchemy.id, kudos: alchemy.quoted ?? alchemy.kudos });
-        pollAlchemy(alchemy.id);
+        void firstLookAlchemy(alchemy.id);
       }
     }
 
@@ -184,19 +175,12 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
       },
 
       async submitText(req) {
-        clearTimeout(timers.text);
         set({ text: { ...idle<TextRequestStatus>(), submitting: true } });
         try {
           const job = await bridge.invoke('requests:submitText', req);
           setText({ id: job.id, kudos: job.kudos, submitting: false });
           void get().refreshHistory();
-          // First look at once, so the queue position shows without waiting a poll period.
-          try {
-            applyText(await bridge.invoke('requests:status', { id: job.id }));
-          } catch {
-            // the poll below retries
-          }
-          pollText(job.id);
+          await firstLookText(job.id);
         } catch (e) {
           setText({ submitting: false, error: e });
         }
@@ -215,13 +199,12 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
       },
 
       async submitAlchemy(req) {
-        clearTimeout(timers.alchemy);
         set({ alchemy: { ...idle<AlchemyStatus>(), submitting: true } });
         try {
           const job = await bridge.invoke('alchemy:submit', req);
           setAlchemy({ id: job.id, kudos: job.kudos, submitting: false });
           void get().refreshHistory();
-          pollAlchemy(job.id);
+          await firstLookAlchemy(job.id);
         } catch (e) {
           setAlchemy({ submitting: false, error: e });
         }
@@ -269,8 +252,6 @@ export function createRequestsStore(bridge: HordeBridge, opts: RequestsOptions =
         return () => {
           off();
           offProgress();
-          clearTimeout(timers.text);
-          clearTimeout(timers.alchemy);
         };
       },
     };

@@ -95,38 +95,45 @@ describe('requests store', () => {
     expect(requests.getState().price.pricing).toBe(false);
   });
 
-  it('follows a submitted request until it is done, then reloads the history', async () => {
-    let polls = 0;
+  it('follows a submitted request by the pushed updates until it is done, then reloads the history', async () => {
     const bridge = fakeBridge({
-      'requests:status': ({ id }) =>
-        ++polls < 3
-          ? fx.textStatus({ id, queuePosition: 3 - polls })
-          : fx.textStatus({
-              id,
-              state: 'done',
-              finished: 1,
-              waiting: 0,
-              generations: [
-                {
-                  text: 'the end',
-                  model: 'tiny-gpt2',
-                  workerName: 'w',
-                  workerId: 'w1',
-                  state: 'ok',
-                  seed: 1,
-                },
-              ],
-            }),
+      'requests:status': ({ id }) => fx.textStatus({ id, queuePosition: 2 }),
     });
-    const { requests } = createStores(bridge, { requests: { pollMs: 5 } });
-    await requests.getState().submitText(req(80));
-    expect(requests.getState().text.id).toBe('job-1');
-    await until(() => requests.getState().text.status?.state === 'done', 'done');
-    expect(requests.getState().text.status?.generations[0]?.text).toBe('the end');
-    const pollsAtDone = polls;
+    const stores = createStores(bridge);
+    const stop = startStores(stores);
+    await stores.requests.getState().submitText(req(80));
+    expect(stores.requests.getState().text.id).toBe('job-1');
+    // One first look at submit shows the queue position at once.
+    expect(stores.requests.getState().text.status?.queuePosition).toBe(2);
+    const entry = {
+      id: 'job-1',
+      kind: 'text' as const,
+      submittedAt: 1,
+      summary: 'Once upon a time',
+      models: ['tiny-gpt2'],
+      kudos: 7,
+      state: 'done' as const,
+    };
+    const historyLoads = bridge.callsTo('requests:history').length;
+    bridge.emit('request:updated', {
+      entry,
+      text: fx.textStatus({
+        id: 'job-1',
+        state: 'done',
+        finished: 1,
+        waiting: 0,
+        generations: [
+          { text: 'the end', model: 'tiny-gpt2', workerName: 'w', workerId: 'w1', state: 'ok', seed: 1 },
+        ],
+      }),
+    });
+    expect(stores.requests.getState().text.status?.state).toBe('done');
+    expect(stores.requests.getState().text.status?.generations[0]?.text).toBe('the end');
+    await until(() => bridge.callsTo('requests:history').length > historyLoads, 'history reload');
+    // The window never asked again: the push is its one source of updates.
     await new Promise((r) => setTimeout(r, 30));
-    expect(polls).toBe(pollsAtDone); // polling stopped
-    expect(bridge.callsTo('requests:history').length).toBeGreaterThanOrEqual(2);
+    expect(bridge.callsTo('requests:status')).toHaveLength(1);
+    stop();
   });
 
   it('keeps a refused submit as the error to explain', async () => {
@@ -144,7 +151,7 @@ describe('requests store', () => {
 
   it('applies request:updated pushes to the tracked request and the history', async () => {
     const bridge = fakeBridge();
-    const stores = createStores(bridge, { requests: { pollMs: 10_000 } });
+    const stores = createStores(bridge);
     const stop = startStores(stores);
     await stores.requests.getState().submitText(req(80));
     const entry = {

@@ -14,7 +14,7 @@ export interface Rendered extends RenderResult {
 /** Renders `ui` inside fresh stores wired to a fake bridge, as main.tsx does with the real one. */
 export function renderWithBridge(ui: ReactElement, handlers: FakeHandlers = {}): Rendered {
   const bridge = fakeBridge(handlers);
-  const stores = createStores(bridge, { requests: { pollMs: 20 } });
+  const stores = createStores(bridge);
   const result = render(<StoresProvider stores={stores}>{ui}</StoresProvider>);
   return { ...result, bridge, stores };
 }

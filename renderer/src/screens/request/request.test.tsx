@@ -141,29 +141,11 @@ describe('queue and wait', () => {
   });
 
   it('shows both, labelled, after submit; then the result with a copy button', async () => {
-    let done = false;
     const status = fx.textStatus({ queuePosition: 2, waitTime: 95 });
-    const { bridge } = renderWithBridge(<RequestScreen />, {
-      'requests:status': ({ id }) =>
-        done
-          ? fx.textStatus({
-              id,
-              state: 'done',
-              waiting: 0,
-              finished: 1,
-              generations: [
-                {
-                  text: 'and they lived',
-                  model: 'tiny-gpt2',
-                  workerName: 'my-pc',
-                  workerId: 'w',
-                  state: 'ok',
-                  seed: 3,
-                },
-              ],
-            })
-          : { ...status, id },
+    const { bridge, stores } = renderWithBridge(<RequestScreen />, {
+      'requests:status': ({ id }) => ({ ...status, id }),
     });
+    const stop = stores.requests.getState().start();
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveProperty('value', 'tiny-gpt2'));
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Once' } });
     fireEvent.click(screen.getByRole('button', { name: 'Submit request' }));
@@ -172,10 +154,38 @@ describe('queue and wait', () => {
     expect(within(panel).getByLabelText('Estimated wait').textContent).toBe(formatDuration(95));
     expect(bridge.callsTo('requests:submitText')[0]?.models).toEqual(['tiny-gpt2']);
 
-    done = true;
+    // The tracker pushes the finished request.
+    bridge.emit('request:updated', {
+      entry: {
+        id: 'job-1',
+        kind: 'text',
+        submittedAt: 1,
+        summary: 'Once',
+        models: ['tiny-gpt2'],
+        kudos: 7,
+        state: 'done',
+      },
+      text: fx.textStatus({
+        id: 'job-1',
+        state: 'done',
+        waiting: 0,
+        finished: 1,
+        generations: [
+          {
+            text: 'and they lived',
+            model: 'tiny-gpt2',
+            workerName: 'my-pc',
+            workerId: 'w',
+            state: 'ok',
+            seed: 3,
+          },
+        ],
+      }),
+    });
     await waitFor(() => expect(within(panel).getByLabelText('Result').textContent).toBe('and they lived'));
     expect(within(panel).getByRole('button', { name: 'Copy result' })).toBeTruthy();
     expect(within(panel).queryByLabelText('Queue position')).toBeNull();
+    stop();
   });
 
   it('shows the not-possible notice and lets the user cancel', async () => {
