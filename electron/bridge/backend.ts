@@ -29,7 +29,7 @@ import type {
 import type { SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { UptimeWatcher } from './uptime-watcher';
-import { round2 } from './views';
+import { roundKudos } from '../../shared/ledger/money';
 
 export interface BridgeBackendOptions {
   dataDir: string;
@@ -264,7 +264,7 @@ export class BridgeBackend {
       id: `earned:${job.id}`,
       at: job.at ?? Date.now(),
       kind: 'job_earned',
-      kudos: round2(job.reward),
+      kudos: roundKudos(job.reward),
       ref: job.id,
       memo: `${job.kind ?? 'text'} job${job.model ? ` (${job.model})` : ''}`,
     });

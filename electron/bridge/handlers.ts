@@ -28,7 +28,8 @@ import type { ClubHandlers } from '../../shared/bridge/club';
 import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort } from './ports';
 import type { SettingsStore } from './settings-store';
 import type { ImageHandlers } from '../../shared/bridge/images';
-import { accountView, newHistoryEntry, round2, textAsyncBody } from './views';
+import { accountView, newHistoryEntry, textAsyncBody } from './views';
+import { roundKudos } from '../../shared/ledger/money';
 
 export interface BridgeDeps {
   info: { version: string; shell: AppInfo['shell']; dataDir: string };
@@ -209,11 +210,11 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           .performance()
           .catch(() => ({ queued_text_requests: 0, text_thread_count: 0 })),
       ]);
-      const kudos = round2(quote.kudos ?? 0);
+      const kudos = roundKudos(quote.kudos ?? 0);
       return {
         kudos,
         available: acct.available,
-        after: round2(acct.available - kudos),
+        after: roundKudos(acct.available - kudos),
         ...upfrontOf(req, acct.available, perf),
         warnings: quote.warnings ?? [],
       };
@@ -227,7 +228,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           'BadHordeAnswer',
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
-      const kudos = round2(answer.kudos ?? 0);
+      const kudos = roundKudos(answer.kudos ?? 0);
       await deps.tracker.track(newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now()));
       await deps.intents.settle(intent, answer.id);
       void pushAccount();
@@ -255,7 +256,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
       // The interrogate route quotes no price; the app prices the forms as the horde does.
-      const kudos = round2(
+      const kudos = roundKudos(
         answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
       );
       await deps.tracker.track(newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now()));
@@ -326,13 +327,13 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           id: `transfer:${idempotencyKey}`,
           at: now(),
           kind: 'transfer_out',
-          kudos: -round2(answer.transferred),
+          kudos: -roundKudos(answer.transferred),
           counterparty: toUsername,
         });
       await deps.intents.settle(idempotencyKey, 'applied');
       const acct = await account();
       deps.bus.emit('account:changed', acct);
-      return { transferred: round2(answer.transferred), toUsername, account: acct };
+      return { transferred: roundKudos(answer.transferred), toUsername, account: acct };
     },
 
     'account:rename': async ({ name }) => {
@@ -434,7 +435,7 @@ function upfrontOf(
   const required = verdict.required
     ? upfrontKudosRequired({ models: req.models, maxLength: req.params.max_length, n: req.params.n })
     : 0;
-  const short = round2(Math.max(0, required - available));
+  const short = roundKudos(Math.max(0, required - available));
   return {
     needsUpfront: verdict.required && short > 0,
     upfront: { freeMaxLength: verdict.freeMaxLength, required, short },

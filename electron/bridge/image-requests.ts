@@ -1,3 +1,4 @@
+import { roundKudos } from '../../shared/ledger/money';
 import type { ImageAsyncInput, ImageCheck, ImageStatus } from '../../shared/api/image';
 import type { AccountView } from '../../shared/bridge/contract';
 import { bridgeError } from '../../shared/bridge/errors';
@@ -95,7 +96,7 @@ export class ImageRequests {
         return {
           kudos,
           available: acct.available,
-          after: Math.round((acct.available - kudos) * 100) / 100,
+          after: roundKudos(acct.available - kudos),
           upfront: reasons,
           refused: reasons.length > 0 && acct.available < kudos,
           workers,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { roundKudos } from '../../shared/ledger/money';
 import type { HordeMode, JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
 import { JournalKindSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
@@ -121,7 +122,7 @@ export class Journal {
       else if (e.kind === 'award') totals.awarded += e.kudos;
       else totals.transferredOut += -e.kudos;
     }
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = round2(totals[k]);
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = roundKudos(totals[k]);
     const newestFirst = matching.slice().reverse();
     return { entries: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit), totals };
   }
@@ -162,8 +163,4 @@ export class Journal {
     while (i > 0 && (this.entries[i - 1]?.at ?? 0) > entry.at) i--;
     this.entries.splice(i, 0, entry);
   }
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -4,7 +4,8 @@ import type { RequestHistory } from './history';
 import type { IntentLog, RequestIntent, TransferIntent } from './intents';
 import type { Journal } from './journal';
 import type { LedgerFeed, Logger } from './ports';
-import { newHistoryEntry, round2 } from './views';
+import { newHistoryEntry } from './views';
+import { roundKudos } from '../../shared/ledger/money';
 
 export interface ReconcileDeps {
   intents: IntentLog;
@@ -145,7 +146,7 @@ async function viaGifted(
     id: `transfer:${t.id}`,
     at: t.at,
     kind: 'transfer_out',
-    kudos: -round2(t.kudos),
+    kudos: -roundKudos(t.kudos),
     counterparty: t.toUsername,
   });
   return true;

@@ -1,7 +1,7 @@
 import type { HordeClient } from '../client/horde-client';
 import type { Journal } from './journal';
 import type { Logger } from './ports';
-import { round2 } from './views';
+import { roundKudos } from '../../shared/ledger/money';
 
 export interface UptimeWatcherDeps {
   client: () => HordeClient;
@@ -53,7 +53,7 @@ export class UptimeWatcher {
     try {
       const user = await this.deps.client().findUser();
       for (const id of user.worker_ids ?? []) {
-        const total = round2((await this.deps.client().worker(id)).kudos_details.uptime);
+        const total = roundKudos((await this.deps.client().worker(id)).kudos_details.uptime);
         const before = this.last.get(id);
         this.last.set(id, Math.max(before ?? 0, total));
         // The first sight of a worker is its baseline: older uptime was earned before this app kept a journal.
@@ -63,7 +63,7 @@ export class UptimeWatcher {
             id: `${PREFIX}${id}:${total}`,
             at: now(),
             kind: 'uptime',
-            kudos: round2(total - before),
+            kudos: roundKudos(total - before),
             memo: 'uptime reward',
           })) || recorded;
       }

@@ -10,24 +10,21 @@ import type {
 import type { TextAsyncInput } from '../../shared/api/text';
 import { readAlchemyResult } from '../../shared/api/alchemy-results';
 import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../../shared/api/answers';
+import { roundKudos } from '../../shared/ledger/money';
 
 /** Horde answers → what the window reads. Pure functions. */
-
-export function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
 
 export function accountView(user: UserAnswer, reserved: number): AccountView {
   return {
     username: user.username,
     id: user.id,
-    kudos: round2(user.kudos),
-    evaluatingKudos: round2(user.evaluating_kudos),
-    reserved: round2(reserved),
-    available: round2(user.kudos - reserved),
+    kudos: roundKudos(user.kudos),
+    evaluatingKudos: roundKudos(user.evaluating_kudos),
+    reserved: roundKudos(reserved),
+    available: roundKudos(user.kudos - reserved),
     workerIds: user.worker_ids ?? [],
     anonymous: user.id === 0,
-    ...(user.kudos_cap !== undefined ? { kudosCap: round2(user.kudos_cap) } : {}),
+    ...(user.kudos_cap !== undefined ? { kudosCap: roundKudos(user.kudos_cap) } : {}),
   };
 }
 
@@ -58,7 +55,7 @@ export function textStatusView(id: string, s: TextStatusAnswer, state = textJobS
     queuePosition: s.queue_position,
     waitTime: s.wait_time,
     isPossible: s.is_possible,
-    kudos: round2(s.kudos),
+    kudos: roundKudos(s.kudos),
     generations: s.generations.map((g) => ({
       text: g.text,
       model: g.model,
@@ -125,8 +122,8 @@ export function newHistoryEntry(
     submittedAt: now,
     summary: summary.slice(0, 500),
     models,
-    kudos: round2(kudos),
-    quoted: round2(kudos),
+    kudos: roundKudos(kudos),
+    quoted: roundKudos(kudos),
     state: 'waiting',
   };
 }

@@ -3,6 +3,7 @@
  * submit it; back off when there is no work or the horde fails; obey the idle
  * policy; never drop a popped job (a pause finishes it or reports it faulted).
  */
+import { roundKudos } from '../../shared/ledger/money';
 import { maxPixelsFor } from './image-job';
 import {
   SERVE_IDLE_POLICY,
@@ -498,7 +499,7 @@ export class HordeWorker {
     const { done, failure } = outcome;
     if (done.state === 'ok') {
       this.s.jobsDone++;
-      this.s.kudosThisSession = round2(this.s.kudosThisSession + done.reward);
+      this.s.kudosThisSession = roundKudos(this.s.kudosThisSession + done.reward);
     } else {
       this.s.jobsFaulted++;
       delete this.s.lastErrorRc;
@@ -608,6 +609,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Rates shown to two decimals; kudos have their own rounding (roundKudos, shared/ledger/money.ts). */
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ZERO, addMilli, asMilli, fromKudos, toKudos, type Milli } from './money';
+import { ZERO, addMilli, asMilli, fromKudos, roundKudos, sumKudos, toKudos, type Milli } from './money';
 import { adjustment, uptimeReward } from './builders';
 import { userAccount } from './events';
 import { balanceOf, foldLedger, totalOf } from './fold';
 import { assertProperty } from '../../test/harness/seeds';
 
 describe('money', () => {
+  it('rounds kudos to two decimals where x * 100 would flip a digit, ties away from zero', () => {
+    // 1.005 * 100 is 100.49999999999999 in floats: Math.round(x * 100) / 100 shows 1 kudos.
+    expect(Math.round(1.005 * 100) / 100).toBe(1);
+    expect(roundKudos(1.005)).toBe(1.01);
+    expect(roundKudos(-0.125)).toBe(-0.13);
+    expect(roundKudos(-0.004)).toBe(0);
+    expect(Object.is(roundKudos(-0.004), 0)).toBe(true);
+    expect(roundKudos(4.75)).toBe(4.75);
+  });
+
+  it('sums ten thousand cents to exactly 100 kudos', () => {
+    expect(sumKudos(Array.from({ length: 10_000 }, () => 0.01))).toBe(100);
+  });
+
   it('adds ten thousand cents to exactly 100 kudos, where floats drift', () => {
     let float = 0;
     let milli = ZERO;

@@ -28,3 +28,21 @@ export const ZERO = 0 as Milli;
 export function addMilli(a: Milli, b: Milli): Milli {
   return asMilli(a + b);
 }
+
+/**
+ * A kudos amount to two decimals, as the AI Horde and the window show kudos: the one rounding of
+ * kudos in the app. It goes through milli-kudos, so the float error of `x * 100` cannot flip a
+ * digit; ties go away from zero.
+ */
+export function roundKudos(kudos: number): number {
+  const m = fromKudos(kudos);
+  const r = Math.sign(m) * Math.round(Math.abs(m) / 10) * 10;
+  return r === 0 ? 0 : toKudos(asMilli(r));
+}
+
+/** The exact sum of kudos amounts: added as integer milli-kudos, so many small rewards never drift. */
+export function sumKudos(amounts: Iterable<number>): number {
+  let m = 0;
+  for (const k of amounts) m += fromKudos(k);
+  return toKudos(asMilli(m));
+}

@@ -1,3 +1,4 @@
+import { roundKudos, sumKudos } from '../../../../shared/ledger/money';
 import type { JournalEntry } from '../../../../shared/bridge/contract';
 
 export function startOfToday(now: number): number {
@@ -11,15 +12,20 @@ export function startOfToday(now: number): number {
  * jobs the user's own requests paid to their own worker (those are `selfPaidSince`).
  */
 export function earnedSince(entries: readonly JournalEntry[], from: number): number {
-  let sum = 0;
-  for (const e of entries)
-    if (e.at >= from && !e.selfPaid && (e.kind === 'job_earned' || e.kind === 'uptime')) sum += e.kudos;
-  return Math.round(sum * 100) / 100;
+  return roundKudos(
+    sumKudos(
+      entries
+        .filter((e) => e.at >= from && !e.selfPaid && (e.kind === 'job_earned' || e.kind === 'uptime'))
+        .map((e) => e.kudos),
+    ),
+  );
 }
 
 /** What the user's own requests paid to their own worker since `from` (their balance did not grow). */
 export function selfPaidSince(entries: readonly JournalEntry[], from: number): number {
-  let sum = 0;
-  for (const e of entries) if (e.at >= from && e.selfPaid && e.kind === 'job_earned') sum += e.kudos;
-  return Math.round(sum * 100) / 100;
+  return roundKudos(
+    sumKudos(
+      entries.filter((e) => e.at >= from && e.selfPaid && e.kind === 'job_earned').map((e) => e.kudos),
+    ),
+  );
 }

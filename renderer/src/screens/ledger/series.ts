@@ -1,3 +1,4 @@
+import { roundKudos } from '../../../../shared/ledger/money';
 import type { JournalEntry, JournalKind } from '../../../../shared/bridge/contract';
 
 export interface SeriesPoint {
@@ -41,14 +42,10 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
       if (EARNING_KINDS.has(e.kind) || (e.kind === 'award' && e.kudos > 0)) earned += Math.abs(e.kudos);
       else spent += Math.abs(e.kudos);
     }
-    points.push({ at, earned: round2(earned), spent: round2(spent) });
+    points.push({ at, earned: roundKudos(earned), spent: roundKudos(spent) });
   }
   // Carry the totals on to now, so the latest bucket has width on the chart instead of being its edge.
   const last = points[points.length - 1] as SeriesPoint;
   if (last.at < now) points.push({ ...last, at: now });
   return points;
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
