@@ -5,6 +5,7 @@
  * change since the first reading this session); before that, the app's own
  * count of online time between check-ins.
  */
+import { roundKudos } from '../../shared/ledger/money';
 import type { SessionFigures } from '../../shared/worker/stats';
 import type { WorkerFigures } from './horde-records';
 
@@ -57,7 +58,7 @@ export class SessionCounter {
       return {
         since: this.since,
         onlineSeconds: this.appOnlineSeconds(),
-        jobKudos: round2(appJobKudos),
+        jobKudos: roundKudos(appJobKudos),
         uptimeKudos: 0,
         source: 'app',
       };
@@ -74,13 +75,9 @@ export class SessionCounter {
     return {
       since: this.since,
       onlineSeconds: Math.max(0, Math.round(online)),
-      jobKudos: round2(Math.max(0, jobs)),
-      uptimeKudos: round2(Math.max(0, uptime)),
+      jobKudos: roundKudos(Math.max(0, jobs)),
+      uptimeKudos: roundKudos(Math.max(0, uptime)),
       source: 'horde',
     };
   }
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
