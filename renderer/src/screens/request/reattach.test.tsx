@@ -89,6 +89,11 @@ describe('a request that outlives the page', () => {
       expect(screen.getAllByRole('status')[0]?.textContent).toContain('Generating on this computer’s worker');
       expect(screen.queryByLabelText('Queue position')).toBeNull();
       state = 'done';
+      // The tracker pushes the finished request (the window's one source of request updates).
+      bridge.emit('request:updated', {
+        entry: { ...waiting, state: 'done' },
+        text: fx.textStatus({ id: 'req-9', state: 'done', waiting: 0, finished: 1 }),
+      });
       await waitFor(() => expect(screen.queryByLabelText('Tokens generated')).toBeNull(), { timeout: 5000 });
     } finally {
       stop();
