@@ -557,10 +557,8 @@ export class HordeWorker {
 
   private advertised(): WorkerStats['advertised'] {
     return {
-      models: [
-        ...(this.o.textEngine ? [this.o.textEngine.modelName] : []),
-        ...(this.o.imageEngine?.models ?? []),
-      ],
+      models: this.o.textEngine ? [this.o.textEngine.modelName] : [],
+      ...(this.o.imageEngine ? { imageModels: [...this.o.imageEngine.models] } : {}),
       maxLength: this.limits?.maxLength ?? 0,
       maxContextLength: this.limits?.maxContextLength ?? 0,
       forms: this.o.alchemyEngine ? hordeFormNames(this.o.alchemyEngine.forms, this.o.upscalerNames) : [],

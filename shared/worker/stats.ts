@@ -33,7 +33,10 @@ export interface CurrentJob {
 }
 
 export interface AdvertisedCapability {
+  /** Text models, offered up to maxLength / maxContextLength. */
   models: string[];
+  /** Stable Diffusion models the image worker offers (absent: none). */
+  imageModels?: string[];
   maxLength: number;
   maxContextLength: number;
   forms: string[];

@@ -95,6 +95,11 @@ describe('the app serves image requests on a Stable Diffusion folder', () => {
     expect(model).toMatchObject({ name: 'tiny-sd', count: 1 });
     const loaded = (await app.handlers['models:local']()).find((m) => m.name === 'tiny-sd');
     expect(loaded?.load.state).toBe('ready');
+    // The Earn screen's "Paints images with …" line, apart from the text models' token limits.
+    expect((await app.handlers['worker:stats']())?.advertised).toMatchObject({
+      models: [],
+      imageModels: ['tiny-sd'],
+    });
   });
 
   it('generates a request from the window, delivers a WebP of the asked size, and pays the job once', async () => {

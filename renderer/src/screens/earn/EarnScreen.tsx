@@ -94,6 +94,12 @@ export function EarnScreen() {
             horde’s time limit.
           </p>
         )}
+        {(stats.advertised.imageModels?.length ?? 0) > 0 && (
+          <p className="muted">
+            Paints images with {stats.advertised.imageModels?.join(', ')}, as large as this machine finishes
+            within the horde’s time limit.
+          </p>
+        )}
       </Card>
       <Card title="Running job">
         <RunningJob job={stats.currentJob} />
