@@ -374,6 +374,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         ...(overrides.textModel ? { textModel: overrides.textModel } : {}),
         threads: settings.threads,
         memoryMb: settings.memoryMb,
+        ...(settings.textDtype ? { textDtype: settings.textDtype } : {}),
         catalog,
         log,
         cancelled: () => stopping,

@@ -1,3 +1,4 @@
+import type { DtypeChoice } from '../../shared/worker/dtype';
 import { UPSCALE_FORMS, type UpscalerName } from '../../shared/api/interrogate';
 import { loadAlchemyEngine, loadTextEngine } from '../worker/engines/node';
 import type { AlchemyEngine, LoadProgress, TextEngine } from '../worker/engines/types';
@@ -25,6 +26,8 @@ export interface LoadEnginesOptions {
   threads: number;
   /** Settings' memory cap in MB; 0 = none. Models that would go over it are not loaded. */
   memoryMb?: number;
+  /** The text dtype setting (Settings.textDtype). */
+  textDtype?: DtypeChoice;
   catalog: ModelCatalog;
   log: Logger;
   /** ONNX Runtime in Node when absent. */
@@ -92,6 +95,7 @@ export async function loadEngines(o: LoadEnginesOptions): Promise<LoadedEngines>
           modelsDir: o.modelsDir,
           modelName: textInfo.name,
           ...threads,
+          ...(o.textDtype ? { dtype: o.textDtype } : {}),
           onProgress,
         }),
       };

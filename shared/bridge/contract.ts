@@ -1,3 +1,4 @@
+import type { DtypeChoice } from '../worker/dtype';
 /**
  * The window's one door to the app: every call the renderer makes and every
  * event it hears, typed in one place. Implemented twice with the same
@@ -74,6 +75,12 @@ export interface Settings {
   threads: number;
   /** Cap on the memory the worker's models may use, in MiB; 0 = no cap. */
   memoryMb: number;
+  /**
+   * Which precision of the text model to load: `auto` (absent) takes the best
+   * variant the model folder ships for the device (q8 or q4 on a CPU, q4f16 or
+   * fp16 on WebGPU); a dtype forces that variant.
+   */
+  textDtype?: DtypeChoice;
   /** Share the embedded horde on the LAN (off by default; requires API keys there). */
   lanSharing: boolean;
   /** The port the shared horde keeps across restarts; null until sharing is first turned on. */

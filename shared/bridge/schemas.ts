@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ONNX_DTYPES } from '../worker/dtype';
 import { TextSamplerParams } from '../api/text';
 import { IdlePolicyPatchSchema } from '../worker/settings-schema';
 import type { BridgeArg, BridgeChannel } from './contract';
@@ -48,6 +49,7 @@ export const SettingsPatchSchema = z
     modelsDir: FolderPath.optional(),
     threads: z.int().min(0).max(256).optional(),
     memoryMb: z.int().min(0).max(1_048_576).optional(),
+    textDtype: z.enum(['auto', ...ONNX_DTYPES]).optional(),
     lanSharing: z.boolean().optional(),
     lanPort: z.int().min(1024).max(65535).nullable().optional(),
     idle: IdlePolicyPatchSchema.optional(),

@@ -70,7 +70,7 @@ export function queueAhead(
   let kept = cache.kept.get(r.id);
   if (
     kept &&
-    kept.seq >= cache.prunedThrough &&
+    current(kept, cache, seq) &&
     kept.extraPriority === r.extra_priority &&
     kept.createdAt === r.created_at
   ) {
@@ -84,6 +84,18 @@ export function queueAhead(
   }
   if (++cache.polls >= PRUNE_EVERY || cache.kept.size > MAX_KEPT) prune(db, cache, nowMs);
   return { position: kept.count + 1, tokensAhead: kept.tokens };
+}
+
+/** Changes to catch up on beyond which counting afresh is cheaper (it reads at most position + this many rows). */
+const MAX_LAG = 4096;
+
+/**
+ * Whether a kept position is worth bringing up to date: the log still holds
+ * what it has not seen, and that is less than counting it again would read
+ * (a position nobody polled for a long while is counted afresh instead).
+ */
+function current(k: Kept, cache: Cache, seq: number): boolean {
+  return k.seq >= cache.prunedThrough && seq - k.seq <= Math.max(MAX_LAG, k.count);
 }
 
 /** Applies the changes logged after the kept position's seq, up to `seq`. */
@@ -118,7 +130,11 @@ function insertOrdered(order: Kept[], k: Kept): void {
 }
 
 /** The last kept position at or before `key` in queue order that the log can still bring up to date. */
-function nearestAhead(cache: Cache, key: Pick<Kept, 'extraPriority' | 'createdAt'>): Kept | undefined {
+function nearestAhead(
+  cache: Cache,
+  key: Pick<Kept, 'extraPriority' | 'createdAt'>,
+  seq: number,
+): Kept | undefined {
   let lo = 0;
   let hi = cache.order.length;
   while (lo < hi) {
@@ -126,7 +142,11 @@ function nearestAhead(cache: Cache, key: Pick<Kept, 'extraPriority' | 'createdAt
     if (compareKept(cache.order[mid]!, key) <= 0) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = lo - 1; i >= 0; i--) if (cache.order[i]!.seq >= cache.prunedThrough) return cache.order[i];
+  // The nearest few only: a base much further up costs as much to count from as the head.
+  for (let i = lo - 1; i >= Math.max(0, lo - 8); i--) {
+    const k = cache.order[i]!;
+    if (current(k, cache, seq)) return k;
+  }
   return undefined;
 }
 
@@ -146,7 +166,7 @@ function firstCount(
   nowMs: number,
 ): Kept {
   const key = { extraPriority: r.extra_priority, createdAt: r.created_at };
-  const base = nearestAhead(cache, key);
+  const base = nearestAhead(cache, key, seq);
   let count = 0;
   let tokens = 0;
   const add = (sql: string, params: Record<string, number>): void => {
@@ -193,9 +213,13 @@ export function pruneQueueLog(db: HordeDb, nowMs: number): void {
 function prune(db: HordeDb, cache: Cache, nowMs: number): void {
   cache.polls = 0;
   const byUse = [...cache.kept.entries()].sort((a, b) => b[1].usedAt - a[1].usedAt);
-  cache.kept = new Map(byUse.filter(([, k], i) => i < MAX_KEPT && nowMs - k.usedAt <= KEEP_MS));
+  const seq = lastSeq(db);
+  // Positions that would be counted afresh anyway do not hold the log back.
+  cache.kept = new Map(
+    byUse.filter(([, k], i) => i < MAX_KEPT && nowMs - k.usedAt <= KEEP_MS && current(k, cache, seq)),
+  );
   cache.order = [...cache.kept.values()].sort(compareKept);
-  let through = lastSeq(db);
+  let through = seq;
   for (const k of cache.kept.values()) through = Math.min(through, k.seq);
   if (through > cache.prunedThrough) {
     db.run('DELETE FROM text_queue_log WHERE seq <= ?', through);

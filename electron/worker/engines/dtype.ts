@@ -1,39 +1,32 @@
-/** Which precision of a model's ONNX graphs to load, from the files it ships. */
+/** Which precision of a model's ONNX graphs to load, from the files it ships (the rule: shared/worker/dtype.ts). */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  availableDtypes,
+  pickDtype,
+  type DtypeChoice,
+  type DtypeDevice,
+  type OnnxDtype,
+} from '../../../shared/worker/dtype';
 
-export type OnnxDtype = 'fp32' | 'q8' | 'fp16' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
+export type { DtypeChoice, OnnxDtype } from '../../../shared/worker/dtype';
 
-/** File name suffix transformers.js uses for each dtype; the order is our preference on CPU. */
-const DTYPE_SUFFIX: [OnnxDtype, string][] = [
-  ['fp32', ''],
-  ['q8', '_quantized'],
-  ['fp16', '_fp16'],
-  ['int8', '_int8'],
-  ['uint8', '_uint8'],
-  ['q4', '_q4'],
-  ['bnb4', '_bnb4'],
-  ['q4f16', '_q4f16'],
-];
+/** The dtypes every ONNX graph of the model folder ships in. */
+export async function modelDtypes(modelPath: string): Promise<OnnxDtype[]> {
+  return availableDtypes(await readdir(path.join(modelPath, 'onnx')).catch(() => []));
+}
 
 /**
- * The precision to load: the first one (fp32 first) that every ONNX graph of the
- * model ships in. Hub exports often hold only quantized variants.
+ * The precision to load. Without a device: full precision first, then the
+ * first variant every graph ships in (hub exports often hold only quantized
+ * ones) — for models whose outputs must not move. With a device: that
+ * device's best variant (q8 or q4 on a CPU, q4f16 or fp16 on a GPU), or the
+ * one `forced` names.
  */
-export async function chooseDtype(modelPath: string): Promise<OnnxDtype> {
-  const files = new Set(
-    (await readdir(path.join(modelPath, 'onnx')).catch(() => [])).filter((f) => f.endsWith('.onnx')),
-  );
-  const suffixes = DTYPE_SUFFIX.map(([, suffix]) => suffix).filter(Boolean);
-  const bases = new Set(
-    [...files].map((f) => {
-      const stem = f.slice(0, -'.onnx'.length);
-      const suffix = suffixes.find((s) => stem.endsWith(s));
-      return suffix ? stem.slice(0, -suffix.length) : stem;
-    }),
-  );
-  for (const [dtype, suffix] of DTYPE_SUFFIX) {
-    if ([...bases].every((base) => files.has(`${base}${suffix}.onnx`))) return dtype;
-  }
-  return 'fp32';
+export async function chooseDtype(
+  modelPath: string,
+  device?: DtypeDevice,
+  forced: DtypeChoice = 'auto',
+): Promise<OnnxDtype> {
+  return pickDtype(await modelDtypes(modelPath), device ?? 'exact', forced);
 }

@@ -14,11 +14,14 @@ import {
   type NodeLoadOptions,
 } from './loading';
 import type { TextEngine } from './types';
+import type { DtypeChoice } from './dtype';
 
 export interface TextLoadOptions extends NodeLoadOptions {
   modelName: string;
   /** The name advertised to the horde, when it differs from the folder name. */
   advertisedName?: string;
+  /** The dtype setting: `auto` (q8 or q4 on a CPU, q4f16 or fp16 on a GPU, as the folder ships) or one to force. */
+  dtype?: DtypeChoice;
 }
 
 export async function loadTextEngine(options: TextLoadOptions): Promise<TextEngine> {
@@ -30,7 +33,7 @@ export async function loadTextEngine(options: TextLoadOptions): Promise<TextEngi
     const tokenizer = await tf.AutoTokenizer.from_pretrained(id, { progress_callback });
     const model = await tf.AutoModelForCausalLM.from_pretrained(id, {
       device,
-      dtype: await chooseDtype(info.path),
+      dtype: await chooseDtype(info.path, device, options.dtype),
       session_options: sessionOptions(options.threads),
       progress_callback,
     });

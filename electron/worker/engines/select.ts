@@ -6,6 +6,7 @@
  */
 import type { BrowserHost } from './browser/protocol';
 import type { Backend, LoadProgress, TextEngine } from './types';
+import type { DtypeChoice } from '../../../shared/worker/dtype';
 
 export type EnginePreference = 'auto' | Backend;
 
@@ -15,6 +16,8 @@ export interface TextEngineRequest {
   modelName: string;
   advertisedName?: string;
   threads?: number;
+  /** The dtype setting: `auto` (the device's best variant the folder ships) or one to force. */
+  dtype?: DtypeChoice;
   onProgress?: (progress: LoadProgress) => void;
   /** Opens a browser context showing the engine page (Electron: a hidden window); absent in plain Node. */
   openBrowser?: () => Promise<BrowserHost>;
@@ -43,7 +46,10 @@ export const defaultLoaders: EngineLoaders = {
   },
   async browser(request, host, device) {
     const { loadBrowserTextEngine } = await import('./browser/engine');
-    return loadBrowserTextEngine({ ...request, host, device });
+    const { resolveModel } = await import('./loading');
+    const { modelDtypes } = await import('./dtype');
+    const info = await resolveModel(request.modelsDir, request.modelName);
+    return loadBrowserTextEngine({ ...request, host, device, dtypes: await modelDtypes(info.path) });
   },
 };
 

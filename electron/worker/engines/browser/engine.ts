@@ -4,6 +4,7 @@
  * while a generation is in flight, so the host needs nothing but `evaluate`.
  */
 import type { GenerateOptions, LoadProgress, TextEngine, TextGenParams, TextGenResult } from '../types';
+import type { DtypeChoice, OnnxDtype } from '../../../../shared/worker/dtype';
 import type {
   BrowserDevice,
   BrowserDeviceChoice,
@@ -18,6 +19,9 @@ export interface BrowserLoadOptions {
   host: BrowserHost;
   modelName: string;
   device?: BrowserDeviceChoice;
+  /** The dtype variants the model folder ships, and the setting (see PageLoadRequest). */
+  dtypes?: OnnxDtype[];
+  dtype?: DtypeChoice;
   advertisedName?: string;
   onProgress?: (progress: LoadProgress) => void;
   /** How often progress is read from the page while it works. */
@@ -84,7 +88,12 @@ export class BrowserTextEngine implements TextEngine {
     const pollMillis = options.pollMillis ?? 100;
     let last = 0;
     const loading = call(options.host, 'load', [
-      { modelName: options.modelName, device: options.device ?? 'auto' },
+      {
+        modelName: options.modelName,
+        device: options.device ?? 'auto',
+        ...(options.dtypes ? { dtypes: options.dtypes } : {}),
+        ...(options.dtype ? { dtype: options.dtype } : {}),
+      },
     ]);
     const result: PageLoadResult = await whilePolling(loading, pollMillis, async () => {
       const fraction = await call(options.host, 'loadProgress', []);

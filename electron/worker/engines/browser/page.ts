@@ -6,6 +6,7 @@
 import type * as Transformers from '@huggingface/transformers';
 import { runTextGeneration, type LoadedTextModel } from '../generation';
 import { page, pickDevice, yieldToEventLoop } from './page-common';
+import { pickDtype } from '../../../../shared/worker/dtype';
 import type { BrowserDevice, HordeEnginePage, PageProgress } from './protocol';
 
 const origin = page.location.origin;
@@ -55,15 +56,21 @@ function createEngine(tf: typeof Transformers): HordeEnginePage {
       await loaded?.model.dispose();
       loaded = null;
       const tokenizer = await tf.AutoTokenizer.from_pretrained(request.modelName, { progress_callback });
+      // The device's best variant the folder ships (q4f16 or fp16 on WebGPU, q8 or q4 on WASM), or the forced one.
+      const dtype = pickDtype(
+        request.dtypes ?? ['fp32'],
+        device.backend as BrowserDevice,
+        request.dtype ?? 'auto',
+      );
       const model = await tf.AutoModelForCausalLM.from_pretrained(request.modelName, {
         device: device.backend as BrowserDevice,
-        dtype: 'fp32',
+        dtype,
         progress_callback,
       });
       yieldBeforeEachForward(model);
       loaded = { model, tokenizer };
       loadFraction = 1;
-      return { ...device, millis: performance.now() - started };
+      return { ...device, dtype, millis: performance.now() - started };
     },
     async generate(jobId, params) {
       if (!loaded) throw new Error('no model loaded');

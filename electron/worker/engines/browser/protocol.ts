@@ -4,6 +4,7 @@
  * plain JSON.
  */
 import type { TextGenParams, TextGenResult } from '../types';
+import type { DtypeChoice, OnnxDtype } from '../../../../shared/worker/dtype';
 
 export type BrowserDevice = 'webgpu' | 'wasm';
 /** `auto`: WebGPU when the browser offers an adapter, else WASM. */
@@ -12,10 +13,16 @@ export type BrowserDeviceChoice = 'auto' | BrowserDevice;
 export interface PageLoadRequest {
   modelName: string;
   device: BrowserDeviceChoice;
+  /** The dtype variants the model folder ships (`availableDtypes`); the page picks for the device it gets. */
+  dtypes?: OnnxDtype[];
+  /** The setting: `auto`, or the variant to force. */
+  dtype?: DtypeChoice;
 }
 
 export interface PageLoadResult {
   backend: BrowserDevice;
+  /** The variant loaded. */
+  dtype?: OnnxDtype;
   /** Why WebGPU was not used when `auto` was asked for. */
   fallbackReason?: string;
   /** The WebGPU adapter in use, e.g. "google swiftshader (fallback)". */
