@@ -134,7 +134,7 @@ export class ModelLibrary {
     const found = (await scanModels(probeRoot)).find((m) => path.resolve(m.path) === source);
     if (!found)
       throw new Error(
-        `${source} holds no model the app can serve: it needs config.json and onnx/*.onnx (the transformers.js layout).`,
+        `${source} holds no model the app can serve: it needs config.json and onnx/*.onnx (the transformers.js layout), or text_encoder/, unet/ and vae_decoder/ model.onnx with tokenizer/ and scheduler/scheduler_config.json (a Stable Diffusion ONNX export).`,
       );
     const root = this.o.modelsDir();
     await mkdir(root, { recursive: true });

@@ -17,7 +17,8 @@ export function AddFolder({ canPick }: { canPick: boolean }) {
       }}
     >
       <p className="muted" style={{ margin: 0 }}>
-        A folder in the transformers.js layout (config.json, onnx/*.onnx, tokenizer files). It is linked into
+        A folder in the transformers.js layout (config.json, onnx/*.onnx, tokenizer files), or a Stable
+        Diffusion ONNX export (text_encoder/, unet/, vae_decoder/, tokenizer/, scheduler/). It is linked into
         the models folder; its files stay where they are. It goes out under its own name unless you confirm
         which model it is.
       </p>
