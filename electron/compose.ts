@@ -360,13 +360,15 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
   let engines: LoadedEngines | undefined;
   let signals: Partial<IdleSignals> = {};
   // The AI Horde refuses anonymous workers (AnonForbiddenWorker): say what to do rather than fail in a loop.
-  const anonymousElsewhere = !embedded && backend.credentials.current() === ANONYMOUS_API_KEY;
-  if (slot && anonymousElsewhere) {
-    slot.setReason('stopped', 'Set your API key in Settings (then restart) to earn kudos on this horde');
-  }
+  const anonymousElsewhere = (): boolean => !embedded && backend.credentials.current() === ANONYMOUS_API_KEY;
+  const askForKey = (slot: WorkerSlot): void =>
+    slot.setReason('stopped', 'Set your API key in Settings to earn kudos on this horde');
+  if (slot && anonymousElsewhere()) askForKey(slot);
 
   const launch = async (slot: WorkerSlot): Promise<void> => {
     const dir = modelsDir();
+    // The settings as they are now: the worker starts again after the user changes them.
+    const settings = backend.settings.get();
     const custom = options.loadText?.({ modelsDir: dir, threads: settings.threads });
     try {
       engines = await loadEngines({
@@ -412,13 +414,14 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       slot.setReason('error', 'The worker could not start', errorText(err));
       log.warn('the worker could not start', err);
     });
-  let launching = slot && !anonymousElsewhere ? start(slot) : Promise.resolve();
+  let launching = slot && !anonymousElsewhere() ? start(slot) : Promise.resolve();
   // The models folder changed (a download finished, a model was added or deleted): the worker
   // finishes or reports its job, frees its engines and starts again on what the folder holds now.
   const relaunch = (): void => {
-    if (!slot || anonymousElsewhere || stopping) return;
+    if (!slot || stopping) return;
     launching = launching.then(async () => {
       if (stopping) return;
+      const anonymous = anonymousElsewhere();
       const old = worker;
       const oldEngines = engines;
       worker = undefined;
@@ -427,9 +430,20 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       catalog.reset();
       await old?.stop().catch((err: unknown) => log.warn('the worker did not stop cleanly', err));
       await oldEngines?.dispose().catch((err: unknown) => log.warn('could not free the engines', err));
-      await start(slot);
+      if (anonymous) askForKey(slot);
+      else await start(slot);
     });
   };
+  // Live settings: a new key, models folder or worker name starts the worker again with it (its
+  // running job finished or reported first); the requester side reads them at each call.
+  backend.credentials.onUserKeyChange(() => relaunch());
+  backend.settings.onChange(({ changed }) => {
+    const relevant: (keyof Settings)[] = [
+      ...(overrides.modelsDir === undefined ? (['modelsDir'] as const) : []),
+      ...(overrides.workerName === undefined ? (['workerName'] as const) : []),
+    ];
+    if (changed.some((k) => relevant.includes(k))) relaunch();
+  });
 
   return {
     run: { horde, workerEnabled: slot !== null },

@@ -21,6 +21,7 @@ export class Credentials {
   private legacyKey: string | null = null;
   private mode: HordeMode = 'embedded';
   private slot: SecretName = 'apiKey@embedded';
+  private readonly keyListeners = new Set<() => void>();
 
   constructor(private readonly secrets: SecretStore) {}
 
@@ -61,7 +62,15 @@ export class Credentials {
   /** Sets (null: clears) the key for the horde in use. */
   async setUserKey(key: string | null): Promise<void> {
     await this.secrets.set(this.slot, key);
+    const changed = this.userKey !== key;
     this.userKey = key;
+    if (changed) for (const l of this.keyListeners) l();
+  }
+
+  /** Called after the key in use changed (the worker reconnects with it); returns the unsubscribe. */
+  onUserKeyChange(listener: () => void): () => void {
+    this.keyListeners.add(listener);
+    return () => this.keyListeners.delete(listener);
   }
 
   /**

@@ -139,9 +139,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           if (!(e instanceof HordeApiError) || e.rc !== 'HordeUnreachable') throw e;
         }
       }
+      // The requester calls use the new key at once; the worker starts again with it (compose.ts).
       await deps.credentials.setUserKey(apiKey);
-      // The requester calls use the new key at once; the running worker still holds the old one.
-      if (deps.worker) deps.settings.markRestartRequired();
       void pushAccount();
       return { apiKeyMasked: deps.credentials.masked };
     },

@@ -49,6 +49,9 @@ describe('SettingsStore', () => {
     await s.load();
     await s.update({ theme: 'light', threads: 2 });
     expect(s.restartRequired).toBe(false);
+    // The worker starts again on a new models folder or name (compose.ts): no restart.
+    await s.update({ modelsDir: '/elsewhere', workerName: 'renamed' });
+    expect(s.restartRequired).toBe(false);
     await s.update({ lanSharing: true });
     expect(s.restartRequired).toBe(true);
   });

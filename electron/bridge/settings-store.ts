@@ -3,14 +3,11 @@ import { SettingsPatchSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
 import { parseJson, RecordFile, type LoadedRecord } from './record-file';
 
-/** Settings that the running services read once at start; changing them needs a restart. */
-const RESTART_KEYS = [
-  'horde',
-  'modelsDir',
-  'lanSharing',
-  'lanPort',
-  'workerName',
-] as const satisfies readonly (keyof Settings)[];
+/**
+ * Settings that the running services read once at start; changing them needs a restart. The
+ * models folder and the worker name are not among them: the worker starts again on a change.
+ */
+const RESTART_KEYS = ['horde', 'lanSharing', 'lanPort'] as const satisfies readonly (keyof Settings)[];
 
 export interface SettingsChange {
   settings: Settings;

@@ -93,7 +93,7 @@ export interface Settings {
 export interface SettingsView extends Settings {
   /** e.g. "••••••3f9a"; null when no key is set (anonymous or embedded owner key in use). The full key never leaves the main side. */
   apiKeyMasked: string | null;
-  /** Some saved settings (horde, models folder, LAN) take effect after a restart of the app. */
+  /** Some saved settings (the horde, LAN sharing) take effect after a restart of the app; the key, models folder and worker name apply at once. */
   restartRequired: boolean;
 }
 

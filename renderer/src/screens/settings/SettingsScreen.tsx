@@ -121,8 +121,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       {outcome?.ok && (
         <p role="status" className="notice info">
           Settings saved.
-          {settings.restartRequired &&
-            ' Restart the app for the horde, models folder and sharing changes to take effect.'}
+          {settings.restartRequired && ' Restart the app for the horde and sharing changes to take effect.'}
         </p>
       )}
       {outcome && !outcome.ok && <ErrorNotice error={outcome.error} />}
