@@ -110,6 +110,9 @@ describe('live progress of a text request', () => {
       .poll(() => panel.getByRole('status').first().textContent(), { timeout: 30_000 })
       .toContain('Done');
     expect(await counter.count()).toBe(0);
+    // However the result reads (the random model writes long runs without spaces), it wraps in its card.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(page.viewportSize()?.width ?? width);
     await screenshot(page, 'request-generated');
   });
 });
