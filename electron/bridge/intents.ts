@@ -1,8 +1,7 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { JsonLinesFile } from './json-lines';
 import { z } from 'zod';
 import { SerialQueue } from './atomic-file';
-import { DiskFullError, isDiskFull } from './disk-full';
 
 const RequestIntent = z.object({
   type: z.literal('request'),
@@ -42,9 +41,11 @@ export type Intent = RequestIntent | TransferIntent;
 export class IntentLog {
   private readonly openIntents = new Map<string, Intent>();
   private readonly queue = new SerialQueue();
-  private torn = false;
+  private readonly lines: JsonLinesFile;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.lines = new JsonLinesFile(file);
+  }
 
   async load(): Promise<void> {
     let text: string;
@@ -54,7 +55,7 @@ export class IntentLog {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    this.torn = text.length > 0 && !text.endsWith('\n');
+    this.lines.loaded(text);
     for (const raw of text.split('\n')) {
       if (raw.trim() === '') continue;
       let json: unknown;
@@ -90,23 +91,7 @@ export class IntentLog {
     });
   }
 
-  private async append(line: z.infer<typeof Line>): Promise<void> {
-    try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await open(this.file, 'a', 0o600);
-      try {
-        await handle.appendFile(`${this.torn ? '\n' : ''}${JSON.stringify(line)}\n`, 'utf8');
-        this.torn = false;
-        await handle.datasync();
-      } catch (e) {
-        this.torn = true;
-        throw e;
-      } finally {
-        await handle.close();
-      }
-    } catch (e) {
-      if (isDiskFull(e)) throw new DiskFullError(this.file, e);
-      throw e;
-    }
+  private append(line: z.infer<typeof Line>): Promise<void> {
+    return this.lines.append([line]);
   }
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { JsonLinesFile } from './json-lines';
 import { z } from 'zod';
 import { roundKudos } from '../../shared/ledger/money';
 import type { HordeMode, JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
 import { JournalKindSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
-import { DiskFullError, isDiskFull } from './disk-full';
 
 const EntrySchema = z.object({
   id: z.string().min(1),
@@ -42,9 +42,11 @@ export class Journal {
   private readonly ids = new Set<string>();
   private readonly queue = new SerialQueue();
   private readonly listeners = new Set<(entry: JournalEntry) => void>();
-  private tornTail = false;
+  private readonly lines: JsonLinesFile;
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string) {
+    this.lines = new JsonLinesFile(file);
+  }
 
   async load(): Promise<void> {
     let text: string;
@@ -54,7 +56,7 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    this.tornTail = text.length > 0 && !text.endsWith('\n');
+    this.lines.loaded(text);
     for (const line of text.split('\n')) {
       if (line.trim().length === 0) continue;
       let raw: unknown;
@@ -74,7 +76,7 @@ export class Journal {
     return this.queue.run(async () => {
       if (this.ids.has(entry.id)) return false;
       const clean = EntrySchema.parse(entry);
-      await this.append(JSON.stringify(clean));
+      await this.lines.append([clean]);
       this.remember(clean);
       for (const l of this.listeners) l(clean);
       return true;
@@ -92,7 +94,7 @@ export class Journal {
         .filter((e) => !this.ids.has(e.id) && !seen.has(e.id) && seen.add(e.id))
         .map((e) => EntrySchema.parse(e));
       if (fresh.length === 0) return 0;
-      await this.append(fresh.map((e) => JSON.stringify(e)).join('\n'));
+      await this.lines.append(fresh);
       for (const e of fresh) {
         this.remember(e);
         for (const l of this.listeners) l(e);
@@ -130,30 +132,6 @@ export class Journal {
   onRecord(listener: (entry: JournalEntry) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Appends whole lines and flushes them; a full disk leaves at most a torn last line, which load skips. */
-  private async append(lines: string): Promise<void> {
-    try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await open(this.file, 'a', 0o600);
-      try {
-        // A crash may have left a torn last line: close it first so this entry stays readable.
-        const lead = this.tornTail ? '\n' : '';
-        await handle.appendFile(`${lead}${lines}\n`, 'utf8');
-        this.tornTail = false;
-        await handle.datasync();
-      } catch (e) {
-        // What did get written may end mid-line: the next append starts on a fresh line.
-        this.tornTail = true;
-        throw e;
-      } finally {
-        await handle.close();
-      }
-    } catch (e) {
-      if (isDiskFull(e)) throw new DiskFullError(this.file, e);
-      throw e;
-    }
   }
 
   private remember(entry: JournalEntry): void {
