@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { JsonLinesFile } from './json-lines';
 import { z } from 'zod';
 import { SerialQueue } from './atomic-file';
@@ -48,16 +47,7 @@ export class IntentLog {
   }
 
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    this.lines.loaded(text);
-    for (const raw of text.split('\n')) {
-      if (raw.trim() === '') continue;
+    for (const raw of await this.lines.read()) {
       let json: unknown;
       try {
         json = JSON.parse(raw);

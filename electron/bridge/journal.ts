@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { JsonLinesFile } from './json-lines';
 import { z } from 'zod';
@@ -49,16 +48,7 @@ export class Journal {
   }
 
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    this.lines.loaded(text);
-    for (const line of text.split('\n')) {
-      if (line.trim().length === 0) continue;
+    for (const line of await this.lines.read()) {
       let raw: unknown;
       try {
         raw = JSON.parse(line);

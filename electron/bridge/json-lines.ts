@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DiskFullError, isDiskFull } from './disk-full';
 
@@ -14,9 +14,20 @@ export class JsonLinesFile {
 
   constructor(readonly file: string) {}
 
-  /** What the file held when it was read: a last line without its newline is torn. */
-  loaded(text: string): void {
+  /**
+   * The file's non-empty lines, unparsed (none when it does not exist yet). A
+   * last line without its newline is torn: the next append starts a fresh line.
+   */
+  async read(): Promise<string[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
     this.torn = text.length > 0 && !text.endsWith('\n');
+    return text.split('\n').filter((line) => line.trim() !== '');
   }
 
   /** Appends one line per value; a full disk throws DiskFullError naming the file. */
