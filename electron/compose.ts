@@ -267,7 +267,8 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     overrides.mdns === false
       ? null
       : new ClubDiscovery(overrides.lanHost ? { interface: overrides.lanHost } : {});
-  if (embedded && shared.lan && discovery) {
+  const announce = (): void => {
+    if (!embedded || !shared.lan || !discovery) return;
     try {
       discovery.announce({
         name: announceName(),
@@ -277,7 +278,8 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     } catch (err) {
       log.warn('could not announce the horde on the network (mDNS)', err);
     }
-  }
+  };
+  announce();
   const club = clubHandlers({
     horde: () =>
       embedded
@@ -288,6 +290,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     credentials: backend.credentials,
     discovery,
     announceName: announceName(),
+    reannounce: announce,
     backups: embedded
       ? hordeBackups({
           horde: () => embedded as Horde,

@@ -46,6 +46,9 @@ export class ClubDiscovery {
       port: a.port,
       txt: { v: '1', path: '/api', join: a.join },
       disableIPv6: true,
+      // The name is this machine's own (owner on host), and re-announcing after a settings change
+      // must not be taken for a rival and renamed: no probing.
+      probe: false,
     });
   }
 

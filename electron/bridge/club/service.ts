@@ -49,6 +49,8 @@ export interface ClubServiceDeps {
   /** The name announced on the LAN. */
   announceName: string;
   backups: BackupPort | null;
+  /** Says the horde's settings again on the network (who may join is in its mDNS record). */
+  reannounce?: () => void;
   fetch?: FetchLike;
   /** How long joining waits for the other horde. */
   joinTimeoutMs?: number;
@@ -206,7 +208,9 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
     'club:settings': async () => owner().admin.clubSettings(),
     'club:setSettings': async (patch) => {
       const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      return run(() => owner().admin.setClubSettings(clean));
+      const saved = run(() => owner().admin.setClubSettings(clean));
+      deps.reannounce?.();
+      return saved;
     },
     'club:backup': async () => needBackups(owner, deps).backupNow(),
     'club:backups': async () => needBackups(owner, deps).list(),
