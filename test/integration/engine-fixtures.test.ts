@@ -49,11 +49,13 @@ describe('fixture generator', () => {
     await generateFixtures(a);
     const found = await scanModels(a);
     expect(found.map((m) => [m.name, m.kind, m.forms])).toEqual([
+      ['analytic-sd', 'image', []],
       ['tiny-caption', 'alchemy', ['caption']],
       ['tiny-clip', 'alchemy', ['interrogation']],
       ['tiny-gpt2', 'text', []],
       ['tiny-matte', 'alchemy', ['strip_background']],
       ['tiny-nsfw', 'alchemy', ['nsfw']],
+      ['tiny-sd', 'image', []],
       ['tiny-upscale-x2', 'alchemy', ['upscale']],
     ]);
     expect(found.every((m) => m.sizeBytes > 0)).toBe(true);
