@@ -68,56 +68,35 @@ interface Answer {
 }
 
 function post(url: string, body: unknown, apikey: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), apikey },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end(data);
-  });
+  return send('POST', url, apikey, JSON.stringify(body));
 }
 
 function get(url: string, apikey: string): Promise<Answer> {
+  return send('GET', url, apikey);
+}
+
+/** One keep-alive request; `data` is the JSON body, absent for a GET. */
+function send(method: 'GET' | 'POST', url: string, apikey: string, data?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'GET', agent, headers: { apikey }, timeout: REQUEST_TIMEOUT_MS },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-      },
-    );
+    const headers: http.OutgoingHttpHeaders =
+      data === undefined
+        ? { apikey }
+        : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), apikey };
+    const req = http.request(url, { method, agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
-    req.end();
+    req.end(data);
   });
 }
 
