@@ -212,7 +212,13 @@ export class JobRunner {
     const done = result !== undefined && result.finishReason !== 'aborted' ? result : undefined;
     await this.submit(job, done?.tokenIds.length ?? 0, deadline, failure, {
       kind: 'text',
-      body: { id, generation: done?.text ?? '', state: done ? 'ok' : 'faulted', seed },
+      // The horde refuses a payload with NUL bytes (as the AI Horde does); a model can emit one.
+      body: {
+        id,
+        generation: (done?.text ?? '').replaceAll('\u0000', ''),
+        state: done ? 'ok' : 'faulted',
+        seed,
+      },
     });
   }
 
