@@ -150,6 +150,8 @@ export class FakeTextEngine implements TextEngine {
   failWith: Error | undefined;
   /** The speed share each token was written at. */
   paces: number[] = [];
+  /** The text of token i; a test sets it to play a model that emits odd characters. */
+  tokenText: (i: number) => string = (i) => ` t${i}`;
 
   constructor(
     private readonly clock: FakeClock,
@@ -181,7 +183,7 @@ export class FakeTextEngine implements TextEngine {
       this.onTokenHook?.(ids.length);
     }
     return {
-      text: ids.map((i) => ` t${i}`).join(''),
+      text: ids.map((i) => this.tokenText(i)).join(''),
       tokenIds: ids,
       seed: params.seed,
       finishReason: 'length',

@@ -133,6 +133,19 @@ describe('HordeWorker loop', () => {
     expect(t.worker.stats().state).toBe('stopped');
   });
 
+  it('hands in a generation with NUL characters without them, since the horde refuses NUL bytes', async () => {
+    const t = setup((call, n) =>
+      call.route === POP && n === 1 ? { status: 200, json: textJob('job-nul', 3) } : undefined,
+    );
+    t.engine.tokenText = (i) => (i === 1 ? '\u0000b\u0000' : String.fromCharCode(97 + i));
+    t.worker.start();
+    await t.clock.runUntil(() => t.done.length === 1);
+
+    const [submit] = t.horde.submits();
+    expect(submit).toMatchObject({ id: 'job-nul', state: 'ok', generation: 'abc' });
+    expect(t.done[0]).toMatchObject({ id: 'job-nul', state: 'ok', reward: 10 });
+  });
+
   it('backs off on 500s, timeouts, network errors and 429, then picks up work by itself', async () => {
     const outageEnd = { at: 0 };
     const t = setup((call) => {
