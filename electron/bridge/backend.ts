@@ -152,6 +152,7 @@ export class BridgeBackend {
       client: () => client,
       hordeUrl: run.horde.url,
       gallery: this.gallery,
+      bus: this.bus,
       account: () => this.built!.handlers['account:get'](),
       onSettled: () => void this.built?.pushAccount(),
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),

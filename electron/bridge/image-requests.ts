@@ -15,6 +15,7 @@ import { joinPrompt, upfrontReasons } from '../../shared/kudos/image-rules';
 import type { HordeClient } from '../client/horde-client';
 import { HordeApiError } from '../client/errors';
 import type { FetchLike } from '../client/http';
+import type { BridgeEventBus } from './events';
 import type { Gallery } from './gallery';
 import { downloadFile } from './image-file';
 import type { Logger } from './ports';
@@ -23,6 +24,8 @@ export interface ImageRequestsDeps {
   client: () => HordeClient;
   hordeUrl: string;
   gallery: Gallery;
+  /** Where 'image:updated' goes: the window's one source of a request's updates after its first look. */
+  bus: BridgeEventBus;
   account: () => Promise<AccountView>;
   /** After a request ends (the balance changed). */
   onSettled?: () => void;
@@ -41,6 +44,8 @@ interface Tracked {
   settling: Promise<void> | null;
   /** The images are in the gallery (or the request is gone): nothing more to poll. */
   settled: boolean;
+  /** The view last pushed, so a check that changed nothing pushes nothing. */
+  pushed: string;
 }
 
 const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
@@ -52,6 +57,10 @@ const MAX_POLL_FAILURES = 20;
  * allowed), and fetch the `status` (10/min, with the images) once, when the
  * request is done or cancelled — then keep every delivered image in the
  * gallery. Works the same against the embedded horde and the public one.
+ * Every change of what the window shows of a request is pushed as
+ * 'image:updated' (as the text tracker pushes 'request:updated'): the window
+ * asks `images:status` once, when it starts to show a request, then follows
+ * the pushes only.
  */
 export class ImageRequests {
   private readonly jobs = new Map<string, Tracked>();
@@ -133,14 +142,12 @@ export class ImageRequests {
           failures: 0,
           settling: null,
           settled: false,
+          pushed: '',
         });
         this.schedule(answer.id, 0);
         return { id: answer.id, kudos: answer.kudos ?? 0, warnings: answer.warnings ?? [] };
       },
-      'images:status': async ({ id }) => {
-        const t = this.tracked(id);
-        return { ...t.view, settled: t.settled };
-      },
+      'images:status': async ({ id }) => this.shown(this.tracked(id)),
       'images:cancel': async ({ id }) => {
         const t = this.tracked(id);
         if (t.settled) return { ...t.view, settled: true };
@@ -148,7 +155,8 @@ export class ImageRequests {
         this.apply(t, status);
         if (status.done) await this.settle(id, status);
         else t.view = { ...t.view, state: 'cancelled' };
-        return { ...t.view, settled: t.settled };
+        this.push(t);
+        return this.shown(t);
       },
       'images:gallery': async ({ limit }) => this.deps.gallery.list(limit),
       'images:file': async ({ id, format }) => {
@@ -190,6 +198,19 @@ export class ImageRequests {
     return t;
   }
 
+  private shown(t: Tracked): ImageJobView {
+    return { ...t.view, settled: t.settled };
+  }
+
+  /** Pushes the request's view when it differs from the one pushed last. */
+  private push(t: Tracked): void {
+    const view = this.shown(t);
+    const json = JSON.stringify(view);
+    if (json === t.pushed) return;
+    t.pushed = json;
+    this.deps.bus.emit('image:updated', view);
+  }
+
   private schedule(id: string, ms: number): void {
     const t = this.jobs.get(id);
     if (!t || this.stopped) return;
@@ -208,10 +229,12 @@ export class ImageRequests {
         await this.settle(id, await this.deps.client().imageStatus(id));
         return;
       }
+      this.push(t);
     } catch (e) {
       if (e instanceof HordeApiError && e.rc === 'RequestNotFound') {
         t.view = { ...t.view, state: 'expired' };
         t.settled = true;
+        this.push(t);
         this.deps.onSettled?.();
         return;
       }
@@ -224,6 +247,7 @@ export class ImageRequests {
           error: { rc: 'HordeUnreachable', message: 'The horde stopped answering about this request.' },
         };
         t.settled = true;
+        this.push(t);
         return;
       }
     }
@@ -293,6 +317,7 @@ export class ImageRequests {
       if (cancelled) state = 'cancelled';
       t.view = { ...t.view, state, images };
       t.settled = true;
+      this.push(t);
       this.deps.onSettled?.();
     })();
     return t.settling;

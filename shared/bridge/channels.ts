@@ -1,5 +1,5 @@
 import type { BridgeChannel, BridgeEventName } from './contract';
-import { IMAGE_CHANNELS } from './images';
+import { IMAGE_CHANNELS, IMAGE_EVENTS } from './images';
 import { CLUB_CHANNELS } from './club';
 
 /**
@@ -51,6 +51,7 @@ export const BRIDGE_EVENTS = [
   'request:updated',
   'request:progress',
   'models:download',
+  ...IMAGE_EVENTS,
 ] as const satisfies readonly BridgeEventName[];
 
 // Compile-time: a channel added to the contract but not listed here is an error.

@@ -12,7 +12,7 @@ import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
 import type { InterrogationTag } from '../api/alchemy-results';
-import type { ImageHandlers } from './images';
+import type { ImageEvents, ImageHandlers } from './images';
 import type { ClubHandlers } from './club';
 import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, RecheckResult } from './models';
 
@@ -465,7 +465,7 @@ export interface RequestProgress {
 }
 
 /** Main → renderer pushes. */
-export interface BridgeEvents {
+export interface BridgeEvents extends ImageEvents {
   'worker:stats': WorkerStats;
   'account:changed': AccountView;
   'request:updated': RequestUpdate;

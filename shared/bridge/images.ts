@@ -168,6 +168,17 @@ export interface ImageHandlers {
   'images:delete': (arg: { ids: string[] }) => Promise<{ removed: number }>;
 }
 
+/**
+ * Main → window pushes about image requests, merged into BridgeEvents. The image request tracker
+ * (electron/bridge/image-requests.ts) pushes a request's view whenever it changes: the window's one
+ * source of image updates after its first look (`images:status`).
+ */
+export interface ImageEvents {
+  'image:updated': ImageJobView;
+}
+
+export const IMAGE_EVENTS = ['image:updated'] as const satisfies readonly (keyof ImageEvents)[];
+
 export const IMAGE_CHANNELS = [
   'images:models',
   'images:price',

@@ -41,31 +41,23 @@ export interface ImagesState {
   useAsSource(g: GalleryImage): Promise<void>;
 }
 
-export interface ImagesOptions {
-  /** How often the window asks the main side (which polls the horde on its own schedule). */
-  pollMs?: number;
-}
-
-export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {}): StoreApi<ImagesState> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
+/**
+ * The Image screen's state. The request it shows is followed by the image tracker's
+ * `image:updated` pushes (electron/bridge/image-requests.ts), not by a timer of its own: it asks
+ * `images:status` once, when it starts to show a request, and the pushes are then its one source.
+ */
+export function createImagesStore(bridge: HordeBridge): StoreApi<ImagesState> {
   let prefillKey = 0;
+  /** The request the screen follows, known from the submit's answer on (before its first look). */
+  let following: string | null = null;
   const store = createStore<ImagesState>((set, get) => {
-    const poll = (id: string): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(async () => {
-        try {
-          const job = await bridge.invoke('images:status', { id });
-          if (get().job?.id !== id) return;
-          set({ job });
-          if (job.settled) {
-            void get().loadGallery();
-            return;
-          }
-        } catch (e) {
-          set({ error: e });
-        }
-        poll(id);
-      }, opts.pollMs ?? 1000);
+    const apply = (job: ImageJobView): void => {
+      if (job.id !== following) return; // about a request the user has moved on from
+      const shown = get().job;
+      // An answer read before the final push may arrive after it: a settled request stays settled.
+      if (shown?.id === job.id && shown.settled && !job.settled) return;
+      set({ job });
+      if (job.settled && !(shown?.id === job.id && shown.settled)) void get().loadGallery();
     };
     return {
       models: null,
@@ -80,12 +72,13 @@ export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {})
       start() {
         void get().loadModels();
         void get().loadGallery();
-        const off = bridge.listen('request:progress', (p) => {
+        const offProgress = bridge.listen('request:progress', (p) => {
           if (p.kind === 'image' && p.id === get().job?.id) set({ progress: p });
         });
+        const offUpdated = bridge.listen('image:updated', apply);
         return () => {
-          off();
-          if (timer) clearTimeout(timer);
+          offProgress();
+          offUpdated();
         };
       },
       async loadModels() {
@@ -107,9 +100,10 @@ export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {})
         set({ submitting: true, error: null, progress: null });
         try {
           const { id } = await bridge.invoke('images:submit', req);
-          const job = await bridge.invoke('images:status', { id });
-          set({ job, submitting: false });
-          poll(id);
+          following = id;
+          // The first look (queue position at once); the pushes follow from here on.
+          apply(await bridge.invoke('images:status', { id }));
+          set({ submitting: false });
         } catch (e) {
           set({ error: e, submitting: false });
         }
@@ -118,8 +112,7 @@ export function createImagesStore(bridge: HordeBridge, opts: ImagesOptions = {})
         const job = get().job;
         if (!job) return;
         try {
-          set({ job: await bridge.invoke('images:cancel', { id: job.id }) });
-          poll(job.id);
+          apply(await bridge.invoke('images:cancel', { id: job.id }));
         } catch (e) {
           set({ error: e });
         }

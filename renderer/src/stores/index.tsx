@@ -4,7 +4,7 @@ import type { HordeBridge } from '../../../shared/bridge/contract';
 import { createAccountStore, type AccountState } from './account';
 import { createHealthStore, type HealthState } from './health';
 import { createRequestsStore, type RequestsState } from './requests';
-import { createImagesStore, type ImagesOptions, type ImagesState } from './images';
+import { createImagesStore, type ImagesState } from './images';
 import { createLedgerStore, type LedgerState } from './ledger';
 import { createModelsStore, type ModelsState } from './models';
 import { createSettingsStore, type SettingsState } from './settings';
@@ -28,7 +28,7 @@ export interface Stores {
   club: StoreApi<ClubState>;
 }
 
-export function createStores(bridge: HordeBridge, opts: { images?: ImagesOptions } = {}): Stores {
+export function createStores(bridge: HordeBridge): Stores {
   const account = createAccountStore(bridge);
   return {
     bridge,
@@ -38,7 +38,7 @@ export function createStores(bridge: HordeBridge, opts: { images?: ImagesOptions
     ledger: createLedgerStore(bridge, (r) => account.getState().replace(r.account)),
     requests: createRequestsStore(bridge),
     health: createHealthStore(bridge),
-    images: createImagesStore(bridge, opts.images),
+    images: createImagesStore(bridge),
     models: createModelsStore(bridge),
     club: createClubStore(bridge),
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestPrice, TextRequest } from '../../../shared/bridge/contract';
+import type { GalleryImage, ImageJobView, ImageRequest } from '../../../shared/bridge/images';
 import { requestKudos } from '../../../shared/kudos/pricing';
 import { fakeBridge } from '../test/fakeBridge';
 import * as fx from '../test/fixtures';
@@ -171,6 +172,119 @@ describe('requests store', () => {
     await until(() => stores.requests.getState().history !== null, 'history');
     bridge.emit('request:updated', { entry: { ...entry, state: 'done' } });
     expect(stores.requests.getState().history?.find((h) => h.id === 'job-1')?.state).toBe('done');
+    stop();
+  });
+});
+
+const imageJob = (over: Partial<ImageJobView> = {}): ImageJobView => ({
+  id: 'img-1',
+  state: 'waiting',
+  n: 1,
+  finished: 0,
+  waiting: 1,
+  processing: 0,
+  restarted: 0,
+  queuePosition: 3,
+  waitTime: 40,
+  isPossible: true,
+  kudos: 0,
+  images: [],
+  settled: false,
+  ...over,
+});
+
+const galleryImage = (over: Partial<GalleryImage> = {}): GalleryImage => ({
+  id: 'gen-1',
+  requestId: 'img-1',
+  createdAt: 1,
+  prompt: 'a lighthouse',
+  negative: '',
+  model: 'tiny-sd',
+  seed: '42',
+  width: 64,
+  height: 64,
+  steps: 4,
+  sampler: 'k_euler',
+  cfgScale: 7,
+  karras: false,
+  postProcessing: [],
+  censored: false,
+  workerName: 'w',
+  horde: 'http://127.0.0.1:1/api',
+  bytes: 100,
+  ...over,
+});
+
+const imageReq: ImageRequest = {
+  prompt: 'a lighthouse',
+  model: 'tiny-sd',
+  width: 64,
+  height: 64,
+  steps: 4,
+  sampler: 'k_euler',
+  cfgScale: 7,
+  n: 1,
+  karras: false,
+};
+
+describe('images store', () => {
+  it('follows a submitted image request by the pushed updates until it is settled, then reloads the gallery', async () => {
+    let gallery: GalleryImage[] = [];
+    const bridge = fakeBridge({
+      'images:submit': () => ({ id: 'img-1', kudos: 3, warnings: [] }),
+      'images:status': ({ id }) => imageJob({ id }),
+      'images:gallery': () => gallery,
+    });
+    const stores = createStores(bridge);
+    const stop = startStores(stores);
+    await stores.images.getState().submit(imageReq);
+    // One first look at submit shows the queue position at once.
+    expect(stores.images.getState().job).toMatchObject({ id: 'img-1', queuePosition: 3 });
+
+    bridge.emit(
+      'image:updated',
+      imageJob({ state: 'processing', processing: 1, waiting: 0, queuePosition: 0 }),
+    );
+    expect(stores.images.getState().job?.state).toBe('processing');
+    // A push about another request leaves the shown one alone.
+    bridge.emit('image:updated', imageJob({ id: 'someone-else', state: 'done', settled: true }));
+    expect(stores.images.getState().job).toMatchObject({ id: 'img-1', state: 'processing' });
+
+    const galleryLoads = bridge.callsTo('images:gallery').length;
+    gallery = [galleryImage()];
+    bridge.emit(
+      'image:updated',
+      imageJob({ state: 'done', finished: 1, processing: 0, waiting: 0, images: gallery, settled: true }),
+    );
+    expect(stores.images.getState().job).toMatchObject({ state: 'done', settled: true });
+    await until(() => stores.images.getState().gallery.length === 1, 'gallery reload');
+    expect(bridge.callsTo('images:gallery').length).toBe(galleryLoads + 1);
+    // An older push delivered late does not turn the ended request back into a waiting one.
+    bridge.emit('image:updated', imageJob({ state: 'processing', processing: 1 }));
+    expect(stores.images.getState().job?.state).toBe('done');
+
+    // The window never asked again: the push is its one source of updates.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(bridge.callsTo('images:status')).toHaveLength(1);
+    stop();
+    expect(bridge.listenerCount('image:updated')).toBe(0);
+  });
+
+  it('shows a cancel at once from its answer and takes the final push after it', async () => {
+    const bridge = fakeBridge({
+      'images:submit': () => ({ id: 'img-1', kudos: 3, warnings: [] }),
+      'images:status': ({ id }) => imageJob({ id, state: 'processing', processing: 1, waiting: 0 }),
+      'images:cancel': ({ id }) => imageJob({ id, state: 'cancelled', processing: 1, waiting: 0 }),
+    });
+    const stores = createStores(bridge);
+    const stop = startStores(stores);
+    await stores.images.getState().submit(imageReq);
+    await stores.images.getState().cancel();
+    expect(stores.images.getState().job).toMatchObject({ state: 'cancelled', settled: false });
+    bridge.emit('image:updated', imageJob({ state: 'cancelled', finished: 0, processing: 0, settled: true }));
+    expect(stores.images.getState().job).toMatchObject({ state: 'cancelled', settled: true });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(bridge.callsTo('images:status')).toHaveLength(1);
     stop();
   });
 });
