@@ -9,7 +9,7 @@ describe('the desktop app on a damaged embedded horde database', () => {
     expect(none?.detail).toContain('horde.sqlite in /data is empty');
     const some = damagedHordeDialog(
       new DamagedHordeDatabase('/data/horde.sqlite', 'damaged: x', [
-        { file: '/data/horde.sqlite.backups/b.sqlite', takenAt: 0, bytes: 1 },
+        { file: '/data/horde.sqlite.backups/b.sqlite', takenAt: 0, bytes: 1, images: 0 },
       ]),
     );
     expect(some?.buttons[0]).toBe('Restore the newest backup');

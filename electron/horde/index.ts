@@ -10,6 +10,7 @@ import {
   DamagedHordeDatabase,
   DEFAULT_BACKUP_POLICY,
   describeState,
+  imagesDirBeside,
   listHordeBackups,
   restoreHordeBackup,
   startNewHorde,
@@ -95,7 +96,7 @@ export interface Horde {
 
 /** Image files live beside the database: `horde.db` → `horde.db.images/`. */
 export function imagesDirFor(dbPath: string): string | undefined {
-  return dbPath === ':memory:' ? undefined : `${dbPath}.images`;
+  return dbPath === ':memory:' ? undefined : imagesDirBeside(dbPath);
 }
 
 function urlHost(host: string): string {

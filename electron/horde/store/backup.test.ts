@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHorde, type Horde, type StartHordeOptions } from '../index';
-import { backupsDirFor, checkHordeDatabase, DamagedHordeDatabase, listHordeBackups } from './backup';
+import {
+  backupsDirFor,
+  checkHordeDatabase,
+  DamagedHordeDatabase,
+  imagesDirBeside,
+  listHordeBackups,
+  restoreHordeBackup,
+} from './backup';
+import { seededWebp, stubImageWorker } from '../../../test/harness/stub-image-worker';
 
 const dirs: string[] = [];
 const hordes: Horde[] = [];
@@ -130,6 +138,73 @@ describe('the embedded horde and its database file', () => {
         .reverse(),
     );
     expect(readdirSync(backupsDirFor(dbPath)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // Each kept backup has its image folder; a removed backup's folder went with it.
+    expect(readdirSync(backupsDirFor(dbPath)).sort()).toEqual(
+      left.flatMap((b) => [path.basename(b.file), path.basename(imagesDirBeside(b.file))]).sort(),
+    );
     for (const b of left) expect(checkHordeDatabase(b.file).state).toBe('ok');
+  });
+
+  it('carries the image files its snapshot refers to, and a restore puts them back with the database', async () => {
+    const dbPath = tempDb();
+    const horde = await start(dbPath);
+    const requester = horde.admin.addUser('painter');
+    horde.admin.award(requester.username, 500, 'for images');
+    const owner = horde.admin.addUser('gpu-owner');
+    const worker = stubImageWorker({ url: horde.url, apikey: owner.apikey, name: 'stub-img-backup' });
+    await worker.pop();
+    const ask = async (seed: number): Promise<{ id: string; source: Buffer }> => {
+      const source = await seededWebp(512, 512, seed);
+      const res = await fetch(`${horde.url}/v2/generate/async`, {
+        method: 'POST',
+        headers: { apikey: requester.apikey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          prompt: `a lighthouse ${seed}`,
+          models: ['stable_diffusion'],
+          source_image: source.toString('base64'),
+          params: { denoising_strength: 0.5 },
+        }),
+      });
+      expect(res.status).toBe(202);
+      return { id: ((await res.json()) as { id: string }).id, source };
+    };
+    const bytesAt = async (url: string): Promise<Buffer> => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    // Before the backup: one img2img request, served, so its source and its result are files.
+    const first = await ask(7);
+    await worker.deliver(await worker.pop());
+    const status = (await (await fetch(`${horde.url}/v2/generate/status/${first.id}`)).json()) as {
+      generations: { img: string }[];
+    };
+    const resultUrl = status.generations[0]!.img;
+    const result = await bytesAt(resultUrl);
+    const sourceUrl = `${horde.url}/v2/r2/image-source/${first.id}`;
+    expect((await bytesAt(sourceUrl)).equals(first.source)).toBe(true);
+
+    const taken = await horde.backup();
+    expect(taken.images).toBe(2);
+    expect(readdirSync(imagesDirBeside(taken.file)).sort()).toEqual(
+      readdirSync(imagesDirBeside(dbPath)).sort(),
+    );
+    expect(listHordeBackups(dbPath)[0]).toMatchObject({ file: taken.file, images: 2 });
+    // After the backup: another request, whose source the backup does not have.
+    const later = await ask(9);
+    expect(readdirSync(imagesDirBeside(dbPath))).toHaveLength(3);
+    await horde.close();
+
+    const { keptAs } = await restoreHordeBackup(dbPath, taken.file);
+    // The replaced database keeps its own images beside it: the later request's source is not lost.
+    expect(readdirSync(imagesDirBeside(keptAs!))).toHaveLength(3);
+    expect(readdirSync(imagesDirBeside(dbPath)).sort()).toEqual(
+      readdirSync(imagesDirBeside(taken.file)).sort(),
+    );
+    const back = await start(dbPath, { port: Number(new URL(horde.url).port) });
+    expect(back.admin.verify().ok).toBe(true);
+    expect((await bytesAt(resultUrl)).equals(result)).toBe(true);
+    expect((await bytesAt(sourceUrl)).equals(first.source)).toBe(true);
+    expect((await fetch(`${back.url}/v2/r2/image-source/${later.id}`)).status).toBe(404);
   });
 });

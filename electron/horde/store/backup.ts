@@ -1,13 +1,16 @@
 import { backup, DatabaseSync } from 'node:sqlite';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readSync,
   renameSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
@@ -24,6 +27,10 @@ import path from 'node:path';
  * the user chooses `restoreHordeBackup` or `startNewHorde`. Either keeps the old file beside,
  * renamed, never overwritten or deleted.
  *
+ * The image files of image requests live beside the database (`horde.sqlite.images/`); each
+ * backup carries the ones its snapshot refers to in `horde-<time>.sqlite.images/` beside it, and a
+ * restore puts them back with the database (see `backupHordeDatabase`).
+ *
  * The owner screens (club) can call `listHordeBackups`, `backupHordeNow` (through the running
  * horde: `horde.backup()`) and `restoreHordeBackup` (with the horde closed) from here.
  */
@@ -34,6 +41,8 @@ export interface HordeBackup {
   /** When it was taken (epoch ms), from its name. */
   takenAt: number;
   bytes: number;
+  /** How many image files (sources, masks, results of image requests) the backup carries. */
+  images: number;
 }
 
 export type DatabaseState =
@@ -64,6 +73,67 @@ function parseStamp(s: string): number {
   if (!m) return NaN;
   const [, y, mo, d, h, mi, se, ms] = m.map(Number) as number[];
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, se!, ms!);
+}
+
+/** A database file's image folder: `horde.sqlite` → `horde.sqlite.images/` (the horde's and each backup's). */
+export function imagesDirBeside(dbFile: string): string {
+  return `${dbFile}.images`;
+}
+
+function countFiles(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The image file names the database `file` refers to (none when it has no image tables). */
+function referencedImages(file: string): string[] {
+  // Read-write on purpose: a read-only connection to a WAL database leaves its -wal and -shm
+  // files behind, which the last read-write connection's close removes.
+  const db = new DatabaseSync(file);
+  try {
+    const rows = db
+      .prepare(
+        `SELECT source_file AS f FROM image_requests WHERE source_file IS NOT NULL
+         UNION SELECT mask_file FROM image_requests WHERE mask_file IS NOT NULL
+         UNION SELECT file FROM image_jobs WHERE file IS NOT NULL`,
+      )
+      .all() as { f: string }[];
+    return rows.map((r) => r.f);
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Puts `names` from the folder `from` into the new folder `to`. Image files are never changed in
+ * place (a write is a new file renamed over the name), so a hard link is a faithful copy that
+ * costs no space; a plain copy where links are not possible (another file system). Returns how
+ * many of the names were missing.
+ */
+function linkImages(from: string, to: string, names: Iterable<string>): number {
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  let missing = 0;
+  for (const name of names) {
+    const src = path.join(from, name);
+    const dst = path.join(to, name);
+    try {
+      linkSync(src, dst);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ENOENT') {
+        missing++;
+        continue;
+      }
+      copyFileSync(src, dst);
+    }
+  }
+  return missing;
 }
 
 /** Whether the file is a readable horde database, empty, damaged, or not there at all. */
@@ -125,7 +195,12 @@ export function listHordeBackups(dbPath: string): HordeBackup[] {
     const m = NAME.exec(name);
     if (!m) continue;
     const file = path.join(dir, name);
-    out.push({ file, takenAt: parseStamp(m[1]!), bytes: statSync(file).size });
+    out.push({
+      file,
+      takenAt: parseStamp(m[1]!),
+      bytes: statSync(file).size,
+      images: countFiles(imagesDirBeside(file)),
+    });
   }
   return out.sort((a, b) => b.takenAt - a.takenAt || b.file.localeCompare(a.file));
 }
@@ -134,12 +209,19 @@ export function listHordeBackups(dbPath: string): HordeBackup[] {
  * Takes one online backup of the open database `db` (the file `dbPath`) into its backups folder
  * and removes all but the newest `keep`. Safe while the horde serves: SQLite copies a consistent
  * snapshot page by page.
+ *
+ * The image files that snapshot refers to are linked into the backup's own image folder in the
+ * same turn of the event loop as the snapshot's last step (no await in between), so no request
+ * handler of this horde can add or remove an image between the two: the folder matches the
+ * snapshot. (The CLI's `backup` from another process has no such guarantee against the server's
+ * writes; an image removed meanwhile is counted in `imagesMissing`.) The image folder is in place
+ * before the database file gets its final name, so a listed backup always has its images.
  */
 export async function backupHordeDatabase(
   db: DatabaseSync,
   dbPath: string,
   o: { keep?: number; now?: number } = {},
-): Promise<HordeBackup> {
+): Promise<HordeBackup & { imagesMissing?: number }> {
   const keep = Math.max(1, o.keep ?? DEFAULT_BACKUP_POLICY.keep);
   const at = o.now ?? Date.now();
   const dir = backupsDirFor(dbPath);
@@ -148,16 +230,32 @@ export async function backupHordeDatabase(
   for (let i = 1; existsSync(path.join(dir, name)); i++) name = `horde-${stamp(at)}-${i}.sqlite`;
   const file = path.join(dir, name);
   const tmp = `${file}.tmp`;
+  const imagesTmp = `${imagesDirBeside(file)}.tmp`;
+  let imagesMissing: number;
   try {
     await backup(db, tmp);
+    const names = referencedImages(tmp);
+    imagesMissing = linkImages(imagesDirBeside(dbPath), imagesTmp, names);
     syncFile(tmp);
+    renameSync(imagesTmp, imagesDirBeside(file));
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
+    await rm(imagesTmp, { recursive: true, force: true }).catch(() => undefined);
+    await rm(imagesDirBeside(file), { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
-  for (const old of listHordeBackups(dbPath).slice(keep)) await rm(old.file, { force: true });
-  return { file, takenAt: at, bytes: statSync(file).size };
+  for (const old of listHordeBackups(dbPath).slice(keep)) {
+    await rm(old.file, { force: true });
+    await rm(imagesDirBeside(old.file), { recursive: true, force: true });
+  }
+  return {
+    file,
+    takenAt: at,
+    bytes: statSync(file).size,
+    images: countFiles(imagesDirBeside(file)),
+    ...(imagesMissing > 0 ? { imagesMissing } : {}),
+  };
 }
 
 function syncFile(file: string): void {
@@ -170,15 +268,18 @@ function syncFile(file: string): void {
 }
 
 /**
- * Moves the database and its WAL/SHM aside as `<db>.<why>-<time>` so that nothing is lost, and
- * returns the new name of the main file (undefined when there was none).
+ * Moves the database, its WAL/SHM and (with `images`) its image folder aside as
+ * `<db>.<why>-<time>` so that nothing is lost, and returns the new name of the main file
+ * (undefined when there was none).
  */
-function moveAside(dbPath: string, why: string, at: number): string | undefined {
+function moveAside(dbPath: string, why: string, at: number, images = true): string | undefined {
   if (!existsSync(dbPath)) return undefined;
   const kept = `${dbPath}.${why}-${stamp(at)}`;
   for (const suffix of ['-wal', '-shm']) {
     if (existsSync(dbPath + suffix)) renameSync(dbPath + suffix, kept + suffix);
   }
+  if (images && existsSync(imagesDirBeside(dbPath)))
+    renameSync(imagesDirBeside(dbPath), imagesDirBeside(kept));
   renameSync(dbPath, kept);
   return kept;
 }
@@ -205,7 +306,12 @@ export async function restoreHordeBackup(
   const chosen = backupFile
     ? (listHordeBackups(dbPath).find((b) => path.resolve(b.file) === path.resolve(backupFile)) ??
       (existsSync(backupFile)
-        ? { file: backupFile, takenAt: statSync(backupFile).mtimeMs, bytes: statSync(backupFile).size }
+        ? {
+            file: backupFile,
+            takenAt: statSync(backupFile).mtimeMs,
+            bytes: statSync(backupFile).size,
+            images: countFiles(imagesDirBeside(backupFile)),
+          }
         : undefined))
     : listHordeBackups(dbPath)[0];
   if (!chosen)
@@ -224,7 +330,22 @@ export async function restoreHordeBackup(
   const tmp = `${dbPath}.restore.tmp`;
   await copyFile(chosen.file, tmp);
   syncFile(tmp);
-  const keptAs = moveAside(dbPath, current.state === 'ok' ? 'replaced' : 'damaged', now);
+  // The backup's images come back with it; a backup made before backups carried images has no
+  // folder, and then the horde's current images stay (they hold what that database refers to).
+  const withImages = existsSync(imagesDirBeside(chosen.file));
+  const imagesTmp = `${imagesDirBeside(dbPath)}.restore.tmp`;
+  if (withImages) {
+    const from = imagesDirBeside(chosen.file);
+    linkImages(from, imagesTmp, readdirSync(from));
+  }
+  const why = current.state === 'ok' ? 'replaced' : 'damaged';
+  const keptAs = moveAside(dbPath, why, now, withImages);
+  if (withImages) {
+    // Images without their database (the file was gone): kept beside too, never overwritten.
+    if (existsSync(imagesDirBeside(dbPath)))
+      renameSync(imagesDirBeside(dbPath), `${imagesDirBeside(dbPath)}.${why}-${stamp(now)}`);
+    renameSync(imagesTmp, imagesDirBeside(dbPath));
+  }
   await rename(tmp, dbPath);
   return keptAs ? { restored: chosen, keptAs } : { restored: chosen };
 }
