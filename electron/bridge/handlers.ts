@@ -13,7 +13,7 @@ import type {
 import { bridgeError, isBridgeError, toBridgeError, withHint } from '../../shared/bridge/errors';
 import { upfrontKudosRequired, upfrontVerdict } from '../../shared/kudos/upfront';
 import { alchemyFormCost } from '../../shared/kudos/pricing';
-import { HordeApiError } from '../client/errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { randomUUID } from 'node:crypto';
 import type { Credentials } from './credentials';
 import type { IntentLog } from './intents';
@@ -136,7 +136,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           await deps.horde.clientWithKey(apiKey).findUser();
         } catch (e) {
           // A key the horde refuses is not saved; an unreachable horde is no proof the key is wrong.
-          if (!(e instanceof HordeApiError) || e.rc !== 'HordeUnreachable') throw e;
+          if (!(e instanceof HordeError) || e.rc !== 'HordeUnreachable') throw e;
         }
       }
       // The requester calls use the new key at once; the worker starts again with it (compose.ts).
@@ -288,12 +288,12 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       ).catch(async (e: unknown) => {
         // An ambiguous failure on a horde without idempotency: the user's record says whether it
         // was applied, before anyone sends it again.
-        const sent = e instanceof HordeApiError && e.sentNothing;
+        const sent = e instanceof HordeError && e.sentNothing;
         if (
           idempotent ||
           giftedBefore === undefined ||
           sent ||
-          !(e instanceof HordeApiError) ||
+          !(e instanceof HordeError) ||
           (e.status > 0 && e.status < 500)
         )
           throw e;
@@ -374,7 +374,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     try {
       return await call();
     } catch (e) {
-      if (e instanceof HordeApiError && e.rc !== 'HordeUnreachable' && e.status < 500)
+      if (e instanceof HordeError && e.rc !== 'HordeUnreachable' && e.status < 500)
         await deps.intents.settle(intent, `refused: ${e.rc}`);
       throw e;
     }

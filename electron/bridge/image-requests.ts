@@ -13,7 +13,7 @@ import {
 import { nativeSide } from '../../shared/kudos/image-models';
 import { joinPrompt, upfrontReasons } from '../../shared/kudos/image-rules';
 import type { HordeClient } from '../client/horde-client';
-import { HordeApiError } from '../client/errors';
+import { HordeError } from '../../shared/api/horde-error';
 import type { FetchLike } from '../client/http';
 import type { BridgeEventBus } from './events';
 import type { Gallery } from './gallery';
@@ -231,7 +231,7 @@ export class ImageRequests {
       }
       this.push(t);
     } catch (e) {
-      if (e instanceof HordeApiError && e.rc === 'RequestNotFound') {
+      if (e instanceof HordeError && e.rc === 'RequestNotFound') {
         t.view = { ...t.view, state: 'expired' };
         t.settled = true;
         this.push(t);

@@ -7,7 +7,7 @@ import {
   type TextRequestStatus,
 } from '../../shared/bridge/contract';
 import type { HordeClient } from '../client/horde-client';
-import { HordeApiError } from '../client/errors';
+import { HordeError } from '../../shared/api/horde-error';
 import type { BridgeEventBus } from './events';
 import type { RequestHistory } from './history';
 import type { ImageFetcher } from './image-fetcher';
@@ -166,7 +166,7 @@ export class RequestTracker {
 
   /** The horde forgot the request (expired after 20 minutes): mark it so it stops holding kudos. */
   private async expireIfGone(id: string, e: unknown): Promise<void> {
-    if (!(e instanceof HordeApiError) || (e.rc !== 'RequestNotFound' && e.status !== 404)) return;
+    if (!(e instanceof HordeError) || (e.rc !== 'RequestNotFound' && e.status !== 404)) return;
     const entry = this.deps.history.get(id);
     if (!entry || isFinalRequestState(entry.state)) return;
     await this.update(entry, { ...entry, state: 'expired' }, {}, 0);

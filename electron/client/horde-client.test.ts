@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HordeApiError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { HordeClient } from './horde-client';
 import type { FetchLike } from './http';
 
@@ -58,13 +58,13 @@ describe('HordeClient', () => {
     const err = await client(f.fetch)
       .textAsync({ prompt: 'hi', params: { max_length: 1024 } })
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HordeApiError);
+    expect(err).toBeInstanceOf(HordeError);
     expect(err).toMatchObject({
       rc: 'KudosUpfront',
       status: 403,
       message: 'This request requires 48 kudos to fulfil.',
     });
-    expect((err as HordeApiError).hint).toMatch(/up front/);
+    expect((err as HordeError).hint).toMatch(/up front/);
   });
 
   it('gives an rc from the status when the body has none', async () => {
@@ -117,8 +117,8 @@ describe('HordeClient', () => {
       const err = await client(f.fetch)
         .transfer('bob#2', 5, 'key-abcdef12')
         .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(HordeApiError);
-      expect((err as HordeApiError).sentNothing).toBe(false);
+      expect(err).toBeInstanceOf(HordeError);
+      expect((err as HordeError).sentNothing).toBe(false);
       expect(f.seen).toHaveLength(1);
     }
     // No connection was ever made: nothing reached the horde, so sending it again is safe.

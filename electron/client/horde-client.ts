@@ -11,7 +11,7 @@ import type { TextAsyncInput, TextPopInput, TextSubmitInput } from '../../shared
 import type { ModifyWorkerInput } from '../../shared/api/workers';
 import { HordeHttp, type HordeHttpOptions } from './http';
 import { RETRY, type RetryPolicy } from './retry';
-import { HordeApiError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 export type HordeClientOptions = HordeHttpOptions;
 
@@ -20,7 +20,7 @@ export type HordeClientOptions = HordeHttpOptions;
  * for the requester (bridge) and the worker alike. Each call names its retry policy
  * (retry.ts): reads, cancels and transfers are retried on network errors, 5xx and 429; a
  * request submission and a pop are sent once; a worker's submit retries until its deadline.
- * Every failure is a HordeApiError with the horde's `rc`.
+ * Every failure is a HordeError with the horde's `rc`.
  */
 export class HordeClient {
   private readonly http: HordeHttp;
@@ -46,8 +46,8 @@ export class HordeClient {
     } catch (err) {
       // The AI Horde (and the embedded one) answers a key that matches nobody with 404
       // UserNotFound on this route: to the person who typed the key, that is a wrong key.
-      if (err instanceof HordeApiError && err.rc === 'UserNotFound')
-        throw new HordeApiError('InvalidAPIKey', err.message, err.status);
+      if (err instanceof HordeError && err.rc === 'UserNotFound')
+        throw new HordeError('InvalidAPIKey', err.message, { status: err.status });
       throw err;
     }
   }

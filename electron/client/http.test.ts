@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HordeApiError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { HordeHttp, type FetchLike } from './http';
 import { RETRY } from './retry';
 
@@ -20,14 +20,14 @@ function apiWith(fetch: FetchLike): HordeHttp {
 const once = (http: HordeHttp, method: 'GET' | 'POST', path: string, body?: unknown) =>
   http.call(path, z.unknown(), { method, body, retry: RETRY.once });
 
-async function failure(p: Promise<unknown>): Promise<HordeApiError> {
+async function failure(p: Promise<unknown>): Promise<HordeError> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof HordeApiError) return err;
+    if (err instanceof HordeError) return err;
     throw err;
   }
-  throw new Error('expected a HordeApiError');
+  throw new Error('expected a HordeError');
 }
 
 describe('HordeHttp', () => {

@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { routePath, type HordeRoute, type RouteInput } from '../../shared/api/routes';
-import { badAnswer, errorFromResponse, HordeApiError, unreachable } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
+import { badAnswer, errorFromResponse, unreachable } from './errors';
 import { retryAfterMs, type RetryPolicy } from './retry';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -81,7 +82,7 @@ export class HordeHttp {
         maxTimeout: 0,
         ...(call.signal ? { signal: call.signal } : {}),
         shouldRetry: async ({ error, attemptNumber }) =>
-          error instanceof HordeApiError && (await policy.shouldRetry(error, attemptNumber)),
+          error instanceof HordeError && (await policy.shouldRetry(error, attemptNumber)),
       });
     }
     return pRetry(attempt, {
@@ -90,7 +91,7 @@ export class HordeHttp {
       factor: 2,
       randomize: this.retryDelayMs > 0,
       ...(call.signal ? { signal: call.signal } : {}),
-      shouldRetry: ({ error }) => error instanceof HordeApiError && error.transient,
+      shouldRetry: ({ error }) => error instanceof HordeError && error.transient,
     });
   }
 
@@ -188,7 +189,7 @@ export class HordeHttp {
     }
   }
 
-  private refusal(res: Response, text: string): HordeApiError {
+  private refusal(res: Response, text: string): HordeError {
     const json = parseJson(text);
     const wait = retryAfterMs(res.headers.get('retry-after'), this.now(), this.maxRetryAfterMs);
     return errorFromResponse(res.status, json === NOT_JSON ? undefined : json, wait);

@@ -4,7 +4,7 @@
  * (a worker's submit before the job's deadline). A request submission or a pop is sent once: a
  * repeat could queue and pay for the same request twice, or take a second job.
  */
-import type { HordeApiError } from './errors';
+import type { HordeError } from '../../shared/api/horde-error';
 
 export type RetryPolicy =
   /** Sent once; the caller decides what a failure means (the worker's loop backs off itself). */
@@ -18,7 +18,7 @@ export type RetryPolicy =
   | {
       kind: 'custom';
       retries: number;
-      shouldRetry: (error: HordeApiError, attemptNumber: number) => Promise<boolean> | boolean;
+      shouldRetry: (error: HordeError, attemptNumber: number) => Promise<boolean> | boolean;
     };
 
 export const RETRY = {

@@ -17,7 +17,7 @@ import {
   takeInvite,
 } from './store/club';
 import type { ClubSettings, InviteState, InviteView, MemberView, NewInvite } from '../../shared/club/types';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 export interface AddUserOptions {
   /** Trusted from the start: nothing held in evaluation (default: untrusted, as on the AI Horde). */

@@ -1,21 +1,11 @@
-import { RC_STATUS, type Rc } from '../../shared/api/common';
+import { HordeError } from '../../shared/api/horde-error';
 
 /**
- * An answer the horde gives on purpose: HTTP status and `rc` as the AI Horde
- * raises them (horde/exceptions.py). The server's error handler turns it into
- * the `{"message", "rc"}` body.
+ * The horde's refusals are the one wire error, `HordeError` (shared/api/horde-error.ts), with its
+ * status and `rc` as the AI Horde raises them (horde/exceptions.py); the server's error handler
+ * turns it into the `{"message", "rc"}` body. This file holds the storage check and the refusals
+ * several routes raise alike.
  */
-export class HordeError extends Error {
-  readonly rc: Rc;
-  readonly status: number;
-
-  constructor(rc: Rc, message: string) {
-    super(message);
-    this.name = 'HordeError';
-    this.rc = rc;
-    this.status = RC_STATUS[rc];
-  }
-}
 
 const SQLITE_FULL = 13;
 const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);

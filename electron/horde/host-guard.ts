@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 /**
  * The `Host` names the horde answers to. Because every web page may now call

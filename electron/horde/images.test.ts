@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Image, sniffImage, validateImage } from './images';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 function png(width: number, height: number): Uint8Array {
   const b = new Uint8Array(33);

@@ -1,4 +1,4 @@
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 /**
  * Images the horde accepts (interrogation sources, uploaded results): PNG,

@@ -3,7 +3,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import rateLimit from '@fastify/rate-limit';
 import { ZodError, prettifyError } from 'zod';
 import type { ErrorBody } from '../../shared/api/common';
-import { HordeError, isStorageFull, storageFull } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
+import { isStorageFull, storageFull } from './errors';
 import { LedgerRefused } from './store/ledger';
 import { apiKeyOf, type HordeContext } from './context';
 import { isAnonymous, userByApiKey } from './store/users';
@@ -34,7 +35,11 @@ function fieldErrors(err: ZodError): Record<string, string> {
 /** Maps everything a handler or fastify can throw to the AI Horde's `{message, rc}` with its status. */
 function toAnswer(err: unknown, dataDir?: string): { status: number; body: ErrorAnswer } {
   if (isStorageFull(err)) err = storageFull(dataDir);
-  if (err instanceof HordeError) return { status: err.status, body: { message: err.message, rc: err.rc } };
+  if (err instanceof HordeError) {
+    const body: ErrorAnswer = { message: err.message, rc: err.rc };
+    if (err.errors !== undefined) body.errors = err.errors;
+    return { status: err.status, body };
+  }
   if (err instanceof LedgerRefused) {
     const status = err.rc === 'KudosUpfront' ? 403 : 400;
     return { status, body: { message: err.message, rc: err.rc } };

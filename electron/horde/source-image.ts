@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { HordeContext } from './context';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { isLoopbackName } from './host-guard';
 import { decodeBase64Image, isHttpUrl } from './images';
 import { getBlob } from './store/blobs';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { checkSourceUrl, fetchPublicImage, isPublicAddress } from './source-url';
 
 const rcOf = async (p: Promise<unknown>): Promise<string> => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 /**
  * Fetching a `source_image` a caller gave as a URL. Any web page can reach the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { oneDecimal } from './store/workers';
 import { findNulByte, validateTextParams } from './validation';
 

@@ -1,4 +1,4 @@
-import { HordeError } from './errors';
+import { HordeError } from '../../shared/api/horde-error';
 
 /**
  * The AI Horde's own checks on a request, beyond the shape of its body, with

@@ -17,7 +17,7 @@ import {
 import { activeOverride } from './idle-policy';
 import { hordeFormNames } from './alchemy-job';
 import type { ImageCodec } from './alchemy-run';
-import { HordeApiError } from '../client/errors';
+import { HordeError } from '../../shared/api/horde-error';
 import { HordeClient } from '../client/horde-client';
 import { backoffDelay, EMPTY_QUEUE_BACKOFF, ERROR_BACKOFF, MAINTENANCE_RECHECK_MS } from './backoff';
 import { deriveTextLimits, measureTextEngine } from './capability';
@@ -290,7 +290,7 @@ export class HordeWorker {
 
   /** Shows the failure and returns how long to wait before asking again. */
   private onLoopError(err: unknown): number {
-    if (err instanceof HordeApiError && err.rc === 'WorkerMaintenance') {
+    if (err instanceof HordeError && err.rc === 'WorkerMaintenance') {
       this.s.maintenance = {
         on: true,
         ...(this.s.maintenance?.reason ? { reason: this.s.maintenance.reason } : {}),
@@ -301,17 +301,17 @@ export class HordeWorker {
     }
     this.errorStreak++;
     const delay =
-      err instanceof HordeApiError && err.retryAfterMs !== undefined
+      err instanceof HordeError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : backoffDelay(this.errorStreak, ERROR_BACKOFF, this.random());
-    const what = !(err instanceof HordeApiError)
+    const what = !(err instanceof HordeError)
       ? 'The worker failed'
       : err.transient
         ? 'The horde is not answering'
         : err.rc === 'BadHordeAnswer'
           ? "The horde's answer could not be read"
           : 'The horde refused';
-    const rc = err instanceof HordeApiError ? err.rc : undefined;
+    const rc = err instanceof HordeError ? err.rc : undefined;
     if (rc !== undefined) this.s.lastErrorRc = rc;
     else delete this.s.lastErrorRc;
     this.setState('error', `${what}; trying again in ${Math.ceil(delay / 1000)} s`, errorText(err));

@@ -1,5 +1,6 @@
 import type { Rc } from '../api/common';
 import type { AiHordeRc } from '../api/known-rc';
+import type { ClientRc } from '../api/horde-error';
 
 /**
  * What the window says for every `rc` it can receive: the AI Horde's own codes (public or embedded
@@ -37,7 +38,7 @@ export const APP_RCS = [
 ] as const;
 export type AppRc = (typeof APP_RCS)[number];
 
-export type ExplainedRc = AiHordeRc | Rc | AppRc;
+export type ExplainedRc = AiHordeRc | Rc | AppRc | ClientRc;
 
 const profane = (thing: string): Explained => ({
   title: `The horde does not accept this ${thing}: its filter found a word it does not allow.`,

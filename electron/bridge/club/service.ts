@@ -12,7 +12,7 @@ import { bridgeError, isBridgeError } from '../../../shared/bridge/errors';
 import { groupToken, parseInviteCode } from '../../../shared/club/invite-code';
 import type { FetchLike } from '../../client/http';
 import { HordeClient } from '../../client/horde-client';
-import { HordeApiError } from '../../client/errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import type { HordeAdmin } from '../../horde/index';
 import type { Credentials } from '../credentials';
 import type { SettingsStore } from '../settings-store';
@@ -240,12 +240,12 @@ async function postJoin(
   try {
     return await client.clubJoin(body);
   } catch (err) {
-    if (err instanceof HordeApiError && err.rc === 'HordeUnreachable')
+    if (err instanceof HordeError && err.rc === 'HordeUnreachable')
       throw bridgeError(
         'HordeUnreachable',
         `No horde answered at ${url}. Check the address and that its owner shares it.`,
       );
-    if (err instanceof HordeApiError && err.rc === 'BadHordeAnswer')
+    if (err instanceof HordeError && err.rc === 'BadHordeAnswer')
       throw bridgeError('BadHordeAnswer', `The machine at ${url} did not answer like a club horde.`);
     throw err;
   }

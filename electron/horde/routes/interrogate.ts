@@ -6,7 +6,7 @@ import { imageTiles } from '../../../shared/kudos/pricing';
 import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, toKudos } from '../../../shared/ledger/money';
-import { HordeError } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import { checkAnonymousShare, clientAgentOf, publicBase, userOf, type HordeContext } from '../context';
 import { tagRequestAddress } from '../store/fair-share';
 import { validateImage } from '../images';

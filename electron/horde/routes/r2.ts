@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HORDE_ROUTES as R } from '../../../shared/api/routes';
 import { serve } from '../route-table';
-import { HordeError, invalidJobId } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
+import { invalidJobId } from '../errors';
 import type { HordeContext } from '../context';
 import { validateImage } from '../images';
 import { getBlob, putBlob } from '../store/blobs';

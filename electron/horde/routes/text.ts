@@ -9,7 +9,7 @@ import { admitTextRequest } from '../../../shared/kudos/upfront';
 import { extraPriority } from '../../../shared/kudos/priority';
 import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
-import { HordeError } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import { checkAnonymousShare, clientAgentOf, userOf, type HordeContext } from '../context';
 import { tagRequestAddress } from '../store/fair-share';
 import { validateTextRequest } from '../validation';

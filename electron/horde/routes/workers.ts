@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HORDE_ROUTES as R } from '../../../shared/api/routes';
 import type { ModifyWorker } from '../../../shared/api/workers';
 import { serve } from '../route-table';
-import { HordeError } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import { userOf, type HordeContext } from '../context';
 import { isAnonymous } from '../store/users';
 import { workerById, workerDetails, type WorkerRow } from '../store/workers';

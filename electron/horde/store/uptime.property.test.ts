@@ -19,7 +19,7 @@ import {
 } from '../../../shared/kudos/uptime';
 import { evaluatingAccount, userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos } from '../../../shared/ledger/money';
-import { HordeError } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import { HordeDb } from './db';
 import { enqueueText, popText, sweepText, type LifecycleLimits } from './text-queue';
 import { createUser, userById, type UserRow } from './users';

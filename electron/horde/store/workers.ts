@@ -8,7 +8,7 @@ import {
   type UptimeState,
 } from '../../../shared/kudos/uptime';
 import type { WorkerDetails } from '../../../shared/api/workers';
-import { HordeError } from '../errors';
+import { HordeError } from '../../../shared/api/horde-error';
 import type { HordeDb } from './db';
 import { uptimeCredit } from './kudos';
 import { DAY_MS, fair, type FairRules } from './fair';
