@@ -1,24 +1,35 @@
 /**
- * Worker inference overhead: the worker's text engine (transformers.js through
- * `loadTextEngine`) against a bare onnxruntime-node loop with a KV cache on the
- * same model file and the same greedy decoding. Each runner loads in its own
- * child process, so load time and peak RSS are its own; runs alternate
- * (A B B A ...) so a slow minute on the shared machine hits both alike.
+ * Worker inference overhead, per dtype: the worker's text engine
+ * (transformers.js through `loadTextEngine`, the dtype forced as the setting
+ * forces it) against a bare onnxruntime-node loop with a KV cache on the same
+ * model file (`model.onnx`, `model_quantized.onnx`, `model_q4.onnx`) and the
+ * same greedy decoding. Each runner loads in its own child process, so load
+ * time and peak RSS are its own; runs alternate (A B B A ...) so a slow minute
+ * on the shared machine hits both alike. Each dtype's tokens/s is also set
+ * against the memory-bandwidth ceiling for its weight bytes per token, with the
+ * bandwidth measured in the same run (bandwidth.ts).
  *
- * Child use: tsx bench/inference.ts child <project|reference> <modelsDir> <model> <reps> <newTokens> <budgetMs>
+ * Child use: tsx bench/inference.ts child <project|reference> <modelsDir> <model> <dtype> <reps> <newTokens> <budgetMs>
+ *            tsx bench/inference.ts bandwidth <MiB> <threads> <passes>
  */
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DTYPE_SUFFIX } from '../shared/worker/dtype';
+import type { BandwidthAnswer } from './bandwidth';
 import { answer, isEntry, runChild } from './child';
-import { row, type BenchResult } from './report';
-import { summarize } from './stats';
+import { row, type BenchResult, type Row } from './report';
+import { summarize, type Summary } from './stats';
+import type { BareModelConfig } from '../test/harness/bare-ort';
 
 const HERE = fileURLToPath(import.meta.url);
 const PROMPT = 'The horde asks every worker for a short story about a lighthouse keeper who';
 const MAX_CONTEXT = 512;
 
 type Runner = 'project' | 'reference';
+/** The variants the bench model ships: fp32 and the two the hub's CPU users get. */
+export type BenchDtype = 'fp32' | 'q8' | 'q4';
 
 interface Generation {
   tokenIds: number[];
@@ -28,6 +39,7 @@ interface Generation {
 
 export interface RunnerAnswer {
   runner: Runner;
+  dtype: BenchDtype;
   loadMillis: number;
   warmup: Generation;
   generations: Generation[];
@@ -51,13 +63,14 @@ async function repeat(
 async function runProject(
   modelsDir: string,
   model: string,
+  dtype: BenchDtype,
   reps: number,
   newTokens: number,
   budgetMs: number,
 ): Promise<RunnerAnswer> {
   const { loadTextEngine } = await import('../electron/worker/engines/node');
   const t0 = performance.now();
-  const engine = await loadTextEngine({ modelsDir, modelName: model });
+  const engine = await loadTextEngine({ modelsDir, modelName: model, dtype });
   const loadMillis = performance.now() - t0;
   const once = async (): Promise<Generation> => {
     const start = performance.now();
@@ -87,6 +100,7 @@ async function runProject(
   await engine.dispose();
   return {
     runner: 'project',
+    dtype,
     loadMillis,
     warmup,
     generations,
@@ -94,22 +108,17 @@ async function runProject(
   };
 }
 
-interface ModelConfig {
-  n_layer: number;
-  n_head: number;
-  n_embd: number;
-  eos_token_id?: number;
-}
-
 async function runReference(
   modelsDir: string,
   model: string,
+  dtype: BenchDtype,
   reps: number,
   newTokens: number,
   budgetMs: number,
 ): Promise<RunnerAnswer> {
   const ort = await import('onnxruntime-node');
   const { Tokenizer } = await import('@huggingface/tokenizers');
+  const { bareGreedy } = await import('../test/harness/bare-ort');
   const dir = path.join(modelsDir, model);
   const t0 = performance.now();
   const [tokenizerJson, tokenizerConfig, configText] = await Promise.all([
@@ -118,73 +127,22 @@ async function runReference(
     readFile(path.join(dir, 'config.json'), 'utf8'),
   ]);
   const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, JSON.parse(tokenizerConfig) as object);
-  const config = JSON.parse(configText) as ModelConfig;
+  const config = JSON.parse(configText) as BareModelConfig;
   // The same execution provider transformers.js picks for device 'cpu', and ORT's defaults otherwise (as the engine's).
-  const session = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'), {
-    executionProviders: ['cpu'],
-  });
+  const session = await ort.InferenceSession.create(modelFile(dir, dtype), { executionProviders: ['cpu'] });
   const loadMillis = performance.now() - t0;
-  const heads = config.n_head;
-  const headDim = config.n_embd / config.n_head;
-  const feedsPositions = session.inputNames.includes('position_ids');
   const prompt = tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT);
-
   const once = async (): Promise<Generation> => {
     const start = performance.now();
-    let first = Number.NaN;
-    const out: number[] = [];
-    const empty = new Float32Array(0);
-    let past: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (let i = 0; i < config.n_layer; i++) {
-      past[`past_key_values.${i}.key`] = new ort.Tensor('float32', empty, [1, heads, 0, headDim]);
-      past[`past_key_values.${i}.value`] = new ort.Tensor('float32', empty, [1, heads, 0, headDim]);
-    }
-    let step: number[] = prompt;
-    let total = 0;
-    for (let t = 0; t < newTokens; t++) {
-      const pastLen = total;
-      total += step.length;
-      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-        input_ids: new ort.Tensor('int64', BigInt64Array.from(step, BigInt), [1, step.length]),
-        attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-        ...past,
-      };
-      if (feedsPositions) {
-        const pos = BigInt64Array.from({ length: step.length }, (_, k) => BigInt(pastLen + k));
-        feeds.position_ids = new ort.Tensor('int64', pos, [1, step.length]);
-      }
-      const result = await session.run(feeds);
-      const logits = result.logits as InstanceType<typeof ort.Tensor>;
-      const vocab = logits.dims[2] as number;
-      const data = logits.data as Float32Array;
-      const base = (step.length - 1) * vocab;
-      let best = 0;
-      let bestScore = -Infinity;
-      for (let v = 0; v < vocab; v++) {
-        const s = data[base + v] as number;
-        if (s > bestScore) {
-          bestScore = s;
-          best = v;
-        }
-      }
-      out.push(best);
-      if (t === 0) first = performance.now() - start;
-      if (best === config.eos_token_id) break;
-      const next: typeof past = {};
-      for (let i = 0; i < config.n_layer; i++) {
-        next[`past_key_values.${i}.key`] = result[`present.${i}.key`] as InstanceType<typeof ort.Tensor>;
-        next[`past_key_values.${i}.value`] = result[`present.${i}.value`] as InstanceType<typeof ort.Tensor>;
-      }
-      past = next;
-      step = [best];
-    }
-    return { tokenIds: out, millis: performance.now() - start, firstTokenMillis: first };
+    const g = await bareGreedy(ort, session, config, prompt, newTokens);
+    return { tokenIds: g.tokenIds, millis: performance.now() - start, firstTokenMillis: g.firstTokenMillis };
   };
   const warmup = await once();
   const generations = await repeat(once, reps, budgetMs);
   await session.release();
   return {
     runner: 'reference',
+    dtype,
     loadMillis,
     warmup,
     generations,
@@ -192,52 +150,87 @@ async function runReference(
   };
 }
 
+/** The variant's file under the hub's name, the one transformers.js loads for that dtype. */
+export function modelFile(dir: string, dtype: BenchDtype): string {
+  return path.join(dir, 'onnx', `model${DTYPE_SUFFIX[dtype]}.onnx`);
+}
+
 // ─── parent side ─────────────────────────────────────────────────────────────
 
 export interface InferenceOptions {
   modelsDir: string;
+  /** A folder with model.onnx and the quantized variants the dtypes name. */
   model: string;
-  /** Child processes per runner. */
+  dtypes: readonly BenchDtype[];
+  /** Child processes per runner and dtype. */
   rounds: number;
   /** Timed generations per child (after one warm-up), at most. */
   reps: number;
   /** Time for the timed generations in one child; at least two run whatever it says. */
   genBudgetMs: number;
-  /** No new round starts after this much time in the benchmark (one round always runs). */
-  totalBudgetMs: number;
+  /** Per dtype: no new round starts after this much time (one round always runs). */
+  dtypeBudgetMs: number;
   newTokens: number;
   childTimeoutMs: number;
-  /** The ≥ 0.9× target is set for the GPT-2-small shape; the tiny model of --quick only smoke-tests. */
+  /** Buffer scanned for the bandwidth ceiling, MiB in all threads together. */
+  bandwidthMiB: number;
+  /** The targets are set for the GPT-2-small shape; the tiny model of --quick only smoke-tests. */
   targetApplies: boolean;
   log: (line: string) => void;
 }
 
-export async function benchInference(o: InferenceOptions): Promise<BenchResult> {
+const REF = 'bare onnxruntime-node loop';
+/** Engine ≥ 0.95× the bare loop's speed: tok/s ≥ 0.95×, times ≤ 1/0.95×. */
+const SPEED = 0.95;
+const RSS_LIMIT = 1.1;
+/** The q8 goal: its tokens/s at least this share of what memory bandwidth allows. */
+const Q8_CEILING_SHARE = 0.6;
+
+interface DtypeRun {
+  dtype: BenchDtype;
+  answers: RunnerAnswer[];
+  rounds: number;
+  weightBytesPerToken: number;
+  fileBytes: number;
+}
+
+async function runDtype(o: InferenceOptions, dtype: BenchDtype): Promise<DtypeRun> {
+  const { weightBytesPerToken } = await import('../test/fixtures/quantize');
+  const file = await readFile(modelFile(path.join(o.modelsDir, o.model), dtype));
+  const bytesPerToken = weightBytesPerToken(file);
   const started = performance.now();
   const answers: RunnerAnswer[] = [];
   let rounds = 0;
   for (let r = 0; r < o.rounds; r++) {
-    if (r > 0 && performance.now() - started > o.totalBudgetMs) {
-      o.log(`  inference: time budget spent after ${r} round(s); skipping the rest`);
+    if (r > 0 && performance.now() - started > o.dtypeBudgetMs) {
+      o.log(`  inference ${dtype}: time budget spent after ${r} round(s); skipping the rest`);
       break;
     }
     rounds++;
     // A B, then B A: a drift in background load over the run falls on both runners.
     const order: Runner[] = r % 2 === 0 ? ['project', 'reference'] : ['reference', 'project'];
     for (const runner of order) {
-      const { value } = await runChild<RunnerAnswer>(
-        HERE,
-        ['child', runner, o.modelsDir, o.model, String(o.reps), String(o.newTokens), String(o.genBudgetMs)],
-        { timeoutMs: o.childTimeoutMs },
-      );
+      const args = [o.modelsDir, o.model, dtype, String(o.reps), String(o.newTokens), String(o.genBudgetMs)];
+      const { value } = await runChild<RunnerAnswer>(HERE, ['child', runner, ...args], {
+        timeoutMs: o.childTimeoutMs,
+      });
       answers.push(value);
       const tps = value.generations.map((g) => (g.tokenIds.length / g.millis) * 1000);
-      o.log(`  inference ${runner} round ${r + 1}: ${tps.map((x) => x.toFixed(1)).join(' ')} tok/s`);
+      o.log(`  inference ${dtype} ${runner} round ${r + 1}: ${tps.map((x) => x.toFixed(1)).join(' ')} tok/s`);
     }
   }
+  return { dtype, answers, rounds, weightBytesPerToken: bytesPerToken, fileBytes: file.byteLength };
+}
+
+const megabytes = (bytes: number): string => (bytes / 1e6).toPrecision(3);
+
+const tokensPerSecond = (g: Generation): number => (g.tokenIds.length / g.millis) * 1000;
+
+function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswer): Row[] {
+  const { dtype, answers } = run;
   const of = (runner: Runner): RunnerAnswer[] => answers.filter((a) => a.runner === runner);
   const gens = (runner: Runner): Generation[] => of(runner).flatMap((a) => a.generations);
-  const tps = (runner: Runner) => summarize(gens(runner).map((g) => (g.tokenIds.length / g.millis) * 1000));
+  const tps = (runner: Runner) => summarize(gens(runner).map(tokensPerSecond));
   const ttft = (runner: Runner) => summarize(gens(runner).map((g) => g.firstTokenMillis));
   const load = (runner: Runner) => summarize(of(runner).map((a) => a.loadMillis / 1000));
   const rss = (runner: Runner) => summarize(of(runner).map((a) => a.peakRssMiB));
@@ -249,85 +242,156 @@ export async function benchInference(o: InferenceOptions): Promise<BenchResult> 
   const idsNote = sameIds
     ? `${tokens} token ids identical in all ${all.length} generations of both runners`
     : 'TOKEN IDS DIFFER between runs or runners: the comparison is not like for like';
-  const ref = 'bare onnxruntime-node loop';
+  const judged = (p: Summary, q: Summary, pass: (ratio: number) => boolean): boolean | undefined =>
+    sameIds && o.targetApplies && p.n > 0 && q.n > 0 ? pass(p.median / q.median) : undefined;
+  const faster = `≥ ${SPEED}×`;
+  const noLonger = `≤ ${(1 / SPEED).toFixed(2)}× (≥ ${SPEED}× as fast)`;
+  const label = `${o.model} ${dtype}`;
   const p = tps('project');
   const q = tps('reference');
-  const tpsRow = row({
-    bench: 'inference',
-    metric: `tokens/s, ${o.model}, greedy ${o.newTokens} new`,
-    unit: 'tok/s',
-    project: p,
-    referenceLabel: ref,
-    reference: q,
-    // The target is set for the GPT-2-small shape; on the tiny model the fixed per-token cost dominates.
-    target: {
-      text: '≥ 0.9×',
-      pass: sameIds && p.n > 0 && q.n > 0 && o.targetApplies ? p.median / q.median >= 0.9 : undefined,
-    },
-    note: o.targetApplies ? idsNote : `${idsNote}; target judged on the GPT-2-small shape only (full run)`,
-  });
+  const ceilingTps = bandwidth.bytesPerSecond / run.weightBytesPerToken;
+  const ceiling: Summary = {
+    median: ceilingTps,
+    min: ceilingTps,
+    max: ceilingTps,
+    lo: ceilingTps,
+    hi: ceilingTps,
+    n: 1,
+  };
+  const time = (metric: string, unit: string, pr: Summary, rf: Summary): Row =>
+    row({
+      bench: 'inference',
+      metric: `${metric}, ${dtype}`,
+      unit,
+      project: pr,
+      referenceLabel: REF,
+      reference: rf,
+      target: { text: noLonger, pass: judged(pr, rf, (x) => x <= 1 / SPEED) },
+    });
+  return [
+    row({
+      bench: 'inference',
+      metric: `tokens/s, ${label}, greedy ${o.newTokens} new`,
+      unit: 'tok/s',
+      project: p,
+      referenceLabel: REF,
+      reference: q,
+      target: { text: faster, pass: judged(p, q, (x) => x >= SPEED) },
+      note: o.targetApplies ? idsNote : `${idsNote}; targets judged on the GPT-2-small shape only (full run)`,
+    }),
+    time('time to first token', 'ms', ttft('project'), ttft('reference')),
+    time('model load', 's', load('project'), load('reference')),
+    row({
+      bench: 'inference',
+      metric: `peak RSS (own process), ${dtype}`,
+      unit: 'MiB',
+      project: rss('project'),
+      referenceLabel: REF,
+      reference: rss('reference'),
+      target: {
+        text: `≤ ${RSS_LIMIT}×`,
+        pass: judged(rss('project'), rss('reference'), (x) => x <= RSS_LIMIT),
+      },
+    }),
+    row({
+      bench: 'inference',
+      metric: `tokens/s vs memory-bandwidth ceiling, ${dtype}`,
+      unit: 'tok/s',
+      project: p,
+      referenceLabel: `ceiling: ${(bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s ÷ ${megabytes(
+        run.weightBytesPerToken,
+      )} MB of weights per token`,
+      reference: ceiling,
+      ...(dtype === 'q8'
+        ? {
+            target: {
+              text: `≥ ${Q8_CEILING_SHARE}×`,
+              pass: o.targetApplies && p.n > 0 ? p.median / ceilingTps >= Q8_CEILING_SHARE : undefined,
+            },
+          }
+        : {}),
+    }),
+  ];
+}
+
+export async function benchInference(o: InferenceOptions): Promise<BenchResult> {
+  const started = performance.now();
+  const threads = Math.max(1, os.availableParallelism());
+  const { value: bandwidth } = await runChild<BandwidthAnswer>(
+    HERE,
+    ['bandwidth', String(o.bandwidthMiB), String(threads), '5'],
+    { timeoutMs: o.childTimeoutMs },
+  );
+  o.log(
+    `  inference: memory read bandwidth ${(bandwidth.bytesPerSecond / 1e9).toFixed(1)} GB/s (best of ${bandwidth.passes.length}, ${threads} threads, ${o.bandwidthMiB} MiB)`,
+  );
+  const runs: DtypeRun[] = [];
+  for (const dtype of o.dtypes) runs.push(await runDtype(o, dtype));
   return {
     name: 'inference',
-    rows: [
-      tpsRow,
-      row({
-        bench: 'inference',
-        metric: 'time to first token',
-        unit: 'ms',
-        project: ttft('project'),
-        referenceLabel: ref,
-        reference: ttft('reference'),
-      }),
-      row({
-        bench: 'inference',
-        metric: 'model load',
-        unit: 's',
-        project: load('project'),
-        referenceLabel: ref,
-        reference: load('reference'),
-      }),
-      row({
-        bench: 'inference',
-        metric: 'peak RSS (own process)',
-        unit: 'MiB',
-        project: rss('project'),
-        referenceLabel: ref,
-        reference: rss('reference'),
-      }),
-    ],
+    rows: runs.flatMap((r) => dtypeRows(o, r, bandwidth)),
     details: {
       model: o.model,
       modelsDir: o.modelsDir,
       prompt: PROMPT,
       newTokens: o.newTokens,
-      rounds,
       repsPerRound: o.reps,
-      sameTokenIds: sameIds,
-      tokenIdsHead: all[0]?.tokenIds.slice(0, 16) ?? [],
-      runs: answers.map((a) => ({
-        runner: a.runner,
-        loadMillis: Math.round(a.loadMillis),
-        peakRssMiB: Math.round(a.peakRssMiB),
-        tokensPerSecond: a.generations.map(
-          (g) => Math.round((g.tokenIds.length / g.millis) * 1000 * 10) / 10,
-        ),
-      })),
+      bandwidth: {
+        bestBytesPerSecond: Math.round(bandwidth.bytesPerSecond),
+        passesBytesPerSecond: bandwidth.passes.map(Math.round),
+        totalBytes: bandwidth.totalBytes,
+        threads: bandwidth.threads,
+      },
+      dtypes: runs.map((r) => {
+        const all = r.answers.flatMap((a) => [a.warmup, ...a.generations]);
+        return {
+          dtype: r.dtype,
+          file: path.basename(modelFile(path.join(o.modelsDir, o.model), r.dtype)),
+          fileBytes: r.fileBytes,
+          weightBytesPerToken: r.weightBytesPerToken,
+          rounds: r.rounds,
+          sameTokenIds: all.every((g) => JSON.stringify(g.tokenIds) === JSON.stringify(all[0]?.tokenIds)),
+          tokenIdsHead: all[0]?.tokenIds.slice(0, 16) ?? [],
+          runs: r.answers.map((a) => ({
+            runner: a.runner,
+            loadMillis: Math.round(a.loadMillis),
+            peakRssMiB: Math.round(a.peakRssMiB),
+            tokensPerSecond: a.generations.map((g) => Math.round(tokensPerSecond(g) * 10) / 10),
+          })),
+        };
+      }),
     },
     seconds: (performance.now() - started) / 1000,
   };
 }
 
+const exitWith = (p: Promise<unknown>): void => {
+  p.then((a) => {
+    answer(a);
+    // onnxruntime's thread pool can keep the process alive; the answer is out, so end now.
+    process.exit(0);
+  }).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+};
+
 if (isEntry(import.meta.url) && process.argv[2] === 'child') {
-  const [runner, modelsDir, model, reps, newTokens, budgetMs] = process.argv.slice(3);
+  const [runner, modelsDir, model, dtype, reps, newTokens, budgetMs] = process.argv.slice(3);
   const run = runner === 'project' ? runProject : runReference;
-  run(modelsDir ?? '', model ?? '', Number(reps), Number(newTokens), Number(budgetMs))
-    .then((a) => {
-      answer(a);
-      // onnxruntime's thread pool can keep the process alive; the answer is out, so end now.
-      process.exit(0);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+  exitWith(
+    run(
+      modelsDir ?? '',
+      model ?? '',
+      (dtype ?? 'fp32') as BenchDtype,
+      Number(reps),
+      Number(newTokens),
+      Number(budgetMs),
+    ),
+  );
+}
+
+if (isEntry(import.meta.url) && process.argv[2] === 'bandwidth') {
+  const [mib, threads, passes] = process.argv.slice(3).map(Number);
+  exitWith(import('./bandwidth').then((b) => b.measureBandwidth(mib ?? 1024, threads ?? 1, passes ?? 5)));
 }

@@ -24,7 +24,7 @@ interface Flags {
 
 const log = (line: string): void => console.error(line);
 
-/** The text model the run uses: the GPT-2-small shape in a full run, the tiny fixture in --quick. */
+/** The text model the run uses: the GPT-2-small shape (fp32, q8, q4 files) in a full run, the tiny fixture in --quick. */
 async function ensureModel(quick: boolean): Promise<{ modelsDir: string; model: string }> {
   const { generateFixtures, generateGpt2Small } = await import('../test/fixtures/generate');
   const t0 = performance.now();
@@ -37,6 +37,12 @@ async function ensureModel(quick: boolean): Promise<{ modelsDir: string; model: 
   return { modelsDir: CACHE_MODELS, model: path.basename(dir) };
 }
 
+async function ensureTinyQuantized(): Promise<{ modelsDir: string; model: string }> {
+  const { generateTinyQuantized } = await import('../test/fixtures/generate');
+  const dir = await generateTinyQuantized(CACHE_MODELS, { log });
+  return { modelsDir: CACHE_MODELS, model: path.basename(dir) };
+}
+
 async function runOne(
   name: BenchName,
   quick: boolean,
@@ -45,15 +51,19 @@ async function runOne(
   switch (name) {
     case 'inference': {
       const { benchInference } = await import('./inference');
-      const m = await model();
+      // Its own folder with the q8 and q4 variants (the tiny one in --quick, kept small and fast).
+      const m = quick ? await ensureTinyQuantized() : await model();
       return benchInference({
         ...m,
+        // --quick: fp32 and q8 only, to stay about a minute; q4's load and tokens are in npm test.
+        dtypes: quick ? ['fp32', 'q8'] : ['fp32', 'q8', 'q4'],
         rounds: quick ? 1 : 2,
-        reps: quick ? 3 : 5,
-        genBudgetMs: quick ? 10_000 : 40_000,
-        totalBudgetMs: quick ? 30_000 : 150_000,
+        reps: quick ? 2 : 5,
+        genBudgetMs: quick ? 3_000 : 25_000,
+        dtypeBudgetMs: quick ? 10_000 : 100_000,
         newTokens: 64,
         childTimeoutMs: quick ? 90_000 : 240_000,
+        bandwidthMiB: quick ? 256 : 1024,
         targetApplies: !quick,
         log,
       });
