@@ -437,13 +437,15 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       else await start(slot);
     });
   };
-  // Live settings: a new key, models folder or worker name starts the worker again with it (its
+  // Live settings: a new key, models folder, worker name or text precision starts the worker again with it (its
   // running job finished or reported first); the requester side reads them at each call.
   backend.credentials.onUserKeyChange(() => relaunch());
   backend.settings.onChange(({ changed }) => {
     const relevant: (keyof Settings)[] = [
       ...(overrides.modelsDir === undefined ? (['modelsDir'] as const) : []),
       ...(overrides.workerName === undefined ? (['workerName'] as const) : []),
+      // A new precision is a different model file.
+      'textDtype',
     ];
     if (changed.some((k) => relevant.includes(k))) relaunch();
   });

@@ -1,4 +1,5 @@
 import type { LocalModel, ModelLoadState } from '../../shared/bridge/contract';
+import type { OnnxDtype } from '../../shared/worker/dtype';
 import type { LocalModelsPort } from './ports';
 
 /** What a scan of the models folder yields (electron/worker/models scanModels gives more; this is what is shown). */
@@ -7,6 +8,8 @@ export interface FoundModel {
   kind: 'text' | 'alchemy' | 'image';
   path: string;
   sizeBytes: number;
+  /** Text models: the precisions the folder ships. */
+  dtypes?: OnnxDtype[];
 }
 
 /**
@@ -31,6 +34,7 @@ export class ModelCatalog implements LocalModelsPort {
       kind: m.kind,
       path: m.path,
       sizeBytes: m.sizeBytes,
+      ...(m.dtypes ? { dtypes: m.dtypes } : {}),
       load: { ...(this.states.get(m.name) ?? { state: 'found' as ModelLoadState, fraction: 0 }) },
     }));
   }

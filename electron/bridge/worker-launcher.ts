@@ -59,7 +59,14 @@ export const IMAGE_NEEDS_NSFW =
 /** The models folder as the catalog shows it. */
 export async function scanForCatalog(modelsDir: string) {
   const models = await scanModels(modelsDir);
-  return models.map((m) => ({ name: m.name, kind: m.kind, path: m.path, sizeBytes: m.sizeBytes }));
+  return models.map((m) => ({
+    name: m.name,
+    kind: m.kind,
+    path: m.path,
+    sizeBytes: m.sizeBytes,
+    // What the Settings screen's precision choice can pick from.
+    ...(m.kind === 'text' && m.dtypes ? { dtypes: m.dtypes } : {}),
+  }));
 }
 
 /**

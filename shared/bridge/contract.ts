@@ -1,4 +1,4 @@
-import type { DtypeChoice } from '../worker/dtype';
+import type { DtypeChoice, OnnxDtype } from '../worker/dtype';
 /**
  * The window's one door to the app: every call the renderer makes and every
  * event it hears, typed in one place. Implemented twice with the same
@@ -139,6 +139,8 @@ export interface LocalModel {
   /** Folder of the model inside the models folder. */
   path: string;
   sizeBytes: number;
+  /** Text models: the precisions (transformers.js dtypes) the folder ships, which the textDtype setting picks from. */
+  dtypes?: OnnxDtype[];
   /** `seconds`: how long loading took, once ready. */
   load: {
     state: ModelLoadState;

@@ -53,6 +53,19 @@ describe('scanModels', () => {
     expect(text?.source).toBe('folder');
   });
 
+  it('lists the precisions a text model ships, from the hub file names', async () => {
+    await model(path.join(root, 'gpt2'), gpt2, {
+      'model.onnx': 10,
+      'model_quantized.onnx': 10,
+      'model_q4.onnx': 10,
+    });
+    await model(path.join(root, 'q4-only'), gpt2, { 'model_q4.onnx': 10 });
+    expect((await scanModels(root)).map((m) => [m.name, m.dtypes])).toEqual([
+      ['gpt2', ['fp32', 'q8', 'q4']],
+      ['q4-only', ['q4']],
+    ]);
+  });
+
   it('finds org/name folders one level down', async () => {
     await model(path.join(root, 'Xenova', 'gpt2'), gpt2);
     expect((await scanModels(root)).map((m) => m.name)).toEqual(['Xenova/gpt2']);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AlchemyForm } from '../engines/types';
 import { readSdLayout } from './sd-layout';
 import { classifyModel, type Classification, type ModelConfigLike, type ModelKind } from './classify';
+import { availableDtypes, type OnnxDtype } from '../../../shared/worker/dtype';
 
 export interface ModelInfo {
   /** The name the loaders take: `tiny-gpt2`, `org/name`. */
@@ -23,6 +24,8 @@ export interface ModelInfo {
   modelType: string;
   sizeBytes: number;
   source: 'folder' | 'hf-cache';
+  /** The precisions every ONNX graph of the folder ships in (hub file names: model_quantized.onnx is q8…); none for SD folders. */
+  dtypes?: OnnxDtype[];
 }
 
 export interface ScanOptions {
@@ -132,6 +135,7 @@ async function readModel(
     modelType: config.model_type ?? 'unknown',
     sizeBytes: await sizeOnDisk(folder),
     source,
+    dtypes: availableDtypes(onnxFiles),
   };
 }
 

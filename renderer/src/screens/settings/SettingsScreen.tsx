@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { Settings, SettingsView, Theme } from '../../../../shared/bridge/contract';
+import type { Settings, SettingsPatch, SettingsView, Theme } from '../../../../shared/bridge/contract';
+import type { DtypeChoice } from '../../../../shared/worker/dtype';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { NumberField, SelectField, Switch, TextField } from '../../components/Fields';
@@ -8,15 +9,25 @@ import { useSettings } from '../../stores';
 import { ApiKeyField } from './ApiKeyField';
 import { HordeChoiceField, hordeChoiceProblem } from './HordeChoiceField';
 import { OwnerNameField } from './OwnerNameField';
+import { TextDtypeField } from './TextDtypeField';
 
 type Draft = Pick<
   Settings,
   'horde' | 'workerName' | 'modelsDir' | 'threads' | 'memoryMb' | 'lanSharing' | 'theme'
->;
+> & { textDtype: DtypeChoice };
 
 function draftOf(s: SettingsView): Draft {
   const { horde, workerName, modelsDir, threads, memoryMb, lanSharing, theme } = s;
-  return { horde, workerName, modelsDir, threads, memoryMb, lanSharing, theme };
+  return {
+    horde,
+    workerName,
+    modelsDir,
+    threads,
+    memoryMb,
+    lanSharing,
+    theme,
+    textDtype: s.textDtype ?? 'auto',
+  };
 }
 
 function problems(d: Draft): string[] {
@@ -51,7 +62,11 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (issues.length > 0) return;
-    setOutcome(await save({ ...draft, workerName: draft.workerName.trim() }));
+    const { textDtype, ...rest } = draft;
+    const patch: SettingsPatch = { ...rest, workerName: draft.workerName.trim() };
+    // Sent only when changed: a new precision reloads the text model.
+    if (textDtype !== (settings.textDtype ?? 'auto')) patch.textDtype = textDtype;
+    setOutcome(await save(patch));
   }
 
   return (
@@ -88,6 +103,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
               onChange={(v) => set('memoryMb', v)}
             />
           </div>
+          <TextDtypeField value={draft.textDtype} onChange={(v) => set('textDtype', v)} />
         </div>
       </fieldset>
       <fieldset>

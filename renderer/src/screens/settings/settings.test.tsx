@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
+import type { LocalModel } from '../../../../shared/bridge/contract';
 import { SettingsScreen } from './SettingsScreen';
 
 afterEach(cleanup);
@@ -144,5 +145,57 @@ describe('settings screen', () => {
     renderWithBridge(<SettingsScreen />);
     const link = await screen.findByRole('link', { name: /When to earn/ });
     expect(link.getAttribute('href')).toBe('#earn');
+  });
+});
+
+describe('text model precision', () => {
+  const models = (): LocalModel[] => [
+    { ...fx.localModels()[0]!, dtypes: ['fp32', 'q8', 'q4'] },
+    {
+      name: 'tiny-nsfw',
+      kind: 'alchemy',
+      path: 'tiny-nsfw',
+      sizeBytes: 1000,
+      load: { state: 'found', fraction: 0 },
+    },
+  ];
+
+  it('offers auto and every dtype, says what each text model ships and loads, and saves a forced one', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />, { 'models:local': models });
+    const select = (await screen.findByLabelText('Text model precision')) as HTMLSelectElement;
+    expect(select.value).toBe('auto');
+    expect([...select.options].map((o) => o.value)).toEqual([
+      'auto',
+      'fp32',
+      'q8',
+      'int8',
+      'uint8',
+      'q4',
+      'bnb4',
+      'fp16',
+      'q4f16',
+    ]);
+    const variants = await screen.findByRole('list', { name: 'Text model variants' });
+    await waitFor(() =>
+      expect(variants.textContent).toContain('tiny-gpt2 ships fp32, q8, q4; on the CPU it loads q8.'),
+    );
+    // Only text models have a precision to choose.
+    expect(variants.textContent).not.toContain('tiny-nsfw');
+
+    fireEvent.change(select, { target: { value: 'fp16' } });
+    expect(variants.textContent).toContain('it has no fp16 variant, so it will not load');
+    fireEvent.change(select, { target: { value: 'q4' } });
+    expect(variants.textContent).toContain('on the CPU it loads q4.');
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Settings saved'));
+    expect(bridge.callsTo('settings:set')[0]).toMatchObject({ textDtype: 'q4' });
+  });
+
+  it('does not send the precision when it was not changed (a new one reloads the model)', async () => {
+    const { bridge } = renderWithBridge(<SettingsScreen />);
+    fireEvent.change(await screen.findByLabelText('Worker name'), { target: { value: 'attic-pc' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Settings saved'));
+    expect(bridge.callsTo('settings:set')[0]).not.toHaveProperty('textDtype');
   });
 });
