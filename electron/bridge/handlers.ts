@@ -13,6 +13,7 @@ import type {
 import { bridgeError, isBridgeError, toBridgeError, withHint } from '../../shared/bridge/errors';
 import { upfrontKudosRequired, upfrontVerdict } from '../../shared/kudos/upfront';
 import { alchemyFormCost } from '../../shared/kudos/pricing';
+import type { AskedFor } from '../../shared/kudos/results';
 import { HordeError } from '../../shared/api/horde-error';
 import { randomUUID } from 'node:crypto';
 import type { Credentials } from './credentials';
@@ -220,7 +221,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     },
 
     'requests:submitText': async (req) => {
-      const intent = await beginRequest('text', req.prompt, req.models);
+      // One generation's text is kept: its bound is max_length tokens (shared/kudos/results.ts).
+      const asked = { maxLength: req.params.max_length };
+      const intent = await beginRequest('text', req.prompt, req.models, asked);
       const answer = await settleOnRefusal(intent, () => client().textAsync(textAsyncBody(req, false)));
       if (!answer.id)
         throw bridgeError(
@@ -228,7 +231,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
       const kudos = roundKudos(answer.kudos ?? 0);
-      await deps.tracker.track(newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now()));
+      await deps.tracker.track(
+        newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now(), asked),
+      );
       await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
@@ -242,7 +247,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
 
     'alchemy:submit': async ({ sourceImage, forms }) => {
       const models = forms.filter((f) => isImageForm(f));
-      const intent = await beginRequest('alchemy', forms.join(', '), models);
+      const asked = { forms: [...forms] };
+      const intent = await beginRequest('alchemy', forms.join(', '), models, asked);
       const answer = await settleOnRefusal(intent, () =>
         client().interrogateAsync({
           forms: forms.map((name) => ({ name })),
@@ -258,7 +264,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const kudos = roundKudos(
         answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
       );
-      await deps.tracker.track(newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now()));
+      await deps.tracker.track(
+        newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now(), asked),
+      );
       await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
@@ -355,7 +363,12 @@ export function createBridgeHandlers(deps: BridgeDeps) {
     return deps.horde.mode === 'embedded' ? 'embedded' : deps.horde.url;
   }
 
-  async function beginRequest(kind: 'text' | 'alchemy', summary: string, models: string[]): Promise<string> {
+  async function beginRequest(
+    kind: 'text' | 'alchemy',
+    summary: string,
+    models: string[],
+    asked: AskedFor,
+  ): Promise<string> {
     const id = randomUUID();
     await deps.intents.begin({
       type: 'request',
@@ -365,6 +378,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       kind,
       summary: summary.slice(0, 500),
       models,
+      asked,
     });
     return id;
   }

@@ -8,7 +8,13 @@ import {
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { maxTextResultBytes, utf8Bytes } from '../../shared/kudos/results';
+import { isImageForm } from '../../shared/api/interrogate';
+import {
+  maxStoredResultBytes,
+  maxTextResultBytes,
+  utf8Bytes,
+  type AskedFor,
+} from '../../shared/kudos/results';
 import { writeFileAtomic } from './atomic-file';
 import { parseJson, RecordFile, type LoadedRecord, type Parsed } from './record-file';
 
@@ -19,10 +25,18 @@ export const INLINE_RESULT_BYTES = 4096;
 const PREVIEW_CHARS = 1000;
 /**
  * No request asks for more than the AI Horde's largest max_length (4096 tokens), so no honest
- * result is longer than its byte bound (shared/kudos/results.ts); anything past it is cut.
+ * result is longer than its byte bound (shared/kudos/results.ts); anything past it is cut. This
+ * is the bound of an entry that does not say what its request asked for (saved by an older
+ * version); every other entry is bounded by its own request (`resultBound`).
  */
 export const MAX_RESULT_BYTES = maxTextResultBytes(4096);
 const CUT_NOTE = '\n[… cut: longer than any request can ask for]';
+const CUT_ASKED_NOTE = '\n[… cut: longer than this request asked for]';
+
+/** The most UTF-8 bytes kept of a result of a request that asked for `asked`. */
+export function resultBound(asked: AskedFor | undefined): number {
+  return asked ? Math.min(MAX_RESULT_BYTES, maxStoredResultBytes(asked, isImageForm)) : MAX_RESULT_BYTES;
+}
 
 const RequestStateSchema = z.enum(REQUEST_STATES);
 const EntrySchema = z.object({
@@ -38,6 +52,12 @@ const EntrySchema = z.object({
   state: RequestStateSchema,
   result: z.string().optional(),
   error: z.object({ rc: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  asked: z
+    .union([
+      z.object({ maxLength: z.int().min(1).max(1_000_000) }),
+      z.object({ forms: z.array(z.string().max(100)).max(50) }),
+    ])
+    .optional(),
   /** The full result's file in the results folder, when it is too long to keep inline. */
   resultFile: z
     .string()
@@ -108,14 +128,21 @@ export class RequestHistory {
     const before = i >= 0 ? this.entries[i] : undefined;
     const stored: StoredEntry = structuredClone(entry);
     delete stored.resultFile;
-    if (entry.result !== undefined && utf8Bytes(entry.result) > INLINE_RESULT_BYTES) {
-      const preview = previewOf(entry.result);
+    // What the request asked for stays with it, whoever writes the entry next.
+    if (stored.asked === undefined && before?.asked !== undefined) stored.asked = before.asked;
+    const sameAsStored = before?.resultFile !== undefined && before.result === entry.result;
+    // A result past what the request asked for is cut here, before it is kept inline or as a file.
+    const result =
+      entry.result === undefined || sameAsStored ? entry.result : boundResult(entry.result, stored.asked);
+    if (result !== undefined) stored.result = result;
+    if (result !== undefined && utf8Bytes(result) > INLINE_RESULT_BYTES) {
+      const preview = previewOf(result);
       // The same preview means the window handed back what get() gave it: the file already holds it.
-      if (before?.resultFile && before.result === entry.result) stored.resultFile = before.resultFile;
+      if (sameAsStored) stored.resultFile = before.resultFile;
       else {
         // The file first: a crash before the history is saved leaves a file no entry names, never the reverse.
         const name = `${createHash('sha256').update(entry.id).digest('hex').slice(0, 32)}.txt`;
-        const text = bounded(entry.result);
+        const text = result;
         const hash = createHash('sha256').update(text).digest('hex');
         if (this.written.get(name) !== hash || before?.resultFile !== name) {
           await writeFileAtomic(path.join(this.resultsDir, name), text, 0o600);
@@ -151,17 +178,25 @@ function previewOf(text: string): string {
   return text.length <= PREVIEW_CHARS ? text : `${text.slice(0, PREVIEW_CHARS)}…`;
 }
 
-/** At most MAX_RESULT_BYTES of UTF-8, cut on a character boundary, with a note saying so. */
-function bounded(text: string): string {
-  if (utf8Bytes(text) <= MAX_RESULT_BYTES) return text;
+/** A result as the app keeps and shows it: no longer than what its request asked for allows. */
+export function boundResult(text: string, asked: AskedFor | undefined): string {
+  return bounded(text, resultBound(asked), asked ? CUT_ASKED_NOTE : CUT_NOTE);
+}
+
+/** At most `limit` bytes of UTF-8, cut on a character boundary, with a note saying so. */
+function bounded(text: string, limit: number, note: string): string {
+  if (utf8Bytes(text) <= limit) return text;
   let lo = 0;
-  let hi = text.length;
+  let hi = Math.min(text.length, limit);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (utf8Bytes(text.slice(0, mid)) <= MAX_RESULT_BYTES) lo = mid;
+    if (utf8Bytes(text.slice(0, mid)) <= limit) lo = mid;
     else hi = mid - 1;
   }
-  return text.slice(0, lo) + CUT_NOTE;
+  // A lone high surrogate at the cut would be half a character.
+  const code = text.charCodeAt(lo - 1);
+  if (lo > 0 && code >= 0xd800 && code <= 0xdbff) lo--;
+  return text.slice(0, lo) + note;
 }
 
 function parseHistory(text: string): Parsed<StoredEntry[]> {

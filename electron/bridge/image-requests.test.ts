@@ -8,6 +8,8 @@ import type { HordeClient } from '../client/horde-client';
 import { BridgeEventBus } from './events';
 import { Gallery } from './gallery';
 import { ImageRequests } from './image-requests';
+import { seededWebp } from '../../test/harness/stub-image-worker';
+import { imageResultBound } from '../../shared/kudos/results';
 
 const check = (over: Partial<ImageCheck> = {}): ImageCheck => ({
   finished: 0,
@@ -113,5 +115,37 @@ describe('image requests tracker', () => {
     // The first look the window takes reads the same view the last push carried.
     expect(await t.handlers['images:status']({ id })).toEqual(last);
     expect(t.checks()).toBe(6);
+  });
+
+  it('keeps no more than the request asked for: n images, none larger than the asked size can be', async () => {
+    const done = check({ finished: 3, waiting: 0, queue_position: 0, done: true, kudos: 3 });
+    const bound = imageResultBound({ width: request.width, height: request.height, upscaled: false });
+    const gen = (id: string, img: string) => ({
+      img,
+      seed: id,
+      id,
+      censored: false,
+      gen_metadata: [],
+      worker_id: 'w1',
+      worker_name: 'greedy',
+      model: 'tiny-sd',
+      state: 'ok' as const,
+    });
+    const fits = (await seededWebp(64, 64, 1)).toString('base64');
+    const junk = Buffer.alloc(bound.bytes * 3, 7).toString('base64');
+    const wider = (await seededWebp(128, 64, 2)).toString('base64');
+    const extra = (await seededWebp(64, 64, 3)).toString('base64');
+    const t = await setup([done], {
+      ...done,
+      shared: false,
+      // Four images for three asked: one fits, one is bytes past any 64×64 image, one is wider than asked.
+      generations: [gen('fits', fits), gen('junk', junk), gen('wider', wider), gen('extra', extra)],
+    });
+    const { id } = await t.handlers['images:submit']({ ...request, n: 3 });
+    await until(() => t.pushed.some((v) => v.settled), 'the settled push');
+    await t.images.stop();
+    const last = await t.handlers['images:status']({ id });
+    expect(last.images.map((g) => g.seed)).toEqual(['fits']);
+    expect((await t.handlers['images:gallery']({})).map((g) => g.seed)).toEqual(['fits']);
   });
 });

@@ -1,5 +1,6 @@
 import { roundKudos } from '../../shared/ledger/money';
-import type { ImageAsyncInput, ImageCheck, ImageStatus } from '../../shared/api/image';
+import { UPSCALERS, type ImageAsyncInput, type ImageCheck, type ImageStatus } from '../../shared/api/image';
+import { imageResultBound, imageResultProblem, imageSizeOf } from '../../shared/kudos/results';
 import type { AccountView } from '../../shared/bridge/contract';
 import { bridgeError } from '../../shared/bridge/errors';
 import {
@@ -48,7 +49,6 @@ interface Tracked {
   pushed: string;
 }
 
-const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 const MAX_POLL_FAILURES = 20;
 
 /**
@@ -281,10 +281,27 @@ export class ImageRequests {
       const cancelled = t.view.state === 'cancelled';
       this.apply(t, status);
       const images: GalleryImage[] = [];
-      for (const g of status.generations) {
-        if (g.state === 'faulted' || g.img === 'N/A' || g.img === '') continue;
+      // What the request asked for bounds what is kept: n images, each no larger than the asked
+      // size (4× each side with an upscaler) can be (shared/kudos/results.ts). A worker on a shared
+      // horde may send more, or bigger; that is not stored.
+      const bound = imageResultBound({
+        width: t.request.width,
+        height: t.request.height,
+        upscaled: t.request.postProcessing.some((p) => UPSCALERS.includes(p)),
+      });
+      const delivered = status.generations.filter(
+        (g) => g.state !== 'faulted' && g.img !== 'N/A' && g.img !== '',
+      );
+      if (delivered.length > t.request.n)
+        this.deps.log?.warn(
+          `${id}: the horde sent ${delivered.length} images for ${t.request.n} asked; kept ${t.request.n}`,
+        );
+      for (const g of delivered.slice(0, t.request.n)) {
         try {
-          const bytes = await this.imageBytes(g.img);
+          const bytes = await this.imageBytes(g.img, bound.bytes);
+          const size = imageSizeOf(bytes);
+          const problem = size ? imageResultProblem({ ...size, bytes: bytes.length }, bound) : undefined;
+          if (problem) throw new Error(problem);
           const stored = await this.deps.gallery.add(
             {
               id: g.id,
@@ -323,14 +340,39 @@ export class ImageRequests {
     return t.settling;
   }
 
-  private async imageBytes(img: string): Promise<Uint8Array> {
-    if (!/^https?:\/\//.test(img)) return Buffer.from(img, 'base64');
+  /** An image's bytes, read no further than `max` (the request's bound): a bigger one is refused unread. */
+  private async imageBytes(img: string, max: number): Promise<Uint8Array> {
+    const tooBig = (): Error =>
+      new Error(`the image is larger than the request asked for (${max} bytes at most)`);
+    if (!/^https?:\/\//.test(img)) {
+      // base64: 4 characters carry 3 bytes.
+      if (Math.floor((img.length * 3) / 4) > max + 2) throw tooBig();
+      return Buffer.from(img, 'base64');
+    }
     const f = this.deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const res = await f(img, { signal: AbortSignal.timeout(30_000) });
+    const controller = new AbortController();
+    const res = await f(img, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)]) });
     if (!res.ok) throw new Error(`the image URL answered ${res.status}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > MAX_IMAGE_BYTES) throw new Error('the image is larger than the app keeps');
-    return bytes;
+    if (Number(res.headers.get('content-length') ?? 0) > max) {
+      controller.abort();
+      throw tooBig();
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader) return new Uint8Array();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        throw tooBig();
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
   }
 }
 

@@ -11,6 +11,10 @@ const RequestIntent = z.object({
   kind: z.enum(['text', 'alchemy']),
   summary: z.string(),
   models: z.array(z.string()),
+  /** What the request asks for, which bounds its result (history.ts). */
+  asked: z
+    .union([z.object({ maxLength: z.int().min(1) }), z.object({ forms: z.array(z.string()) })])
+    .optional(),
 });
 const TransferIntent = z.object({
   type: z.literal('transfer'),

@@ -77,6 +77,7 @@ export async function reconcile(deps: ReconcileDeps, now = Date.now): Promise<Re
             intent?.models ?? [],
             0,
             intent?.at ?? now(),
+            intent?.asked,
           ),
         );
       }
@@ -99,6 +100,7 @@ export async function reconcile(deps: ReconcileDeps, now = Date.now): Promise<Re
             intent?.models ?? [],
             p.kudos,
             intent?.at ?? p.at,
+            intent?.asked,
           ),
           state: 'done',
           finishedAt: p.at,

@@ -9,7 +9,7 @@ import {
 import type { HordeClient } from '../client/horde-client';
 import { HordeError } from '../../shared/api/horde-error';
 import type { BridgeEventBus } from './events';
-import type { RequestHistory } from './history';
+import { boundResult, type RequestHistory } from './history';
 import type { ImageFetcher } from './image-fetcher';
 import type { Journal } from './journal';
 import type { Logger } from './ports';
@@ -90,6 +90,10 @@ export class RequestTracker {
       throw e;
     }
     const entry = this.deps.history.get(id);
+    // The window gets no more of a generation than the request asked for (a worker on a shared
+    // horde may send far more); the history keeps the same (history.ts).
+    if (entry)
+      status.generations = status.generations.map((g) => ({ ...g, text: boundResult(g.text, entry.asked) }));
     if (entry) {
       const first = status.generations.find((g) => g.state === 'ok') ?? status.generations[0];
       const next: HistoryEntry = { ...entry, state: status.state };

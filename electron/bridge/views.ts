@@ -1,3 +1,4 @@
+import type { AskedFor } from '../../shared/kudos/results';
 import type {
   AccountView,
   AlchemyFormView,
@@ -115,6 +116,7 @@ export function newHistoryEntry(
   models: string[],
   kudos: number,
   now: number,
+  asked?: AskedFor,
 ): HistoryEntry {
   return {
     id,
@@ -125,5 +127,6 @@ export function newHistoryEntry(
     kudos: roundKudos(kudos),
     quoted: roundKudos(kudos),
     state: 'waiting',
+    ...(asked ? { asked } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
 import type { InterrogationTag } from '../api/alchemy-results';
+import type { AskedFor } from '../kudos/results';
 import type { ImageEvents, ImageHandlers } from './images';
 import type { ClubHandlers } from './club';
 import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, RecheckResult } from './models';
@@ -306,6 +307,8 @@ export interface HistoryEntry {
   /** First generation's text or the alchemy text results, when done. */
   result?: string;
   error?: BridgeError;
+  /** What the request asked for: the app keeps no more of its result than that allows (shared/kudos/results.ts). */
+  asked?: AskedFor;
 }
 
 export interface HistoryQuery {

@@ -48,6 +48,30 @@ export function textResultProblem(generation: string, maxLength: number): string
   return `The generation is ${bytes} bytes, more than a ${maxLength}-token request allows (${limit} bytes, ${MAX_BYTES_PER_TOKEN} per token).`;
 }
 
+/**
+ * What a request asked for that bounds its result, recorded with the request in the app's
+ * history: a text request's `max_length` (tokens of one generation: the history keeps the first),
+ * or the alchemy forms.
+ */
+export type AskedFor = { maxLength: number } | { forms: string[] };
+
+/**
+ * The most UTF-8 bytes the app keeps of a request's result: for text `max_length` ×
+ * MAX_BYTES_PER_TOKEN (256 bytes a token, as the horde bounds a submit); for alchemy the sum of
+ * each form's bound on its result, plus a line's label and newline per form (the history's
+ * summary is one line per form). `isImageForm` tells post-processors and strip_background, whose
+ * result is an image, not text.
+ */
+export function maxStoredResultBytes(asked: AskedFor, isImageForm: (form: string) => boolean): number {
+  if ('maxLength' in asked) return maxTextResultBytes(asked.maxLength);
+  return asked.forms.reduce(
+    (sum, f) => sum + maxFormResultBytes(f, isImageForm(f)) + utf8Bytes(f) + FORM_LINE_BYTES,
+    0,
+  );
+}
+/** A summary line's label beyond the form's name: ": ", "nsfw: safe for work", a newline. */
+const FORM_LINE_BYTES = 32;
+
 /** Forms whose result is an image sent to the upload URL: the result only names it ("R2" or the URL). */
 const IMAGE_RESULT_BYTES = 1024;
 
@@ -88,6 +112,19 @@ const IMAGE_HEADER_BYTES = 64 * 1024;
 /** The most bytes an image of `size` may take: 4 bytes a pixel (RGBA, uncompressed) plus a header. */
 export function maxImageResultBytes(size: ImageSize): number {
   return size.width * size.height * 4 + IMAGE_HEADER_BYTES;
+}
+
+/** Upscalers enlarge up to 4× (RealESRGAN_x4plus and the like): an upscaled result may be that many times each side. */
+export const MAX_UPSCALE = 4;
+
+/**
+ * The size one image of a request may have, and its byte bound: the asked size, or 4× each side
+ * when the request asked for an upscaler. A request of `n` images keeps at most `n` of them.
+ */
+export function imageResultBound(asked: ImageSize & { upscaled: boolean }): ImageSize & { bytes: number } {
+  const scale = asked.upscaled ? MAX_UPSCALE : 1;
+  const size = { width: asked.width * scale, height: asked.height * scale };
+  return { ...size, bytes: maxImageResultBytes(size) };
 }
 
 /**
