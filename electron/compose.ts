@@ -21,6 +21,7 @@ import {
   engineOptions,
   loadEngines,
   scanForCatalog,
+  type ImageLoader,
   type LoadedEngines,
   type TextLoader,
 } from './bridge/worker-launcher';
@@ -96,6 +97,8 @@ export interface ComposeOptions {
   idleSignals: boolean;
   /** Tried before ONNX Runtime in Node (the desktop app's WebGPU window); null answers "not here". */
   loadText?: (where: { modelsDir: string; threads: number }) => TextLoader;
+  /** Tried before ONNX Runtime in Node for the image models (the desktop app's SD window). */
+  loadImage?: (where: { modelsDir: string }) => ImageLoader;
   overrides?: RunOverrides;
   /** The desktop app's native folder picker (Models → Add a folder). */
   pickFolder?: () => Promise<string | null>;
@@ -373,6 +376,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     // The settings as they are now: the worker starts again after the user changes them.
     const settings = backend.settings.get();
     const custom = options.loadText?.({ modelsDir: dir, threads: settings.threads });
+    const customImage = options.loadImage?.({ modelsDir: dir });
     try {
       engines = await loadEngines({
         modelsDir: dir,
@@ -385,6 +389,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         cancelled: () => stopping,
         names: async (m) => (await library.names(m)).names,
         ...(custom ? { loadText: custom } : {}),
+        ...(customImage ? { loadImage: customImage } : {}),
       });
     } catch (err) {
       slot.setReason('no_model', `Cannot read the models folder ${dir}`, errorText(err));

@@ -1,6 +1,7 @@
 /**
  * Bundles the Electron side into dist/electron: main.cjs (package.json "main"), preload.cjs,
- * services.cjs (the utility process: horde, worker, bridge backend) and the WebGPU engine page.
+ * services.cjs (the utility process: horde, worker, bridge backend) and the WebGPU engine pages
+ * (engine-page.js for text, sd-page.js for Stable Diffusion).
  * Our own code and small pure-JS libraries are bundled; native, ONNX and plugin-loading
  * packages stay in node_modules, which electron-builder ships (see electron-builder.config.cjs).
  */
@@ -69,13 +70,14 @@ export async function buildElectron(out = path.join(root, 'dist', 'electron')): 
       outfile: path.join(out, 'preload.cjs'),
     }),
     bundleEnginePage(path.join(out, 'engine-page.js')),
+    bundleEnginePage(path.join(out, 'sd-page.js'), 'sd'),
     copyFile(path.join(root, 'electron/worker/engines/browser/page.html'), path.join(out, 'page.html')),
   ]);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildElectron().then(
-    () => console.log('built dist/electron: main.cjs, preload.cjs, services.cjs, engine-page.js'),
+    () => console.log('built dist/electron: main.cjs, preload.cjs, services.cjs, engine-page.js, sd-page.js'),
     (err: unknown) => {
       console.error(err);
       process.exit(1);

@@ -135,6 +135,7 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       inference: true,
       enginePageScript: path.join(__dirname, 'engine-page.js'),
+      sdPageScript: path.join(__dirname, 'sd-page.js'),
       ...(hordeChoice ? { ifHordeDamaged: hordeChoice } : {}),
     },
     state,

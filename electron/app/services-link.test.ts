@@ -5,7 +5,7 @@ import type { IdleSignals } from '../../shared/worker/stats';
 import { MemorySecretStore } from '../bridge/secret-store';
 import { RpcPeer, type RpcPort } from './rpc';
 import type { AppServices } from './services';
-import { connectServices, serveServices, type ComposeServices } from './services-link';
+import { connectServices, serveServices, type ComposeServices, type InferenceWindow } from './services-link';
 
 function wrap(port: MessagePort): RpcPort {
   return {
@@ -26,7 +26,9 @@ afterEach(() => {
   }
 });
 
-function setup(extra: { inference?: boolean; pickFolder?: () => Promise<string | null> } = {}) {
+function setup(
+  extra: { inference?: boolean; imageInference?: boolean; pickFolder?: () => Promise<string | null> } = {},
+) {
   const channel = new MessageChannel();
   open.push(channel);
   const signals: Partial<IdleSignals>[] = [];
@@ -34,9 +36,10 @@ function setup(extra: { inference?: boolean; pickFolder?: () => Promise<string |
   const mainSecrets = new MemorySecretStore();
   const logs: string[] = [];
   const evaluated: { source: string; arg: unknown }[] = [];
+  const windowCalls: string[] = [];
   let reconnects = 0;
 
-  const compose: ComposeServices = async ({ secrets, inferenceHost, pickFolder, log }) => {
+  const compose: ComposeServices = async ({ secrets, inferenceHost, imageHost, pickFolder, log }) => {
     log.info('composing');
     const services: AppServices = {
       handlers: {
@@ -51,6 +54,13 @@ function setup(extra: { inference?: boolean; pickFolder?: () => Promise<string |
         'app:info': async () => {
           const doubled = await inferenceHost?.evaluate((n: number) => n * 2, 21);
           return { version: String(doubled) };
+        },
+        // Stands in for the image loader: opens the SD page in the image window and asks it.
+        'images:models': async () => {
+          await imageHost?.open('http://127.0.0.1:1/engine/sd/');
+          const backend = await imageHost?.evaluate((b: string) => `${b} in the page`, 'webgpu');
+          await imageHost?.close();
+          return [{ name: String(backend), count: 1, queued: 0, eta: 0, nativeSide: 512 }];
         },
       } as unknown as BridgeHandlers,
       subscribe: (l) => {
@@ -67,27 +77,43 @@ function setup(extra: { inference?: boolean; pickFolder?: () => Promise<string |
     return services;
   };
 
+  function fakeWindow(name: string): InferenceWindow {
+    return {
+      open: async (url) => {
+        windowCalls.push(`${name}: open ${url}`);
+      },
+      close: async () => {
+        windowCalls.push(`${name}: close`);
+      },
+      evaluateSource: async (source, arg) => {
+        windowCalls.push(`${name}: evaluate`);
+        evaluated.push({ source, arg });
+        // Stands in for executeJavaScript in the hidden window.
+        return (new Function(`return (${source})`)() as (a: unknown) => unknown)(arg);
+      },
+    };
+  }
+
   serveServices(new RpcPeer(wrap(channel.port2)), compose);
   const client = connectServices(new RpcPeer(wrap(channel.port1)), {
     secrets: mainSecrets,
     log: (level, message) => logs.push(`${level}: ${message}`),
     ...(extra.pickFolder ? { pickFolder: extra.pickFolder } : {}),
-    ...(extra.inference
-      ? {
-          inference: {
-            open: async () => {},
-            close: async () => {},
-            evaluateSource: async (source, arg) => {
-              evaluated.push({ source, arg });
-              // Stands in for executeJavaScript in the hidden window.
-              return (new Function(`return (${source})`)() as (a: unknown) => unknown)(arg);
-            },
-          },
-        }
-      : {}),
+    ...(extra.inference ? { inference: fakeWindow('text') } : {}),
+    ...(extra.imageInference ? { imageInference: fakeWindow('image') } : {}),
   });
   const init = { dataDir: '/tmp/x', version: '0.1.0', inference: extra.inference ?? false };
-  return { client, init, signals, emitters, mainSecrets, logs, evaluated, reconnects: () => reconnects };
+  return {
+    client,
+    init,
+    signals,
+    emitters,
+    mainSecrets,
+    logs,
+    evaluated,
+    windowCalls,
+    reconnects: () => reconnects,
+  };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
@@ -144,6 +170,31 @@ describe('main ⇄ services process', () => {
     await s.client.start({ ...s.init, inference: true });
     await expect(s.client.handlers['app:info']()).resolves.toEqual({ version: '42' });
     expect(s.evaluated).toHaveLength(1);
+  });
+
+  it('runs the SD page in main’s second hidden window, apart from the text window', async () => {
+    const s = setup({ inference: true, imageInference: true });
+    await s.client.start({ ...s.init, inference: true });
+    await expect(s.client.handlers['images:models']()).resolves.toMatchObject([
+      { name: 'webgpu in the page' },
+    ]);
+    await expect(s.client.handlers['app:info']()).resolves.toEqual({ version: '42' });
+    expect(s.windowCalls).toEqual([
+      'image: open http://127.0.0.1:1/engine/sd/',
+      'image: evaluate',
+      'image: close',
+      'text: evaluate',
+    ]);
+  });
+
+  it('refuses the image window where main has none, without touching the text window', async () => {
+    const s = setup({ inference: true });
+    await s.client.start({ ...s.init, inference: true });
+    await expect(s.client.handlers['images:models']()).rejects.toMatchObject({ rc: 'Internal' });
+    // The services' log says why (the image loader then falls back to ONNX Runtime in Node).
+    await flush();
+    expect(s.logs).toContain('warn: bridge images:models failed: no image inference window in this process');
+    expect(s.windowCalls).toEqual([]);
   });
 
   it('asks main for a folder when the Models screen wants one picked', async () => {

@@ -3,7 +3,8 @@
  * inference, SQLite and the horde's HTTP server never hold up the main process, which
  * draws the tray and answers the window. This is the conversation between the two, over
  * RpcPeer: the main side validates the window's calls and forwards them; the services side
- * borrows from main what only main has — safeStorage and the hidden WebGPU window.
+ * borrows from main what only main has — safeStorage and the hidden WebGPU windows: one for the
+ * text engine page, one for the Stable Diffusion page, each asked for by name.
  */
 import type {
   BridgeChannel,
@@ -19,13 +20,18 @@ import type { ShutdownReport } from './lifecycle';
 import type { RpcPeer } from './rpc';
 import type { AppServices, InferenceHost, ServiceLog } from './services';
 
+/** Main's hidden windows: `text` runs the transformers.js page, `image` the Stable Diffusion page. */
+export type InferenceWindowName = 'text' | 'image';
+
 /** What main gives the services process at start. */
 export interface ServicesInit {
   dataDir: string;
   version: string;
-  /** Main can host the WebGPU window. */
+  /** Main can host the hidden WebGPU windows. */
   inference: boolean;
   enginePageScript?: string;
+  /** The prebuilt SD engine page script (dist/electron/sd-page.js) for the image window. */
+  sdPageScript?: string;
   /** The user's answer to a damaged embedded horde database (see damaged-horde.ts). */
   ifHordeDamaged?: 'restore' | 'new';
 }
@@ -34,6 +40,8 @@ export type ComposeServices = (options: {
   init: ServicesInit;
   secrets: SecretStore;
   inferenceHost?: InferenceHost;
+  /** The second hidden window, for the Stable Diffusion page. */
+  imageHost?: InferenceHost;
   /** Main's native folder picker (Models → Add a folder); null when the user cancels. */
   pickFolder: () => Promise<string | null>;
   log: ServiceLog;
@@ -48,6 +56,13 @@ export interface InferenceWindow {
 
 // ─── services side ───────────────────────────────────────────────────────
 
+/** An error for the log; one that crossed the link from main is plain data with a message. */
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? err.message;
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
 /** Runs in the utility process: builds the services and answers main. */
 export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
   const log: ServiceLog = {
@@ -55,22 +70,19 @@ export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
     warn: (message, err) =>
       peer.notify('log', {
         level: 'warn',
-        message:
-          err === undefined
-            ? message
-            : `${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        message: err === undefined ? message : `${message}: ${errorText(err)}`,
       }),
   };
   const secrets: SecretStore = {
     get: (name: SecretName) => peer.call<string | null>('secrets:get', name),
     set: (name: SecretName, value: string | null) => peer.call<void>('secrets:set', { name, value }),
   };
-  const inferenceHost: InferenceHost = {
-    open: (url) => peer.call<void>('inference:open', url),
+  const hostOf = (window: InferenceWindowName): InferenceHost => ({
+    open: (url) => peer.call<void>('inference:open', { window, url }),
     evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) =>
-      peer.call<R>('inference:evaluate', { source: fn.toString(), arg }),
-    close: () => peer.call<void>('inference:close'),
-  };
+      peer.call<R>('inference:evaluate', { window, source: fn.toString(), arg }),
+    close: () => peer.call<void>('inference:close', { window }),
+  });
   const pickFolder = (): Promise<string | null> => peer.call<string | null>('dialog:pickFolder');
 
   // Calls that arrive before start (the window loads fast) wait for the services, not fail.
@@ -81,7 +93,13 @@ export function serveServices(peer: RpcPeer, compose: ComposeServices): void {
   let starting: Promise<AppServices> | undefined;
   peer.handle('services:start', async (init: ServicesInit) => {
     if (!starting) {
-      starting = compose({ init, secrets, log, pickFolder, ...(init.inference ? { inferenceHost } : {}) });
+      starting = compose({
+        init,
+        secrets,
+        log,
+        pickFolder,
+        ...(init.inference ? { inferenceHost: hostOf('text'), imageHost: hostOf('image') } : {}),
+      });
       resolveServices(starting);
       (await starting).subscribe((message) => peer.notify('bridge:event', message));
     }
@@ -132,7 +150,10 @@ export interface ServicesClient {
 
 export interface MainSide {
   secrets: SecretStore;
+  /** The hidden window for the text engine page. */
   inference?: InferenceWindow;
+  /** The hidden window for the Stable Diffusion page. */
+  imageInference?: InferenceWindow;
   /** The native folder picker; without one (tests, a headless main) the services are told "none chosen". */
   pickFolder?: () => Promise<string | null>;
   log(level: 'info' | 'warn', message: string): void;
@@ -143,13 +164,27 @@ export function connectServices(peer: RpcPeer, main: MainSide): ServicesClient {
   peer.handle('secrets:set', ({ name, value }: { name: SecretName; value: string | null }) =>
     main.secrets.set(name, value),
   );
-  const inference = main.inference;
-  const noWindow = () => Promise.reject(new Error('no inference window in this process'));
-  peer.handle('inference:open', (url: string) => (inference ? inference.open(url) : noWindow()));
-  peer.handle('inference:evaluate', ({ source, arg }: { source: string; arg: unknown }) =>
-    inference ? inference.evaluateSource(source, arg) : noWindow(),
+  const windows: Record<InferenceWindowName, InferenceWindow | undefined> = {
+    text: main.inference,
+    image: main.imageInference,
+  };
+  // The name comes over the link: only the two windows main has, never a lookup of anything else.
+  const windowOf = (name: unknown): InferenceWindow | undefined =>
+    name === 'text' || name === 'image' ? windows[name] : undefined;
+  const noWindow = (name: unknown) =>
+    Promise.reject(new Error(`no ${String(name)} inference window in this process`));
+  peer.handle('inference:open', ({ window, url }: { window: InferenceWindowName; url: string }) => {
+    const w = windowOf(window);
+    return w ? w.open(url) : noWindow(window);
+  });
+  peer.handle(
+    'inference:evaluate',
+    ({ window, source, arg }: { window: InferenceWindowName; source: string; arg: unknown }) => {
+      const w = windowOf(window);
+      return w ? w.evaluateSource(source, arg) : noWindow(window);
+    },
   );
-  peer.handle('inference:close', () => inference?.close());
+  peer.handle('inference:close', ({ window }: { window: InferenceWindowName }) => windowOf(window)?.close());
   peer.handle('dialog:pickFolder', async () => (main.pickFolder ? await main.pickFolder() : null));
   peer.onNotify('log', ({ level, message }: { level: 'info' | 'warn'; message: string }) =>
     main.log(level, message),

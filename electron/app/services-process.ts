@@ -19,7 +19,7 @@ const peer = new RpcPeer(
   (err) => process.stderr.write(`services: ${String(err)}\n`),
 );
 
-serveServices(peer, ({ init, secrets, inferenceHost, pickFolder, log }) =>
+serveServices(peer, ({ init, secrets, inferenceHost, imageHost, pickFolder, log }) =>
   startAppServices({
     dataDir: init.dataDir,
     version: init.version,
@@ -27,7 +27,9 @@ serveServices(peer, ({ init, secrets, inferenceHost, pickFolder, log }) =>
     log,
     pickFolder,
     ...(inferenceHost ? { inferenceHost } : {}),
+    ...(imageHost ? { imageHost } : {}),
     ...(init.enginePageScript ? { enginePageScript: init.enginePageScript } : {}),
+    ...(init.sdPageScript ? { sdPageScript: init.sdPageScript } : {}),
     ...(init.ifHordeDamaged ? { ifHordeDamaged: init.ifHordeDamaged } : {}),
   }),
 );

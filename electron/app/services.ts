@@ -10,6 +10,7 @@ import { composeServices, type AppServices, type ServiceLog } from '../compose';
 import { BrowserTextEngine } from '../worker/engines/browser/engine';
 import type { BrowserHost } from '../worker/engines/browser/protocol';
 import { startAssetServer, type AssetServer } from '../worker/engines/browser/asset-server';
+import { webgpuImageLoader, windowVerdict } from './image-window';
 
 export type { AppServices, ServiceLog } from '../compose';
 
@@ -28,6 +29,10 @@ export interface ServicesOptions {
   inferenceHost?: InferenceHost;
   /** The prebuilt engine page script (dist/electron/engine-page.js) for the WebGPU window. */
   enginePageScript?: string;
+  /** The second hidden window, for the Stable Diffusion page; absent, images run in Node only. */
+  imageHost?: InferenceHost;
+  /** The prebuilt SD page script (dist/electron/sd-page.js) for that window. */
+  sdPageScript?: string;
   /** Main's native folder picker, for Models → Add a folder. */
   pickFolder?: () => Promise<string | null>;
   /** Restore the newest backup of, or start anew over, an empty or damaged embedded horde database. */
@@ -56,8 +61,9 @@ export function webgpuTextLoader(
           onProgress,
         });
         // A fallback adapter (SwiftShader) is a CPU emulation, ~100x slower than ONNX Runtime in Node.
-        if (engine.backend === 'webgpu' && !engine.adapterIsFallback) {
-          log.info(`text model ${model.name} on WebGPU (${engine.adapter ?? 'unknown adapter'})`);
+        const verdict = windowVerdict(engine);
+        if (verdict.use) {
+          log.info(`text model ${model.name} on WebGPU (${verdict.why})`);
           const served = assets;
           return { engine, close: () => served.close() };
         }
@@ -73,7 +79,7 @@ export function webgpuTextLoader(
 }
 
 export function startAppServices(options: ServicesOptions): Promise<AppServices> {
-  const { inferenceHost, enginePageScript } = options;
+  const { inferenceHost, enginePageScript, imageHost, sdPageScript } = options;
   return composeServices({
     shell: 'electron',
     dataDir: options.dataDir,
@@ -85,6 +91,16 @@ export function startAppServices(options: ServicesOptions): Promise<AppServices>
     ...(options.ifHordeDamaged ? { overrides: { ifHordeDamaged: options.ifHordeDamaged } } : {}),
     ...(inferenceHost && enginePageScript
       ? { loadText: webgpuTextLoader(inferenceHost, enginePageScript, options.log) }
+      : {}),
+    ...(imageHost && sdPageScript
+      ? {
+          loadImage: webgpuImageLoader({
+            host: imageHost,
+            sdPageScript,
+            ...(enginePageScript ? { pageScript: enginePageScript } : {}),
+            log: options.log,
+          }),
+        }
       : {}),
   });
 }

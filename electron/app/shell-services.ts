@@ -48,11 +48,12 @@ export class TrayService implements MainService {
   }
 }
 
-/** The services utility process, and the hidden window it may run inference in. */
+/** The services utility process, and the hidden windows it may run inference in (text, images). */
 export class ServicesProcessService implements MainService {
   readonly name = 'services-process';
   private launched: LaunchedServices | undefined;
   private readonly inference: HiddenInferenceWindow;
+  private readonly imageInference: HiddenInferenceWindow;
 
   constructor(
     private readonly options: {
@@ -63,7 +64,8 @@ export class ServicesProcessService implements MainService {
       warn: (message: string) => void;
     },
   ) {
-    this.inference = new HiddenInferenceWindow(options.warn);
+    this.inference = new HiddenInferenceWindow('text', options.warn);
+    this.imageInference = new HiddenInferenceWindow('image', options.warn);
   }
 
   get client(): ServicesClient {
@@ -74,7 +76,7 @@ export class ServicesProcessService implements MainService {
   start(): void {
     const launched = launchServices({
       entry: this.options.entry,
-      main: { ...this.options.main, inference: this.inference },
+      main: { ...this.options.main, inference: this.inference, imageInference: this.imageInference },
       onExit: (code) => {
         if (this.launched === launched) this.options.onExit(code);
       },
@@ -86,7 +88,7 @@ export class ServicesProcessService implements MainService {
     const launched = this.launched;
     this.launched = undefined;
     launched?.kill();
-    await this.inference.close();
+    await Promise.all([this.inference.close(), this.imageInference.close()]);
   }
 }
 

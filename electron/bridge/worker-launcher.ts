@@ -19,6 +19,20 @@ export type TextLoader = (
   onProgress: (p: LoadProgress) => void,
 ) => Promise<{ engine: TextEngine; close?: () => Promise<void> } | null>;
 
+/** An SD folder and the horde name it is served under. */
+export interface NamedImageModel {
+  info: ModelInfo;
+  name: string;
+}
+
+/**
+ * Loads the SD folders in one engine elsewhere (the desktop app's WebGPU window). null: not
+ * here, load them with ONNX Runtime in Node.
+ */
+export type ImageLoader = (
+  models: NamedImageModel[],
+) => Promise<{ engine: ImageEngine; close?: () => Promise<void> } | null>;
+
 export interface LoadEnginesOptions {
   modelsDir: string;
   /** Which text model to serve; the first one found when absent. */
@@ -32,6 +46,8 @@ export interface LoadEnginesOptions {
   log: Logger;
   /** ONNX Runtime in Node when absent. */
   loadText?: TextLoader;
+  /** Tried before ONNX Runtime in Node for the image models. */
+  loadImage?: ImageLoader;
   /** Checked between slow steps: shutting down while models load must not load more. */
   cancelled?: () => boolean;
   /**
@@ -178,7 +194,7 @@ async function loadImageModels(
   infos: ModelInfo[],
   threads: { threads?: number },
 ): Promise<{ engine: ImageEngine; close: () => Promise<void> } | null> {
-  const named: { info: ModelInfo; name: string }[] = [];
+  const named: NamedImageModel[] = [];
   const taken = new Set<string>();
   for (const info of infos) {
     const name = (await o.names?.(info))?.[0] ?? info.name;
@@ -191,6 +207,24 @@ async function loadImageModels(
     named.push({ info, name });
   }
   for (const { info } of named) o.catalog.loading(info.name, 0);
+  if (o.loadImage && named.length > 0 && !o.cancelled?.()) {
+    const t0 = performance.now();
+    const elsewhere = await o.loadImage(named).catch((e: unknown) => {
+      o.log.warn('the image engine window failed; loading the image models on ONNX Runtime in Node', e);
+      return null;
+    });
+    if (elsewhere) {
+      const seconds = (performance.now() - t0) / 1000;
+      for (const { info } of named) o.catalog.ready(info.name, seconds);
+      return {
+        engine: elsewhere.engine,
+        close: async () => {
+          await elsewhere.engine.dispose();
+          await elsewhere.close?.();
+        },
+      };
+    }
+  }
   const loaded = new Map<string, LoadedSdModel>();
   for (const { info, name } of named) {
     if (o.cancelled?.()) break;

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServices, type AppServices, type InferenceHost } from '../../electron/app/services';
 import { MemorySecretStore } from '../../electron/bridge/secret-store';
 
-// With models present and a hidden window that offers no WebGPU (as on a machine without a
-// usable GPU), the desktop services fall back to ONNX Runtime in Node and earn with it.
+// With models present and hidden windows that offer no WebGPU (as on a machine without a
+// usable GPU), the desktop services fall back to ONNX Runtime in Node and earn with it: the text
+// model from the text window, the SD models from the image window.
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'models');
 
 describe('desktop services with models, without WebGPU', () => {
@@ -14,15 +15,24 @@ describe('desktop services with models, without WebGPU', () => {
   let services: AppServices;
   const logs: string[] = [];
   const opened: string[] = [];
+  const imageOpened: string[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'horde-desktop-engines-'));
     await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ modelsDir: fixtures }));
     // The page never runs here: the stand-in window fails every evaluate, as a GPU-less one would.
     await writeFile(join(dataDir, 'engine-page.js'), '');
+    await writeFile(join(dataDir, 'sd-page.js'), '');
     const noGpu: InferenceHost = {
       open: async (url) => {
         opened.push(url);
+      },
+      evaluate: () => Promise.reject(new Error('WebGPU adapter request failed')),
+      close: async () => {},
+    };
+    const noGpuForImages: InferenceHost = {
+      open: async (url) => {
+        imageOpened.push(url);
       },
       evaluate: () => Promise.reject(new Error('WebGPU adapter request failed')),
       close: async () => {},
@@ -33,6 +43,8 @@ describe('desktop services with models, without WebGPU', () => {
       secrets: new MemorySecretStore(),
       inferenceHost: noGpu,
       enginePageScript: join(dataDir, 'engine-page.js'),
+      imageHost: noGpuForImages,
+      sdPageScript: join(dataDir, 'sd-page.js'),
       log: { info: (m) => logs.push(m), warn: (m) => logs.push(`warn: ${m}`) },
     });
   });
@@ -59,6 +71,18 @@ describe('desktop services with models, without WebGPU', () => {
     expect(logs.some((l) => l.startsWith('warn: WebGPU engine unavailable'))).toBe(true);
     const models = await services.handlers['models:local']();
     expect(models.find((m) => m.name === 'tiny-gpt2')?.load.state).toBe('ready');
+  });
+
+  it('tries the SD page in the image window, then loads the image models on ONNX Runtime in Node', async () => {
+    const settled = (state: string | undefined) => state === 'ready' || state === 'error';
+    let state: string | undefined;
+    for (let i = 0; i < 1200 && !settled(state); i++) {
+      state = (await services.handlers['models:local']()).find((m) => m.name === 'tiny-sd')?.load.state;
+      if (!settled(state)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(imageOpened).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/engine\/sd\/$/)]);
+    expect(logs.some((l) => l.startsWith('warn: WebGPU image engine unavailable'))).toBe(true);
+    expect(state).toBe('ready');
   });
 
   it('runs the worker with the model instead of reporting no model', async () => {
