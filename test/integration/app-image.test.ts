@@ -104,9 +104,16 @@ describe('the app serves image requests on a Stable Diffusion folder', () => {
 
   it('generates a request from the window, delivers a WebP of the asked size, and pays the job once', async () => {
     const before = await app.handlers['journal:entries']({ kinds: ['job_earned'] });
+    const pushed: ImageJobView[] = [];
+    const off = app.subscribe((m) => {
+      if (m.event === 'image:updated') pushed.push(m.payload as ImageJobView);
+    });
     const submitted = await app.handlers['images:submit'](request({}));
     const view = await settled(submitted.id);
+    off();
     expect(view).toMatchObject({ state: 'done', finished: 1 });
+    // The window's one source after its first look: the tracker pushed the settled view itself.
+    expect(pushed.filter((v) => v.id === submitted.id).at(-1)).toEqual(view);
     const [image] = view.images;
     expect(image).toMatchObject({
       width: 128,
