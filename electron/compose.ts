@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ANONYMOUS_API_KEY, PUBLIC_HORDE_URL } from '../shared/api/common';
 import type { AppInfo, BridgeHandlers, EventMessage, HordeMode, Settings } from '../shared/bridge/contract';
 import { DESKTOP_IDLE_POLICY, SERVE_IDLE_POLICY, type IdleSignals } from '../shared/worker/stats';
-import { BridgeBackend } from './bridge/backend';
+import { BridgeBackend, type BackendRun } from './bridge/backend';
 import { lockDataFolder, type DataFolderLock } from './bridge/data-lock';
 import { workerPolicy } from './bridge/handlers';
 import { ModelCatalog } from './bridge/model-catalog';
@@ -245,7 +245,6 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     log,
   });
   await backend.load();
-  const settings = backend.settings.get();
   const catalogEntries = await loadCatalog(overrides.catalogFile);
   const library = new ModelLibrary({
     modelsDir,
@@ -253,19 +252,26 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     catalog: () => catalogEntries,
   });
 
+  // The horde binding: which horde this app uses now. It changes live when the user switches
+  // horde, joins a club or turns LAN sharing on or off (`switchHorde` below).
   let embedded: Horde | undefined;
-  let horde: { mode: HordeMode; url: string };
-  const elsewhere = chooseHorde(settings, overrides.hordeUrl);
+  let horde: { mode: HordeMode; url: string } = { mode: 'embedded', url: '' };
   const shared: SharedHorde = { lan: false, bindHost: '127.0.0.1', problem: null };
-  if (elsewhere) {
-    horde = elsewhere;
-  } else {
-    embedded = await startEmbedded(dataDir, backend, overrides, shared, log);
-    const owner = embedded.admin.ensureOwner(osOwnerName(), backend.credentials.storedOwnerKey);
-    await backend.credentials.setOwnerKey(owner.apikey);
-    horde = { mode: 'embedded', url: embedded.url };
-  }
-  log.info(`horde: ${horde.mode} at ${horde.url}`);
+  /** Opens the horde the settings name now (the run's flag pins it): the embedded one is started. */
+  const openHorde = async (): Promise<void> => {
+    const elsewhere = chooseHorde(backend.settings.get(), overrides.hordeUrl);
+    if (elsewhere) {
+      horde = elsewhere;
+    } else {
+      Object.assign(shared, { lan: false, bindHost: '127.0.0.1', problem: null });
+      embedded = await startEmbedded(dataDir, backend, overrides, shared, log);
+      const owner = embedded.admin.ensureOwner(osOwnerName(), backend.credentials.storedOwnerKey);
+      await backend.credentials.setOwnerKey(owner.apikey);
+      horde = { mode: 'embedded', url: embedded.url };
+    }
+    log.info(`horde: ${horde.mode} at ${horde.url}`);
+  };
+  await openHorde();
   const discovery =
     overrides.mdns === false
       ? null
@@ -294,26 +300,26 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     discovery,
     announceName: announceName(),
     reannounce: announce,
-    backups: embedded
-      ? hordeBackups({
-          horde: () => embedded as Horde,
-          dbPath: hordeDbPath(dataDir),
-          // The same address as before: workers and members reconnect to the horde they knew.
-          reopen: async (whileClosed) => {
-            const was = embedded as Horde;
-            await was.close();
-            // Whatever happens to the file, the horde starts again (on the old file if the restore failed).
-            await whileClosed().finally(async () => {
-              embedded = await startHorde({
-                dbPath: hordeDbPath(dataDir),
-                port: was.port,
-                host: shared.bindHost,
-                lan: shared.lan,
-              });
-            });
-          },
-        })
-      : null,
+    // Always there: the club handlers refuse (NotHordeOwner) while another horde is in use.
+    backups: hordeBackups({
+      horde: () => embedded as Horde,
+      dbPath: hordeDbPath(dataDir),
+      // The same address as before: workers and members reconnect to the horde they knew.
+      reopen: async (whileClosed) => {
+        const was = embedded as Horde;
+        await was.close();
+        // Whatever happens to the file, the horde starts again (on the old file if the restore failed).
+        await whileClosed().finally(async () => {
+          embedded = await startHorde({
+            dbPath: hordeDbPath(dataDir),
+            port: was.port,
+            host: shared.bindHost,
+            lan: shared.lan,
+          });
+        });
+      },
+    }),
+    applied: () => applied,
   });
 
   // The window is usable at once; the worker joins the slot when its models have loaded.
@@ -342,11 +348,14 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
     ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
     log,
   });
-  await backend.start({
+  const modelHandlers = models.handlers();
+  /** What the backend is bound to: the horde in use now, and the embedded one's ledger when it is that. */
+  const binding = (): BackendRun => ({
     horde,
     worker: slot,
-    modelHandlers: models.handlers(),
+    modelHandlers,
     clubHandlers: club,
+    applied: () => applied,
     ...(probes ? { programs: probes.programs } : {}),
     // The embedded horde's ledger is the journal's source: every kudos change, read from there.
     ...(embedded
@@ -361,6 +370,9 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
         }
       : {}),
   });
+  /** Settles when the settings saved so far are applied: the last switch of horde is done. */
+  let applied: Promise<void> = Promise.resolve();
+  await backend.start(binding());
 
   let stopping = false;
   let engines: LoadedEngines | undefined;
@@ -442,10 +454,71 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       else await start(slot);
     });
   };
+  /** Whether the horde in use is the one the settings name now (LAN sharing and its port included). */
+  const bound = (): boolean => {
+    const s = backend.settings.get();
+    const elsewhere = chooseHorde(s, overrides.hordeUrl);
+    if (elsewhere) return horde.mode !== 'embedded' && horde.url === elsewhere.url;
+    if (!embedded) return false;
+    // Sharing that failed for a port problem is retried only when the user changes sharing again.
+    if (s.lanSharing && !shared.lan && shared.problem !== null) return true;
+    return s.lanSharing === shared.lan && (!s.lanSharing || s.lanPort === embedded.port);
+  };
+  /**
+   * Switches the horde live (a new horde in Settings, a club joined, LAN sharing on or off or on
+   * another port), in this order: the worker finishes or hands back its job to the horde it took
+   * it from; the backend stops following that horde; the embedded horde closes (or moves to its
+   * new address) and the new horde opens; the backend binds to it, with its key, journal and
+   * pending requests; the worker starts again on it. The bridge's handler table stays the same
+   * object throughout, so the window keeps its connection. `applied` settles once the backend is
+   * bound, before the worker has loaded its models again.
+   */
+  const switchHorde = (): void => {
+    let done!: () => void;
+    applied = new Promise<void>((resolve) => (done = resolve));
+    launching = launching.then(async () => {
+      let switched: boolean;
+      try {
+        if (stopping || bound()) return;
+        switched = true;
+        const old = worker;
+        const oldEngines = engines;
+        worker = undefined;
+        engines = undefined;
+        slot?.setReason('no_model', 'Connecting to the new horde…');
+        await old?.stop().catch((err: unknown) => log.warn('the worker did not stop cleanly', err));
+        await oldEngines?.dispose().catch((err: unknown) => log.warn('could not free the engines', err));
+        await backend.rebind(async () => {
+          discovery?.withdraw();
+          const was = embedded;
+          embedded = undefined;
+          await was?.close();
+          await openHorde();
+          announce();
+          return binding();
+        });
+      } catch (err) {
+        log.warn('could not switch to the horde the settings name', err);
+        slot?.setReason('error', 'Could not switch to the new horde', errorText(err));
+        switched = false;
+      } finally {
+        done();
+      }
+      if (!switched || !slot || stopping) return;
+      catalog.reset();
+      if (anonymousElsewhere()) askForKey(slot);
+      else await start(slot);
+    });
+  };
   // Live settings: a new key, models folder, worker name or text precision starts the worker again with it (its
-  // running job finished or reported first); the requester side reads them at each call.
+  // running job finished or reported first); the requester side reads them at each call. A new
+  // horde or LAN sharing rebinds the backend and the worker to it (`switchHorde`).
   backend.credentials.onUserKeyChange(() => relaunch());
   backend.settings.onChange(({ changed }) => {
+    if (changed.some((k) => k === 'horde' || k === 'lanSharing' || k === 'lanPort')) {
+      switchHorde();
+      return;
+    }
     const relevant: (keyof Settings)[] = [
       ...(overrides.modelsDir === undefined ? (['modelsDir'] as const) : []),
       ...(overrides.workerName === undefined ? (['workerName'] as const) : []),
@@ -456,7 +529,9 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
   });
 
   return {
-    run: { horde, workerEnabled: slot !== null },
+    get run() {
+      return { horde, workerEnabled: slot !== null };
+    },
     handlers: backend.handlers,
     subscribe: (listener) => backend.bus.subscribe(listener),
     setSignals: (next) => {

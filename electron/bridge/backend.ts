@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { AppInfo, HordeMode, Settings } from '../../shared/bridge/contract';
+import type { AppInfo, BridgeHandlers, HordeMode, Settings } from '../../shared/bridge/contract';
 import { HordeClient } from '../client/horde-client';
 import type { FetchLike } from '../client/http';
 import { Credentials } from './credentials';
@@ -46,6 +46,25 @@ export interface BridgeBackendOptions {
   log?: Logger;
 }
 
+/** The horde a backend is bound to, and what comes with that binding. */
+export interface BackendRun {
+  horde: { mode: HordeMode; url: string };
+  worker: WorkerPort | null;
+  programs?: ProgramsPort;
+  /** The horde's ledger (the embedded horde): the journal is then filled from it alone. */
+  ledger?: LedgerFeed;
+  /** The Models screen's channels (models-service.ts). */
+  modelHandlers?: ModelHandlers;
+  /** The embedded horde's owner rename (Settings → your name on this horde). */
+  renameOwner?: (name: string) => void;
+  /** The club channels (club/service.ts). */
+  clubHandlers?: ClubHandlers;
+  /** The embedded horde's job → request lookup: the in-app worker's progress is pushed per request. */
+  requestOfJob?: RequestOfJob;
+  /** Settles when the horde binding this run asked for is in place (a switch of horde in progress). */
+  applied?: () => Promise<void>;
+}
+
 /**
  * Everything behind the bridge, assembled once per run: settings, keys,
  * journal, history, the horde client and the handlers. Serve mode and the
@@ -70,6 +89,10 @@ export class BridgeBackend {
   lastReconcile: Awaited<ReturnType<typeof reconcile>> | null = null;
   private readonly offs: (() => void)[] = [];
   private built: ReturnType<typeof createBridgeHandlers> | null = null;
+  /** The table the transports hold: each channel calls the handlers of the horde bound now. */
+  private stable: BridgeHandlers | null = null;
+  /** The journal of the embedded horde (the other hordes' are opened when bound). */
+  private readonly embeddedJournal: Journal;
 
   get journal(): Journal {
     return this.journalStore;
@@ -79,6 +102,7 @@ export class BridgeBackend {
     this.settings = new SettingsStore(path.join(opts.dataDir, 'settings.json'), opts.settingsDefaults);
     this.credentials = new Credentials(opts.secrets);
     this.journalStore = new Journal(journalFile(opts.dataDir, { mode: 'embedded' }));
+    this.embeddedJournal = this.journalStore;
     this.history = new RequestHistory(path.join(opts.dataDir, 'requests.json'));
     this.intents = new IntentLog(path.join(opts.dataDir, 'intents.jsonl'));
     this.gallery = new Gallery(opts.dataDir);
@@ -101,33 +125,49 @@ export class BridgeBackend {
    * after `load`) and starts following pending requests. `worker` (null for
    * none) is what the Earn screen drives.
    */
-  async start(run: {
-    horde: { mode: HordeMode; url: string };
-    worker: WorkerPort | null;
-    programs?: ProgramsPort;
-    /** The horde's ledger (the embedded horde): the journal is then filled from it alone. */
-    ledger?: LedgerFeed;
-    /** The Models screen's channels (models-service.ts). */
-    modelHandlers?: ModelHandlers;
-    /** The embedded horde's owner rename (Settings → your name on this horde). */
-    renameOwner?: (name: string) => void;
-    /** The club channels (club/service.ts). */
-    clubHandlers?: ClubHandlers;
-    /** The embedded horde's job → request lookup: the in-app worker's progress is pushed per request. */
-    requestOfJob?: RequestOfJob;
-  }): Promise<void> {
+  async start(run: BackendRun): Promise<void> {
+    await this.bind(run);
+    const built = this.built!;
+    // One table for the whole run, whatever horde is bound: the window keeps its connection
+    // (the HTTP bridge and IPC hold this table) across a switch of horde.
+    this.stable = Object.fromEntries(
+      Object.keys(built.handlers).map((k) => [
+        k,
+        (arg: unknown) =>
+          (this.built!.handlers as unknown as Record<string, (a: unknown) => Promise<unknown>>)[k]!(arg),
+      ]),
+    ) as unknown as BridgeHandlers;
+  }
+
+  /**
+   * Switches to another horde (or the same one at another address) while the window stays
+   * connected: what follows the old horde stops (status tracker, ledger sync, uptime, image
+   * requests), and the same parts start on the new one, with its key, its journal and its pending
+   * requests. Requests still in flight on the old horde stay in the history, followed again when
+   * that horde is bound again.
+   */
+  async rebind(next: () => Promise<BackendRun>): Promise<void> {
+    await this.unbind();
+    // Between the two the caller changes hordes (stops one, starts another): nothing follows either meanwhile.
+    await this.bind(await next());
+    void this.built?.pushAccount();
+  }
+
+  private async bind(run: BackendRun): Promise<void> {
     const { worker } = run;
     await this.credentials.useHorde(run.horde.mode, run.horde.url);
     if (run.horde.mode !== 'embedded') {
       this.journalStore = new Journal(journalFile(this.opts.dataDir, run.horde));
       await this.journalStore.load();
-    }
+    } else this.journalStore = this.embeddedJournal;
+    const slot = run.horde.mode === 'embedded' ? 'embedded' : run.horde.url;
     const client = this.makeClient(run.horde.url, () => this.credentials.current());
     this.hordeClient = client;
     const sync = run.ledger ? this.ledgerSyncFor(run.ledger, client) : null;
     this.ledgerSync = sync;
     const tracker = new RequestTracker({
       client: () => client,
+      horde: slot,
       history: this.history,
       journal: this.journal,
       bus: this.bus,
@@ -143,6 +183,7 @@ export class BridgeBackend {
     });
     this.tracker = tracker;
     const horde: HordeConnection = {
+      slot,
       mode: run.horde.mode,
       url: run.horde.url,
       client,
@@ -178,6 +219,7 @@ export class BridgeBackend {
       ...(run.modelHandlers ? { modelHandlers: run.modelHandlers } : {}),
       ...(run.renameOwner ? { renameOwner: run.renameOwner } : {}),
       ...(run.clubHandlers ? { clubHandlers: run.clubHandlers } : {}),
+      ...(run.applied ? { applied: run.applied } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     let seenBalance: number | undefined;
@@ -247,10 +289,10 @@ export class BridgeBackend {
     return this.hordeClient;
   }
 
-  /** The handler map for the transport; valid after `start`. */
-  get handlers() {
-    if (!this.built) throw new Error('BridgeBackend.start() first');
-    return this.built.handlers;
+  /** The handler map for the transport, the same object for the whole run (see `rebind`); valid after `start`. */
+  get handlers(): BridgeHandlers {
+    if (!this.stable) throw new Error('BridgeBackend.start() first');
+    return this.stable;
   }
 
   /** The worker finished a job: note what it earned, and push the new balance. */
@@ -273,6 +315,11 @@ export class BridgeBackend {
   }
 
   async stop(): Promise<void> {
+    await this.unbind();
+  }
+
+  /** Stops what follows the bound horde; the handlers stay (they answer with the next binding). */
+  private async unbind(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
     await Promise.all([
       this.tracker?.stop(),

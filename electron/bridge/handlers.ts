@@ -58,6 +58,11 @@ export interface BridgeDeps {
   renameOwner?: (name: string) => void;
   /** The club channels (club/service.ts); absent: each says this copy has no club. */
   clubHandlers?: ClubHandlers;
+  /**
+   * Settles once the settings saved so far are applied (a switch of horde or of LAN sharing
+   * rebinds the backend): `settings:set` answers after it, so the window sees the new horde.
+   */
+  applied?: () => Promise<void>;
   log?: Logger;
   now?: () => number;
 }
@@ -72,7 +77,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
   const client = () => deps.horde.client;
   let lastUsername: string | null = null;
 
-  const reserved = () => deps.history.pending().reduce((sum, e) => sum + e.kudos, 0);
+  // Only this horde's requests hold this horde's kudos.
+  const reserved = () => deps.history.pending(deps.horde.slot).reduce((sum, e) => sum + e.kudos, 0);
 
   async function account(): Promise<AccountView> {
     const user = await client().findUser();
@@ -128,6 +134,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const settings = await deps.settings.update(patch);
       if (patch.idle !== undefined || patch.threads !== undefined)
         deps.worker?.setPolicy?.(workerPolicy(settings));
+      // A new horde or sharing: answered once the backend is bound to it (these handlers may be
+      // the old binding's; the view comes from the settings, which all bindings share).
+      await deps.applied?.();
       return settingsView();
     },
 
@@ -231,9 +240,10 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
       const kudos = roundKudos(answer.kudos ?? 0);
-      await deps.tracker.track(
-        newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now(), asked),
-      );
+      await deps.tracker.track({
+        ...newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now(), asked),
+        horde: hordeSlot(),
+      });
       await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
@@ -264,9 +274,10 @@ export function createBridgeHandlers(deps: BridgeDeps) {
       const kudos = roundKudos(
         answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
       );
-      await deps.tracker.track(
-        newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now(), asked),
-      );
+      await deps.tracker.track({
+        ...newHistoryEntry('alchemy', answer.id, forms.join(', '), models, kudos, now(), asked),
+        horde: hordeSlot(),
+      });
       await deps.intents.settle(intent, answer.id);
       void pushAccount();
       return { id: answer.id, kudos, warnings: answer.warnings ?? [] };
@@ -360,7 +371,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
   } satisfies BridgeHandlers;
 
   function hordeSlot(): string {
-    return deps.horde.mode === 'embedded' ? 'embedded' : deps.horde.url;
+    return deps.horde.slot;
   }
 
   async function beginRequest(

@@ -52,6 +52,7 @@ const EntrySchema = z.object({
   state: RequestStateSchema,
   result: z.string().optional(),
   error: z.object({ rc: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  horde: z.string().max(2048).optional(),
   asked: z
     .union([
       z.object({ maxLength: z.int().min(1).max(1_000_000) }),
@@ -103,8 +104,12 @@ export class RequestHistory {
     return (q.limit === undefined ? matching : matching.slice(0, q.limit)).map(view);
   }
 
-  pending(): HistoryEntry[] {
-    return this.entries.filter((e) => !isFinalRequestState(e.state)).map(view);
+  /** The requests not ended yet; with `horde`, only those made on that horde (or not saying where). */
+  pending(horde?: string): HistoryEntry[] {
+    return this.entries
+      .filter((e) => !isFinalRequestState(e.state))
+      .filter((e) => horde === undefined || e.horde === undefined || e.horde === horde)
+      .map(view);
   }
 
   /** The whole result of a request (read from its file when it is a long one). */

@@ -45,6 +45,8 @@ export interface LocalModelsPort {
 
 /** The horde this run talks to. */
 export interface HordeConnection {
+  /** Which horde, as the history and the intents name it: 'embedded' or the URL. */
+  slot: string;
   mode: HordeMode;
   /** The API root (before /v2). */
   url: string;

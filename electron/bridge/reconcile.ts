@@ -51,7 +51,7 @@ export async function reconcile(deps: ReconcileDeps, now = Date.now): Promise<Re
       return i >= 0 ? requests.splice(i, 1)[0] : undefined;
     };
     const recover = async (entry: HistoryEntry) => {
-      await deps.history.put(entry);
+      await deps.history.put({ ...entry, horde: deps.horde });
       report.recovered.push(entry.id);
     };
     const active = user.active_generations ?? {};

@@ -1,3 +1,4 @@
+import { bridgeError } from '../../shared/bridge/errors';
 import { roundKudos } from '../../shared/ledger/money';
 import {
   isFinalRequestState,
@@ -17,6 +18,8 @@ import { alchemyFormView, alchemyImageUrl, alchemyState, alchemySummary, textSta
 
 export interface RequestTrackerDeps {
   client: () => HordeClient;
+  /** The horde followed ('embedded' or its URL): requests made on another horde are left alone. */
+  horde: string;
   history: RequestHistory;
   journal: Journal;
   bus: BridgeEventBus;
@@ -71,7 +74,19 @@ export class RequestTracker {
     this.schedule();
   }
 
+  /** A request made on another horde than the one bound now: asking this one would only say "not found". */
+  private onOtherHorde(id: string): void {
+    const entry = this.deps.history.get(id);
+    if (entry?.horde !== undefined && entry.horde !== this.deps.horde)
+      throw bridgeError(
+        'OtherHorde',
+        `This request was made on ${entry.horde === 'embedded' ? 'the embedded horde' : entry.horde}, not on the horde this app uses now.`,
+        'Switch back to that horde in Settings to follow it; it stays in your history.',
+      );
+  }
+
   async refreshText(id: string, cancel = false): Promise<TextRequestStatus> {
+    this.onOtherHorde(id);
     const client = this.deps.client();
     let status: TextRequestStatus;
     try {
@@ -106,6 +121,7 @@ export class RequestTracker {
   }
 
   async refreshAlchemy(id: string, cancel = false): Promise<AlchemyStatus> {
+    this.onOtherHorde(id);
     const client = this.deps.client();
     let status: AlchemyStatus;
     try {
@@ -177,7 +193,7 @@ export class RequestTracker {
   }
 
   private schedule(): void {
-    if (!this.running || this.timer || this.deps.history.pending().length === 0) return;
+    if (!this.running || this.timer || this.deps.history.pending(this.deps.horde).length === 0) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.polling = this.pollOnce().finally(() => {
@@ -189,7 +205,7 @@ export class RequestTracker {
 
   /** One pass over the pending requests. Errors are logged; the next pass tries again. */
   async pollOnce(): Promise<void> {
-    for (const entry of this.deps.history.pending()) {
+    for (const entry of this.deps.history.pending(this.deps.horde)) {
       if (!this.running) return;
       try {
         if (entry.kind === 'text') await this.refreshText(entry.id);

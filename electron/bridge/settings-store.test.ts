@@ -44,7 +44,7 @@ describe('SettingsStore', () => {
     expect(loaded.idle).toEqual({ ...SERVE_IDLE_POLICY, idleMinutes: 10 });
   });
 
-  it('says a restart is needed only for settings the running services read at start', async () => {
+  it('needs no restart for any setting: each applies live (compose.ts)', async () => {
     const s = new SettingsStore(file, DEFAULTS);
     await s.load();
     await s.update({ theme: 'light', threads: 2 });
@@ -52,8 +52,13 @@ describe('SettingsStore', () => {
     // The worker starts again on a new models folder or name (compose.ts): no restart.
     await s.update({ modelsDir: '/elsewhere', workerName: 'renamed' });
     expect(s.restartRequired).toBe(false);
-    await s.update({ lanSharing: true });
-    expect(s.restartRequired).toBe(true);
+    // The horde and LAN sharing rebind the backend and the worker live (compose.ts): no restart either.
+    await s.update({
+      lanSharing: true,
+      lanPort: 7001,
+      horde: { mode: 'custom', url: 'http://10.0.0.5:7001/api' },
+    });
+    expect(s.restartRequired).toBe(false);
   });
 
   it('drops a field that fails validation and keeps the rest', async () => {

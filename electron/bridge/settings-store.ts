@@ -3,12 +3,6 @@ import { SettingsPatchSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
 import { parseJson, RecordFile, type LoadedRecord } from './record-file';
 
-/**
- * Settings that the running services read once at start; changing them needs a restart. The
- * models folder and the worker name are not among them: the worker starts again on a change.
- */
-const RESTART_KEYS = ['horde', 'lanSharing', 'lanPort'] as const satisfies readonly (keyof Settings)[];
-
 export interface SettingsChange {
   settings: Settings;
   previous: Settings;
@@ -54,7 +48,11 @@ export class SettingsStore {
     return structuredClone(this.current);
   }
 
-  /** True once a setting that needs a restart was changed in this run. */
+  /**
+   * True once something read only at start changed in this run. No setting is such now: the
+   * horde, LAN sharing and its port, the key, the models folder and the worker name all apply
+   * live (electron/compose.ts); the flag stays for what may need it again.
+   */
   get restartRequired(): boolean {
     return this.pendingRestart;
   }
@@ -74,7 +72,6 @@ export class SettingsStore {
       const changed = (Object.keys(next) as (keyof Settings)[]).filter(
         (k) => JSON.stringify(next[k]) !== JSON.stringify(previous[k]),
       );
-      if (changed.some((k) => (RESTART_KEYS as readonly string[]).includes(k))) this.pendingRestart = true;
       const change = { settings: structuredClone(next), previous: structuredClone(previous), changed };
       for (const l of this.listeners) l(change);
       return this.get();

@@ -56,7 +56,7 @@ export interface DiscoveredHorde {
 export interface JoinResult {
   url: string;
   username: string;
-  /** The app uses the joined horde after a restart (the worker and requester read the horde once at start). */
+  /** True only where the horde is pinned for the run (a flag): the app moves onto the joined horde at once otherwise. */
   restartRequired: boolean;
 }
 

@@ -94,7 +94,7 @@ export interface Settings {
 export interface SettingsView extends Settings {
   /** e.g. "••••••3f9a"; null when no key is set (anonymous or embedded owner key in use). The full key never leaves the main side. */
   apiKeyMasked: string | null;
-  /** Some saved settings (the horde, LAN sharing) take effect after a restart of the app; the key, models folder and worker name apply at once. */
+  /** False: every setting applies live (the horde, LAN sharing, the key, the models folder, the worker name); kept for a setting that may need a restart again. */
   restartRequired: boolean;
 }
 
@@ -307,6 +307,8 @@ export interface HistoryEntry {
   /** First generation's text or the alchemy text results, when done. */
   result?: string;
   error?: BridgeError;
+  /** The horde it was made on: 'embedded' or the horde's URL (absent in entries of older versions). */
+  horde?: string;
   /** What the request asked for: the app keeps no more of its result than that allows (shared/kudos/results.ts). */
   asked?: AskedFor;
 }

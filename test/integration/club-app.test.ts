@@ -93,10 +93,12 @@ describe('a club from the window', () => {
     expect(off).toMatchObject({ enabled: false, listening: false, port: null, addresses: [] });
     expect(await a.refusal('club:invite', {})).toBe('NotSharing');
 
+    // Sharing applies live: the horde is on the LAN when the answer comes, and stays there after a restart.
     const on = await a.call('club:setSharing', { enabled: true });
-    expect(on).toMatchObject({ enabled: true, listening: false, restartRequired: true });
+    expect(on).toMatchObject({ enabled: true, listening: true, restartRequired: false });
     const port = on.port as number;
     expect(port).toBeGreaterThanOrEqual(1024);
+    expect((await fetch(`http://${LAN_HOST}:${port}/api/v2/status/heartbeat`)).status).toBe(200);
     await a.stop();
 
     a = await openApp(aDir);
@@ -125,15 +127,17 @@ describe('a club from the window', () => {
     expect(card.invite).toMatchObject({ state: 'open', note: 'for bob' });
     expect(card.invite).not.toHaveProperty('token');
 
-    // The second copy joins with the typed code; after its restart it is a member of A's horde.
+    // The second copy joins with the typed code: it is a member of A's horde at once, and after a restart.
     const bDir = await freshDir('member');
     let b = await openApp(bDir);
     const joined = await b.call('club:join', { code: card.codes[0] as string, name: 'bob' });
     expect(joined).toEqual({
       url: `http://${LAN_HOST}:${port}/api`,
       username: expect.stringMatching(/^bob#\d+$/),
-      restartRequired: true,
+      restartRequired: false,
     });
+    expect(b.services.run.horde).toEqual({ mode: 'custom', url: joined.url });
+    expect(await b.call('account:get')).toMatchObject({ username: joined.username, kudos: 25 });
     expect(await b.refusal('club:join', { code: card.codes[0] as string, name: 'eve' })).toBe(
       'InviteInvalid',
     );

@@ -52,6 +52,12 @@ export class ClubDiscovery {
     });
   }
 
+  /** Stops announcing this app's horde (sharing turned off, or the app moved to another horde); listening goes on. */
+  withdraw(): void {
+    this.announced?.stop?.();
+    this.announced = null;
+  }
+
   /** The hordes heard so far; the first call starts listening (answers come within a second or two). */
   found(): DiscoveredHorde[] {
     if (!this.browser) {

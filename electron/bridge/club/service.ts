@@ -51,6 +51,8 @@ export interface ClubServiceDeps {
   backups: BackupPort | null;
   /** Says the horde's settings again on the network (who may join is in its mDNS record). */
   reannounce?: () => void;
+  /** Settles once the saved settings are applied (sharing and joining rebind the horde live). */
+  applied?: () => Promise<void>;
   fetch?: FetchLike;
   /** How long joining waits for the other horde. */
   joinTimeoutMs?: number;
@@ -101,7 +103,9 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
       problem: s.lanSharing ? deps.problem() : null,
       announcedAs: h.lan && deps.discovery ? deps.announceName : null,
       invites: h.admin.invites(),
-      restartRequired: s.lanSharing !== h.lan || (h.lan && s.lanPort !== h.port),
+      // Sharing applies live: what differs after the switch is a port problem, said in `problem`.
+      restartRequired:
+        deps.applied === undefined && (s.lanSharing !== h.lan || (h.lan && s.lanPort !== h.port)),
     };
   };
 
@@ -123,6 +127,7 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
         }
       }
       await deps.settings.update({ lanSharing: enabled, lanPort: next });
+      await deps.applied?.();
       return share();
     },
 
@@ -134,7 +139,7 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
           'NotSharing',
           h.lan
             ? 'This computer has no network address other machines can reach.'
-            : 'Turn on sharing and restart the app first: an invite carries the address other machines use.',
+            : 'Turn on sharing first: an invite carries the address other machines use.',
         );
       }
       const invite = h.admin.invite({
@@ -186,7 +191,13 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
       const joined = await postJoin(deps, url, { name, ...(token !== undefined ? { token } : {}) });
       await deps.credentials.setKeyFor(url, joined.apikey);
       await deps.settings.update({ horde: { mode: 'custom', url } });
-      return { url, username: joined.username, restartRequired: true } satisfies JoinResult;
+      // The app moves onto the club's horde now; without a switch (a horde pinned by a flag) a restart is still needed.
+      await deps.applied?.();
+      return {
+        url,
+        username: joined.username,
+        restartRequired: deps.applied === undefined,
+      } satisfies JoinResult;
     },
 
     'club:members': async () => members(),

@@ -63,7 +63,15 @@ export function createSettingsStore(bridge: HordeBridge) {
       save: (patch) =>
         saving(
           () => bridge.invoke('settings:set', patch),
-          (settings) => set({ settings }),
+          (settings) => {
+            set({ settings });
+            // A new horde or sharing applies at once: the line saying which horde follows it.
+            if (patch.horde !== undefined || patch.lanSharing !== undefined || patch.lanPort !== undefined)
+              void bridge.invoke('app:info', undefined).then(
+                (info) => set({ info }),
+                () => undefined,
+              );
+          },
         ),
       setApiKey: (apiKey) =>
         saving(

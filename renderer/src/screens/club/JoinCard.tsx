@@ -77,8 +77,8 @@ export function JoinCard() {
       </form>
       {joined && (
         <p className="notice info" role="status">
-          You joined as <strong>{joined.username}</strong>. Your key for that horde is kept in this app;
-          restart the app to earn and request there.
+          You joined as <strong>{joined.username}</strong>. Your key for that horde is kept in this app, which
+          now earns and requests there.
         </p>
       )}
     </Card>

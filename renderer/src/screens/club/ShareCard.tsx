@@ -22,8 +22,8 @@ export function ShareCard() {
             'club:setSharing',
             { enabled, ...(Number.isFinite(port) ? { port } : {}) },
             enabled
-              ? 'Sharing is on: restart the app to open the horde to the network.'
-              : 'Sharing is off after a restart.',
+              ? 'Sharing is on: the horde is open to the network.'
+              : 'Sharing is off: the horde listens on this computer only.',
           )
         }
         hint="Other computers on your network can then join with an invite. Only at home or in a club you trust, never on public Wi-Fi."
@@ -38,7 +38,7 @@ export function ShareCard() {
               void act(
                 'club:setSharing',
                 { enabled: true, port },
-                `The horde keeps port ${port} (after a restart).`,
+                `The horde listens on port ${port} now, and keeps it.`,
               )
             }
           >
@@ -47,9 +47,6 @@ export function ShareCard() {
         </div>
       )}
       {share.problem !== null && <p className="notice warn">{share.problem}</p>}
-      {share.restartRequired && (
-        <p className="notice info">Restart the app for the sharing change to take effect.</p>
-      )}
       {share.listening && (
         <>
           <p>

@@ -50,7 +50,7 @@ const THEMES: readonly { value: Theme; label: string }[] = [
 ];
 
 function SettingsForm({ settings }: { settings: SettingsView }) {
-  const { save, saving } = useSettings();
+  const { save, saving, info } = useSettings();
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
   const [outcome, setOutcome] = useState<{ ok: true } | { ok: false; error: unknown } | null>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
@@ -136,8 +136,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       </div>
       {outcome?.ok && (
         <p role="status" className="notice info">
-          Settings saved.
-          {settings.restartRequired && ' Restart the app for the horde and sharing changes to take effect.'}
+          Settings saved{info ? `: this app uses the horde at ${info.horde.url}` : ''}.
         </p>
       )}
       {outcome && !outcome.ok && <ErrorNotice error={outcome.error} />}

@@ -28,6 +28,40 @@ describe('settings screen', () => {
     });
   });
 
+  it('applies a new horde and LAN sharing at once: no restart asked, the horde line follows', async () => {
+    let horde: { mode: 'embedded' | 'public' | 'custom'; url?: string } = { mode: 'embedded' };
+    const { bridge } = renderWithBridge(<SettingsScreen />, {
+      'settings:set': (patch) => {
+        if (patch.horde) horde = patch.horde;
+        return { ...fx.settings(), ...patch, idle: { ...fx.settings().idle, ...patch.idle } };
+      },
+      'app:info': () => ({
+        version: '0.1.0',
+        shell: 'serve',
+        horde:
+          horde.mode === 'custom'
+            ? { mode: 'custom', url: horde.url! }
+            : { mode: 'embedded', url: 'http://127.0.0.1:1/api' },
+        username: 'owner#1',
+        workerEnabled: true,
+        dataDir: '/data',
+      }),
+    });
+    fireEvent.click(await screen.findByRole('radio', { name: /Another horde/ }));
+    fireEvent.change(screen.getByLabelText('Horde URL'), {
+      target: { value: 'http://192.168.1.5:7001/api' },
+    });
+    fireEvent.click(screen.getByRole('switch', { name: /Share the embedded horde/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent).toBe(
+        'Settings saved: this app uses the horde at http://192.168.1.5:7001/api.',
+      ),
+    );
+    expect(bridge.callsTo('settings:set')[0]).toMatchObject({ lanSharing: true });
+    expect(document.body.textContent).not.toMatch(/restart/i);
+  });
+
   it('refuses a custom horde without a valid URL', async () => {
     const { bridge } = renderWithBridge(<SettingsScreen />);
     fireEvent.click(await screen.findByRole('radio', { name: /Another horde/ }));
