@@ -5,15 +5,20 @@
  * That checks the latent scale, the timesteps fed to the UNet, the CFG arithmetic and batch order,
  * the img2img start step and the pixel conversion, not only that something ran.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../../shared/diffusion/pipeline';
-import { FIXTURE_MODELS_DIR } from '../../../test/fixtures/generate';
+import { FIXTURE_MODELS_DIR, generateSdFp16 } from '../../../test/fixtures/generate';
 import {
   ANALYTIC_CASES,
   expectClose,
   expected,
   expectPixels,
+  expectPixelsNear,
+  FP16_LATENT_TOLERANCE,
+  FP16_PIXEL_LEVELS,
   VARIANT_OVERRIDES,
 } from '../../../test/harness/sd-analytic';
 import { loadNodeSdModel, type LoadedSdModel } from './node-model';
@@ -57,4 +62,32 @@ describe('analytic SD pipeline on onnxruntime-node equals the closed form', () =
     expect(long![76]).toBe(eos);
     expect(long![75]).not.toBe(eos);
   });
+});
+
+describe('the analytic fixture exported in half precision (fp16) on onnxruntime-node', () => {
+  let tmp: string;
+  let half: Record<keyof typeof VARIANT_OVERRIDES, LoadedSdModel>;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'analytic-fp16-'));
+    const { analytic } = await generateSdFp16(tmp);
+    const load = (v: keyof typeof VARIANT_OVERRIDES) =>
+      loadNodeSdModel(analytic, { threads: 1, schedulerOverrides: VARIANT_OVERRIDES[v] });
+    const [sd1, v, trailing] = await Promise.all([load('sd1'), load('v-prediction'), load('trailing')]);
+    half = { sd1, 'v-prediction': v, trailing };
+  });
+  afterAll(async () => {
+    if (half) await Promise.all(Object.values(half).map((m) => m.dispose()));
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  for (const c of ANALYTIC_CASES) {
+    it(`${c.name}: the closed form at fp16 tolerance`, async () => {
+      const m = half[c.variant];
+      expect(m.unet.inputs.map((i) => i.type)).toEqual(['float16', 'float16', 'float16']);
+      const got = await generate(m, c.p);
+      const want = await expected(m, c.p);
+      got.latents.forEach((lat, i) => expectClose(lat, want.latents[i]!, FP16_LATENT_TOLERANCE, c.name));
+      got.images.forEach((img, i) => expectPixelsNear(img.data, want.pixels[i]!, FP16_PIXEL_LEVELS, c.name));
+    });
+  }
 });

@@ -7,6 +7,7 @@ import type { PageLoadRequest, PageLoadResult } from './protocol';
 
 interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+  features?: { has(name: string): boolean };
 }
 
 export interface PageGlobals {
@@ -34,6 +35,7 @@ export async function pickDevice(choice: PageLoadRequest['device']): Promise<Omi
       backend: 'webgpu',
       adapter: fallback ? `${name} (fallback)` : name,
       adapterIsFallback: fallback,
+      shaderF16: adapter.features?.has('shader-f16') === true,
     };
   }
   if (choice === 'webgpu')

@@ -29,6 +29,11 @@ export interface PageLoadResult {
   adapter?: string;
   /** A software adapter (SwiftShader): WebGPU works but is slower than the CPU. */
   adapterIsFallback?: boolean;
+  /**
+   * The adapter has WebGPU's `shader-f16` feature, so onnxruntime-web can run a half-precision
+   * graph's kernels in half precision on it (SwiftShader has not).
+   */
+  shaderF16?: boolean;
   millis: number;
 }
 

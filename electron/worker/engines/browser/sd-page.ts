@@ -3,7 +3,13 @@
  * pipeline.ts) on onnxruntime-web, WebGPU where the browser offers an adapter, WASM otherwise.
  * ONNX Runtime's script and WASM files, transformers.js (for the CLIP tokenizer only) and the model
  * files all come from the app's asset server (asset-server.ts), never a CDN. Bundled by esbuild;
- * only types come from the packages at build time.
+ * only types come from the packages at build time. onnxruntime-web is a direct dependency, pinned
+ * to the version transformers.js pins, so its types here, the module served at /ort/ and the
+ * runtime inside transformers.js are one package.
+ *
+ * Half-precision exports run as shipped: float16 feeds and outputs cross as their bits (Uint16Array)
+ * and the pipeline converts them; on a WebGPU adapter without shader-f16 their parts run on WASM
+ * (see `open` in loadModel).
  */
 import type * as Transformers from '@huggingface/transformers';
 import type * as Ort from 'onnxruntime-web';
@@ -25,10 +31,30 @@ import {
 import { base64ToBytes, bytesToBase64, floatsToBase64 } from '../../../../shared/diffusion/transport';
 import { page, pickDevice, yieldToEventLoop } from './page-common';
 import type { BrowserDevice } from './protocol';
-import type { HordeSdEnginePage, SdPageModel, SdPageProgress, WireSdParams } from './sd-protocol';
+import type {
+  HordeSdEnginePage,
+  SdPageLoadResult,
+  SdPageModel,
+  SdPageProgress,
+  WireSdParams,
+} from './sd-protocol';
 
 const origin = page.location.origin;
 const TYPES: readonly TensorType[] = ['float32', 'float16', 'int32', 'int64'];
+
+/**
+ * Tensor data in the pipeline's convention: onnxruntime-web hands float16 outputs back as a
+ * Float16Array where the browser has one, and the pipeline keeps halves as their bits in a
+ * Uint16Array (as onnxruntime-node gives them), converting once where it reads them. A view, no copy.
+ */
+function halvesAsBits(data: Ort.Tensor['data']): Tensor['data'] {
+  const F16 = (globalThis as { Float16Array?: new (...args: never[]) => ArrayBufferView }).Float16Array;
+  if (F16 && data instanceof F16) {
+    const view = data as ArrayBufferView & { length: number };
+    return new Uint16Array(view.buffer, view.byteOffset, view.length);
+  }
+  return data as Tensor['data'];
+}
 
 /** An onnxruntime-web session as the pipeline's ModelSession; each run starts on a fresh event-loop turn. */
 class OrtWebSession implements ModelSession {
@@ -55,6 +81,8 @@ class OrtWebSession implements ModelSession {
     // call from the Node side could reach the page until the whole generation ended.
     await yieldToEventLoop();
     const input: Record<string, Ort.Tensor> = {};
+    // A float16 feed is the pipeline's raw halves (Uint16Array); onnxruntime-web takes those as they
+    // are, viewing them as a Float16Array where the browser has one (Chromium 135+).
     for (const [name, t] of Object.entries(feeds))
       input[name] = new this.ort.Tensor(t.type, t.data, [...t.dims]);
     const out = await this.session.run(input);
@@ -62,8 +90,7 @@ class OrtWebSession implements ModelSession {
     for (const [name, value] of Object.entries(out)) {
       const type = TYPES.find((t) => t === value.type);
       if (!type) throw new PipelineError(`output ${name} has unsupported type ${value.type}`);
-      // Chromium may hand float16 back as a Float16Array; the pipeline reads any numeric array.
-      result[name] = { type, dims: value.dims, data: value.data as Tensor['data'] };
+      result[name] = { type, dims: value.dims, data: halvesAsBits(value.data) };
       value.dispose();
     }
     for (const t of Object.values(input)) t.dispose();
@@ -78,6 +105,9 @@ class OrtWebSession implements ModelSession {
 interface LoadedModel extends SdModel {
   sessions: OrtWebSession[];
 }
+
+/** Where one part of a model runs when it is not where the engine runs (see SdPageLoadResult.partsOnWasm). */
+type PartOnWasm = SdPageLoadResult['partsOnWasm'][number];
 
 async function fetchJson(url: string): Promise<Record<string, unknown> | null> {
   const res = await fetch(url);
@@ -112,17 +142,40 @@ async function loadModel(
   ort: typeof Ort,
   tf: typeof Transformers,
   m: SdPageModel,
-  backend: BrowserDevice,
+  device: Omit<SdPageLoadResult, 'millis' | 'img2img' | 'unetTypes' | 'partsOnWasm'>,
+  onWasm: PartOnWasm[],
 ): Promise<LoadedModel> {
   const base = `${origin}${m.url}`;
   const scheduler = await fetchJson(`${base}/scheduler/scheduler_config.json`);
   if (!scheduler) throw new Error(`${m.url} has no scheduler/scheduler_config.json`);
-  const options: Ort.InferenceSession.SessionOptions = {
+  const options = (backend: BrowserDevice): Ort.InferenceSession.SessionOptions => ({
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
+  });
+  // A half-precision export needs WebGPU's shader-f16, which some adapters lack (SwiftShader, older
+  // GPUs). onnxruntime-web then refuses the session ("… requires f16 but the device does not support
+  // it") or, for a graph whose kernels compile lazily, would fail at its first run. Such a part runs
+  // on WASM instead, still in its shipped precision, and the load result says so. Any other failure,
+  // or one on an adapter with f16, is the model's.
+  const noF16 = device.backend === 'webgpu' && device.shaderF16 === false;
+  const half = (s: Ort.InferenceSession): boolean =>
+    [...s.inputMetadata, ...s.outputMetadata].some((v) => v.isTensor && v.type === 'float16');
+  const open = async (part: string): Promise<OrtWebSession> => {
+    const url = `${base}/${part}/model.onnx`;
+    let session: Ort.InferenceSession | undefined;
+    let reason: string;
+    try {
+      session = await ort.InferenceSession.create(url, options(device.backend));
+      if (!noF16 || !half(session)) return new OrtWebSession(ort, session, part);
+      await session.release();
+      reason = 'a float16 graph, and the WebGPU adapter has no shader-f16';
+    } catch (err) {
+      if (!noF16) throw err;
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    onWasm.push({ model: m.name, part, reason });
+    return new OrtWebSession(ort, await ort.InferenceSession.create(url, options('wasm')), part);
   };
-  const open = async (part: string): Promise<OrtWebSession> =>
-    new OrtWebSession(ort, await ort.InferenceSession.create(`${base}/${part}/model.onnx`, options), part);
   const hasEncoder = (await fetch(`${base}/vae_encoder/model.onnx`, { method: 'HEAD' })).ok;
   // One after another: two sessions compiling at once on one GPU gain nothing and double the peak.
   const textEncoder = await open('text_encoder');
@@ -180,8 +233,9 @@ function createEngine(ort: typeof Ort, tf: typeof Transformers): HordeSdEnginePa
       const device = await pickDevice(request.device);
       await release();
       const unetTypes: Record<string, string> = {};
+      const partsOnWasm: PartOnWasm[] = [];
       for (const m of request.models) {
-        const loaded = await loadModel(ort, tf, m, device.backend);
+        const loaded = await loadModel(ort, tf, m, device, partsOnWasm);
         models.set(m.name, loaded);
         unetTypes[m.name] = loaded.unet.inputs.find((i) => i.name === 'sample')?.type ?? 'unknown';
       }
@@ -189,6 +243,7 @@ function createEngine(ort: typeof Ort, tf: typeof Transformers): HordeSdEnginePa
         ...device,
         img2img: [...models.values()].every((m) => m.vaeEncoder !== undefined),
         unetTypes,
+        partsOnWasm,
         millis: performance.now() - started,
       };
     },

@@ -25,6 +25,12 @@ export interface SdPageLoadResult extends Omit<PageLoadResult, 'backend'> {
   img2img: boolean;
   /** The UNet's input dtype per model (float16 where the export ships half precision). */
   unetTypes: Record<string, string>;
+  /**
+   * Parts that run on WASM although the engine runs on WebGPU: half-precision graphs on an adapter
+   * without `shader-f16`, which onnxruntime-web cannot compile for it. Empty when every part runs
+   * on the engine's backend.
+   */
+  partsOnWasm: { model: string; part: string; reason: string }[];
 }
 
 export interface WireImage {
