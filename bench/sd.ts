@@ -1,9 +1,14 @@
 /**
  * Stable Diffusion overhead: UNet steps per second of our pipeline (shared/diffusion/pipeline.ts on
- * onnxruntime-node, scheduler and CFG included) against a bare onnxruntime-node loop over the same
- * UNet file with the same input shapes; VAE decode time the same way; peak RSS of each. Each runner
- * is its own child process. Two models: the tiny fixture, and an SD-shaped UNet generated on demand
- * into the git-ignored bench cache, large enough that one step takes ≥ 100 ms here.
+ * onnxruntime-node) against a hand-written onnxruntime-node loop over the same UNet file, the same
+ * input shapes and the same session options, doing the same per-step work with nothing else: scale
+ * the latents into the CFG batch, run the UNet, guide, take the Euler step (fused loops, buffers
+ * and timestep tensors made once). The UNet call alone is timed inside that loop too, so the table
+ * also shows the pipeline against the bare session.run. VAE decode time the same way; peak RSS of
+ * each. Each runner is its own child process and runs one full-length warm-up first (the JIT and
+ * ONNX Runtime's arenas warm on both sides alike). Two models: the tiny fixture, and an SD-shaped
+ * UNet generated on demand into the git-ignored bench cache, large enough that one step takes
+ * ≥ 100 ms here.
  *
  * Child use: tsx bench/sd.ts child <project|reference> <modelDir> <side> <steps> <threads>
  */
@@ -16,11 +21,16 @@ import { summarize } from './stats';
 
 const HERE = fileURLToPath(import.meta.url);
 type Runner = 'project' | 'reference';
+const CFG = 7.5;
+const PROMPT = { prompt: 'a lighthouse keeper at dusk', negativePrompt: 'blurry' };
 
 interface RunnerAnswer {
   runner: Runner;
   loadMillis: number;
+  /** From one UNet call's end to the next: the whole step. */
   stepMillis: number[];
+  /** The UNet's session.run alone (reference only). */
+  unetMillis?: number[];
   decodeMillis: number[];
   peakRssMiB: number;
 }
@@ -34,23 +44,21 @@ async function runProject(dir: string, side: number, steps: number, threads: num
   const model = await loadNodeSdModel(dir, { threads });
   const loadMillis = performance.now() - t0;
   const params = {
-    prompt: 'a lighthouse keeper at dusk',
-    negativePrompt: 'blurry',
+    ...PROMPT,
     width: side,
     height: side,
     steps,
-    cfgScale: 7.5,
+    cfgScale: CFG,
     sampler: 'k_euler',
     karras: false,
     seeds: [1],
   };
-  await generate(model, { ...params, steps: 1 }); // warm-up
+  await generate(model, params); // warm-up, the same length as the measured rounds
   const stepMillis: number[] = [];
   const decodeMillis: number[] = [];
   for (let round = 0; round < 2; round += 1) {
     // From one UNet call's end to the next: the interval before the first call is the tokenizer,
-    // the text encoder and the seeded latents, not a step (counting it was why the tiny fixture,
-    // where a step is a fraction of the text encoder's time, read as 0.2–0.3× the bare loop).
+    // the text encoder and the seeded latents, not a step.
     let last: number | undefined;
     await generate(model, params, {
       onStep: () => {
@@ -71,6 +79,10 @@ async function runProject(dir: string, side: number, steps: number, threads: num
   };
 }
 
+/**
+ * The same work written out by hand: k_euler's sigmas and timesteps (taken from our scheduler
+ * before the clock starts), CFG batch 2, epsilon prediction, float32 arithmetic in fused loops.
+ */
 async function runReference(
   dir: string,
   side: number,
@@ -78,11 +90,15 @@ async function runReference(
   threads: number,
 ): Promise<RunnerAnswer> {
   const ort = await import('onnxruntime-node');
-  const opts = {
+  const { readFile } = await import('node:fs/promises');
+  const { createScheduler } = await import('../shared/diffusion/index');
+  // The session options OrtNodeSession uses: same threads, no spinning between runs.
+  const opts: import('onnxruntime-node').InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all' as const,
+    graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   const t0 = performance.now();
   const unet = await ort.InferenceSession.create(path.join(dir, 'unet', 'model.onnx'), opts);
@@ -90,33 +106,71 @@ async function runReference(
   const loadMillis = performance.now() - t0;
   const meta = unet.inputMetadata.find((m) => m.name === 'encoder_hidden_states');
   const hidden = meta?.isTensor ? Number(meta.shape[2]) : 768;
+  const config = JSON.parse(await readFile(path.join(dir, 'scheduler', 'scheduler_config.json'), 'utf8')) as
+    Record<string, unknown> | undefined;
+  const scheduler = createScheduler('k_euler', config ?? {});
+  scheduler.setTimesteps(steps);
+  const sigmas = (scheduler as unknown as { sigmas: number[] }).sigmas;
+  const f = Math.fround;
   const l = side / 8;
+  const size = 4 * l * l;
   const fill = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5);
-  const feeds = {
-    sample: new ort.Tensor('float32', fill(2 * 4 * l * l), [2, 4, l, l]),
-    timestep: new ort.Tensor('int64', BigInt64Array.of(500n), []),
-    encoder_hidden_states: new ort.Tensor('float32', fill(2 * 77 * hidden), [2, 77, hidden]),
-  };
-  const latent = { latent_sample: new ort.Tensor('float32', fill(4 * l * l), [1, 4, l, l]) };
-  await unet.run(feeds);
-  await vae.run(latent);
+  const x = new Float32Array(2 * size);
+  const sampleTensor = new ort.Tensor('float32', x, [2, 4, l, l]);
+  const ehs = new ort.Tensor('float32', fill(2 * 77 * hidden), [2, 77, hidden]);
+  const timesteps = scheduler.timesteps.map(
+    (t) => new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.round(t))), []),
+  );
+  const latents = new Float32Array(size);
+  const decodeIn = new Float32Array(size);
+  const latentTensor = new ort.Tensor('float32', decodeIn, [1, 4, l, l]);
   const stepMillis: number[] = [];
+  const unetMillis: number[] = [];
   const decodeMillis: number[] = [];
-  for (let round = 0; round < 2; round += 1) {
+  const loop = async (measure: boolean): Promise<void> => {
+    const init = fill(size);
+    for (let k = 0; k < size; k += 1) latents[k] = f(init[k]! * sigmas[0]!);
+    let last: number | undefined;
     for (let i = 0; i < steps; i += 1) {
+      const sigma = sigmas[i]!;
+      const denom = f(Math.sqrt(f(f(sigma * sigma) + 1)));
+      for (let k = 0; k < size; k += 1) x[k] = x[size + k] = f(latents[k]! / denom);
       const s = performance.now();
-      await unet.run(feeds);
-      stepMillis.push(performance.now() - s);
+      const out = await unet.run({
+        sample: sampleTensor,
+        timestep: timesteps[i]!,
+        encoder_hidden_states: ehs,
+      });
+      const ran = performance.now();
+      const e = out.out_sample!.data as Float32Array;
+      const dt = f(sigmas[i + 1]! - sigma);
+      for (let k = 0; k < size; k += 1) {
+        const u = e[k]!;
+        const eps = f(u + f(CFG * f(e[size + k]! - u)));
+        const v = latents[k]!;
+        const x0 = f(v - f(sigma * eps));
+        latents[k] = f(v + f(f(f(v - x0) / sigma) * dt));
+      }
+      const now = performance.now();
+      if (measure) {
+        unetMillis.push(ran - s);
+        if (last !== undefined) stepMillis.push(now - last);
+      }
+      last = now;
     }
+    for (let k = 0; k < size; k += 1) decodeIn[k] = f(latents[k]! / 0.18215);
     const s = performance.now();
-    await vae.run(latent);
-    decodeMillis.push(performance.now() - s);
-  }
+    await vae.run({ latent_sample: latentTensor });
+    if (measure) decodeMillis.push(performance.now() - s);
+  };
+  await loop(false); // warm-up, as the project side
+  for (let round = 0; round < 2; round += 1) await loop(true);
   await Promise.all([unet.release(), vae.release()]);
   return {
     runner: 'reference',
     loadMillis,
     stepMillis,
+    unetMillis,
     decodeMillis,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
@@ -125,9 +179,8 @@ async function runReference(
 // ─── parent side ─────────────────────────────────────────────────────────────
 
 export interface SdBenchOptions {
-  /** [label, model folder, image side] for each model measured. */
-  models: [string, string, number][];
-  steps: number;
+  /** [label, model folder, image side, steps] for each model measured. */
+  models: [string, string, number, number][];
   threads?: number;
   childTimeoutMs: number;
   log: (line: string) => void;
@@ -137,11 +190,20 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
   const t0 = performance.now();
   const threads = o.threads ?? Math.max(1, os.availableParallelism());
   const rows: Row[] = [];
-  const details: Record<string, unknown> = { threads, steps: o.steps, sampler: 'k_euler', cfg: 7.5 };
-  for (const [label, dir, side] of o.models) {
+  const details: Record<string, unknown> = {
+    threads,
+    sampler: 'k_euler',
+    cfg: CFG,
+    project:
+      'shared/diffusion/pipeline.ts generate(): scheduler objects, CFG, tensors read by name and dtype',
+    reference:
+      'hand-written loop: scale into the CFG batch, session.run, guidance, Euler step; same session options',
+    bare: 'the reference loop’s session.run alone: no scaling, guidance or scheduler',
+  };
+  for (const [label, dir, side, steps] of o.models) {
     const run = async (runner: Runner): Promise<RunnerAnswer> => {
       o.log(`  sd ${label}: ${runner}`);
-      const args = ['child', runner, dir, String(side), String(o.steps), String(threads)];
+      const args = ['child', runner, dir, String(side), String(steps), String(threads)];
       return (await runChild<RunnerAnswer>(HERE, args, { timeoutMs: o.childTimeoutMs })).value;
     };
     // A B B A, so a slow minute on the shared machine hits both alike.
@@ -160,7 +222,7 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
         metric: 'UNet steps/s (CFG batch 2)',
         unit: 'steps/s',
         project: summarize(perSecond(p)),
-        referenceLabel: 'bare onnxruntime-node UNet loop',
+        referenceLabel: 'hand-written ORT loop: same UNet feeds, CFG and Euler step',
         reference: summarize(perSecond(r)),
         target: undefined,
       }),
@@ -173,10 +235,20 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
     rows.push(
       row({
         bench,
-        metric: 'VAE decode',
+        metric: 'UNet steps/s vs the UNet call alone',
+        unit: 'steps/s',
+        project: summarize(perSecond(p)),
+        referenceLabel: 'bare session.run (no scaling, CFG or scheduler)',
+        reference: summarize(r.flatMap((x) => (x.unetMillis ?? []).map((ms) => 1000 / ms))),
+      }),
+    );
+    rows.push(
+      row({
+        bench,
+        metric: 'VAE decode (project: with the RGBA conversion)',
         unit: 'ms',
         project: summarize(p.flatMap((x) => x.decodeMillis)),
-        referenceLabel: 'bare onnxruntime-node decoder run',
+        referenceLabel: 'bare decoder session.run',
         reference: summarize(r.flatMap((x) => x.decodeMillis)),
       }),
       row({
@@ -188,7 +260,14 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
         reference: summarize(r.map((x) => x.peakRssMiB)),
       }),
     );
-    details[label] = { dir, side, stepMillisReference: summarize(r.flatMap((x) => x.stepMillis)).median };
+    details[label] = {
+      dir,
+      side,
+      steps,
+      stepMillisProject: summarize(p.flatMap((x) => x.stepMillis)).median,
+      stepMillisReference: summarize(r.flatMap((x) => x.stepMillis)).median,
+      unetMillisReference: summarize(r.flatMap((x) => x.unetMillis ?? [])).median,
+    };
   }
   return { name: 'sd', rows, details, seconds: (performance.now() - t0) / 1000 };
 }

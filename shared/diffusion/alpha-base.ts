@@ -2,7 +2,7 @@
 
 import { resolveConfig, type ResolvedConfig } from './config';
 import { trainSchedule, type TrainSchedule } from './schedule';
-import { sameLength, SchedulerStateError } from './types';
+import { outputFor, sameLength, SchedulerStateError } from './types';
 
 const f = Math.fround;
 
@@ -28,9 +28,14 @@ export abstract class AlphaScheduler {
     this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.train.alphasCumprod[0]!;
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
+  scaleModelInput(sample: Float32Array, _timestep?: number, out?: Float32Array): Float32Array {
+    if (!out) return sample;
+    outputFor(sample.length, out).set(sample);
+    return out;
   }
+
+  private x0Buffer: Float32Array | null = null;
+  private epsBuffer: Float32Array | null = null;
 
   protected alphaAt(t: number): number {
     if (!Number.isInteger(t) || t >= this.train.alphasCumprod.length) {
@@ -49,8 +54,12 @@ export abstract class AlphaScheduler {
     const beta = f(1 - alpha);
     const sa = f(Math.sqrt(alpha));
     const sb = f(Math.sqrt(beta));
-    const x0 = new Float32Array(sample.length);
-    const eps = new Float32Array(sample.length);
+    // Scratch the scheduler owns: the step reads them before it returns and keeps nothing.
+    const n = sample.length;
+    if (this.x0Buffer?.length !== n) this.x0Buffer = new Float32Array(n);
+    if (this.epsBuffer?.length !== n) this.epsBuffer = new Float32Array(n);
+    const x0 = this.x0Buffer;
+    const eps = this.epsBuffer;
     const type = this.config.prediction_type;
     for (let i = 0; i < sample.length; i += 1) {
       const m = modelOutput[i]!;

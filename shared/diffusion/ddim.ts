@@ -2,7 +2,7 @@
 
 import { AlphaScheduler, checkSteps } from './alpha-base';
 import { npLinspace, roundHalfEven } from './schedule';
-import { SchedulerStateError, type Scheduler, type StepResult } from './types';
+import { outputFor, SchedulerStateError, type NormalSource, type Scheduler, type StepResult } from './types';
 
 const f = Math.fround;
 
@@ -40,7 +40,13 @@ export class DdimScheduler extends AlphaScheduler implements Scheduler {
     // DDIM finds its place from the timestep alone.
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    _rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     if (this.numInferenceSteps === 0) throw new SchedulerStateError('call setTimesteps before step');
     const prev = timestep - Math.floor(this.config.num_train_timesteps / this.numInferenceSteps);
     const alpha = this.alphaAt(timestep);
@@ -48,7 +54,7 @@ export class DdimScheduler extends AlphaScheduler implements Scheduler {
     const [x0, eps] = this.predict(modelOutput, sample, alpha);
     const dirScale = f(Math.sqrt(f(1 - alphaPrev)));
     const x0Scale = f(Math.sqrt(alphaPrev));
-    const prevSample = new Float32Array(sample.length);
+    const prevSample = outputFor(sample.length, out);
     for (let i = 0; i < sample.length; i += 1) prevSample[i] = f(f(x0Scale * x0[i]!) + f(dirScale * eps[i]!));
     return { prevSample };
   }

@@ -12,7 +12,15 @@ import {
   trainSchedule,
   type TrainSchedule,
 } from './schedule';
-import { indexForTimestep, sameLength, SchedulerStateError, type Scheduler, type StepResult } from './types';
+import {
+  indexForTimestep,
+  outputFor,
+  sameLength,
+  SchedulerStateError,
+  type NormalSource,
+  type Scheduler,
+  type StepResult,
+} from './types';
 
 const f = Math.fround;
 
@@ -92,13 +100,20 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.beginIndex = index;
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
+  scaleModelInput(sample: Float32Array, _timestep?: number, out?: Float32Array): Float32Array {
+    if (!out) return sample;
+    outputFor(sample.length, out).set(sample);
+    return out;
   }
 
-  private x0(modelOutput: Float32Array, sample: Float32Array, index: number): Float32Array {
+  private x0(
+    modelOutput: Float32Array,
+    sample: Float32Array,
+    index: number,
+    reuse: Float32Array | null,
+  ): Float32Array {
     sameLength(modelOutput, sample, 'model output and sample');
-    const out = new Float32Array(sample.length);
+    const out = reuse && reuse.length === sample.length ? reuse : new Float32Array(sample.length);
     const type = this.config.prediction_type;
     if (type === 'sample') {
       out.set(modelOutput);
@@ -122,7 +137,13 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     }
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    _rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     if (this.timesteps.length === 0) throw new SchedulerStateError('call setTimesteps before step');
     this.stepIndex ??= this.beginIndex ?? this.indexOf(timestep);
     const i = this.stepIndex;
@@ -134,26 +155,28 @@ export class DpmSolverMultistepScheduler implements Scheduler {
         (this.config.lower_order_final && count < 15) ||
         this.config.final_sigmas_type === 'zero');
     const lowerSecond = i === count - 2 && this.config.lower_order_final && count < 15;
-    const m = this.x0(modelOutput, sample, i);
+    // The oldest kept output falls out of the history now: its buffer takes the new one.
+    const m = this.x0(modelOutput, sample, i, this.modelOutputs[0] ?? null);
     this.modelOutputs.shift();
     this.modelOutputs.push(m);
     const order = this.config.solver_order;
+    const o = outputFor(sample.length, out);
     let prevSample: Float32Array;
-    if (order === 1 || this.lowerOrderNums < 1 || lowerFinal) prevSample = this.firstOrder(m, sample, i);
-    else if (order === 2 || this.lowerOrderNums < 2 || lowerSecond) prevSample = this.secondOrder(sample, i);
-    else prevSample = this.thirdOrder(sample, i);
+    if (order === 1 || this.lowerOrderNums < 1 || lowerFinal) prevSample = this.firstOrder(m, sample, i, o);
+    else if (order === 2 || this.lowerOrderNums < 2 || lowerSecond)
+      prevSample = this.secondOrder(sample, i, o);
+    else prevSample = this.thirdOrder(sample, i, o);
     if (this.lowerOrderNums < order) this.lowerOrderNums += 1;
     this.stepIndex = i + 1;
     return { prevSample };
   }
 
-  private firstOrder(m: Float32Array, sample: Float32Array, i: number): Float32Array {
+  private firstOrder(m: Float32Array, sample: Float32Array, i: number, out: Float32Array): Float32Array {
     const t = alphaSigma(this.sigmas[i + 1]!);
     const s = alphaSigma(this.sigmas[i]!);
     const h = f(t.lambda - s.lambda);
     const a = f(t.sigma / s.sigma);
     const b = f(t.alpha * f(f(Math.exp(-h)) - 1));
-    const out = new Float32Array(sample.length);
     for (let k = 0; k < out.length; k += 1) out[k] = f(f(a * sample[k]!) - f(b * m[k]!));
     return out;
   }
@@ -164,7 +187,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return m;
   }
 
-  private secondOrder(sample: Float32Array, i: number): Float32Array {
+  private secondOrder(sample: Float32Array, i: number, out: Float32Array): Float32Array {
     const t = alphaSigma(this.sigmas[i + 1]!);
     const s0 = alphaSigma(this.sigmas[i]!);
     const s1 = alphaSigma(this.sigmas[i - 1]!);
@@ -178,7 +201,6 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const em1 = f(f(Math.exp(-h)) - 1);
     const b = f(t.alpha * em1);
     const c = this.config.solver_type === 'midpoint' ? f(0.5 * b) : f(-f(t.alpha * f(f(em1 / h) + 1)));
-    const out = new Float32Array(sample.length);
     for (let k = 0; k < out.length; k += 1) {
       const d1 = f(inv * f(m0[k]! - m1[k]!));
       out[k] = f(f(f(a * sample[k]!) - f(b * m0[k]!)) - f(c * d1));
@@ -186,7 +208,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return out;
   }
 
-  private thirdOrder(sample: Float32Array, i: number): Float32Array {
+  private thirdOrder(sample: Float32Array, i: number, out: Float32Array): Float32Array {
     const t = alphaSigma(this.sigmas[i + 1]!);
     const s0 = alphaSigma(this.sigmas[i]!);
     const s1 = alphaSigma(this.sigmas[i - 1]!);
@@ -202,7 +224,6 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const b2 = f(t.alpha * f(f(f(em1 + h) / f(h * h)) - 0.5));
     const w = f(r0 / f(r0 + r1));
     const v = f(1 / f(r0 + r1));
-    const out = new Float32Array(sample.length);
     for (let k = 0; k < out.length; k += 1) {
       const d10 = f(f(1 / r0) * f(m0[k]! - m1[k]!));
       const d11 = f(f(1 / r1) * f(m1[k]! - m2[k]!));

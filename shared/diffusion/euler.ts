@@ -1,7 +1,7 @@
 // Euler (k_euler) and Euler ancestral (k_euler_a), after diffusers' EulerDiscreteScheduler and
 // EulerAncestralDiscreteScheduler (s_churn = 0: plain Euler draws no noise).
 
-import { addScaledNoise, eulerUpdate, planSigmas, predictX0, SigmaScheduler } from './sigma-base';
+import { addScaledNoise, eulerStep, planSigmas, SigmaScheduler } from './sigma-base';
 import { requireNoise, type NormalSource, type StepResult } from './types';
 
 const f = Math.fround;
@@ -16,12 +16,18 @@ export class EulerScheduler extends SigmaScheduler {
     this.resetState();
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    _rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     this.initStepIndex(timestep);
     const i = this.currentIndex();
     const sigma = this.sigmas[i]!;
-    const x0 = predictX0(this.config, modelOutput, sample, sigma);
-    const prevSample = eulerUpdate(sample, x0, sigma, f(this.sigmas[i + 1]! - sigma));
+    const dt = f(this.sigmas[i + 1]! - sigma);
+    const prevSample = eulerStep(this.config, modelOutput, sample, sigma, dt, out);
     this.stepIndex = i + 1;
     return { prevSample };
   }
@@ -43,7 +49,13 @@ export class EulerAncestralScheduler extends SigmaScheduler {
     this.resetState();
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng?: NormalSource): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     this.initStepIndex(timestep);
     const i = this.currentIndex();
     const from = this.sigmas[i]!;
@@ -52,11 +64,10 @@ export class EulerAncestralScheduler extends SigmaScheduler {
     const to2 = f(to * to);
     const up = f(Math.sqrt(f(f(to2 * f(from2 - to2)) / from2)));
     const down = f(Math.sqrt(f(to2 - f(up * up))));
-    const x0 = predictX0(this.config, modelOutput, sample, from);
-    let prevSample = eulerUpdate(sample, x0, from, f(down - from));
+    const prevSample = eulerStep(this.config, modelOutput, sample, from, f(down - from), out);
     // With σ_next = 0 (the last step, and every step of one-step SD-Turbo) σ_up is 0: no noise drawn.
     if (up > 0)
-      prevSample = addScaledNoise(prevSample, requireNoise(rng, this.name).normal(sample.length), up);
+      addScaledNoise(prevSample, requireNoise(rng, this.name).normal(sample.length), up, prevSample);
     this.stepIndex = i + 1;
     return { prevSample };
   }

@@ -3,8 +3,8 @@
 // σ_interpol, so timesteps interleave and the UNet runs 2n − 1 times.
 
 import { lerp32, sigmaToT } from './schedule';
-import { addScaledNoise, planSigmas, predictX0, SigmaScheduler } from './sigma-base';
-import { requireNoise, type NormalSource, type StepResult } from './types';
+import { addScaledNoise, ownBuffer, planSigmas, predictX0, SigmaScheduler } from './sigma-base';
+import { outputFor, requireNoise, type NormalSource, type StepResult } from './types';
 
 const f = Math.fround;
 
@@ -19,7 +19,10 @@ function geometricMid(a: number, b: number): number {
 abstract class Kdpm2Base extends SigmaScheduler {
   override readonly order = 2;
   protected sigmasInterpol: number[] = [];
+  /** The sample the first half started from (a copy in `saved`; null in a first half). */
   protected firstSample: Float32Array | null = null;
+  private saved: Float32Array | null = null;
+  protected x0Buffer: Float32Array | null = null;
 
   protected get firstOrder(): boolean {
     return this.firstSample === null;
@@ -43,11 +46,30 @@ abstract class Kdpm2Base extends SigmaScheduler {
     x0: Float32Array,
     sigmaIn: number,
     dt: number,
+    into?: Float32Array,
   ): Float32Array {
-    const out = new Float32Array(sample.length);
+    const out = outputFor(sample.length, into);
     for (let k = 0; k < out.length; k += 1)
       out[k] = f(base[k]! + f(f(f(sample[k]! - x0[k]!) / sigmaIn) * dt));
     return out;
+  }
+
+  /** Keeps a copy of the first half's sample: the caller may write its next output over it. */
+  protected keepFirst(sample: Float32Array): void {
+    this.saved = ownBuffer(this.saved, sample.length);
+    this.saved.set(sample);
+    this.firstSample = this.saved;
+  }
+
+  protected predict(modelOutput: Float32Array, sample: Float32Array, sigma: number): Float32Array {
+    this.x0Buffer = predictX0(
+      this.config,
+      modelOutput,
+      sample,
+      sigma,
+      ownBuffer(this.x0Buffer, sample.length),
+    );
+    return this.x0Buffer;
   }
 }
 
@@ -75,21 +97,27 @@ export class Kdpm2Scheduler extends Kdpm2Base {
     return this.sigmasInterpol[index]!;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    _rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     this.initStepIndex(timestep);
     const i = this.currentIndex();
     let prevSample: Float32Array;
     if (this.firstSample === null) {
       const sigma = this.sigmas[i]!;
       const interpol = this.sigmasInterpol[i + 1]!;
-      const x0 = predictX0(this.config, modelOutput, sample, sigma);
-      prevSample = this.update(sample, sample, x0, sigma, f(interpol - sigma));
-      this.firstSample = sample;
+      const x0 = this.predict(modelOutput, sample, sigma);
+      this.keepFirst(sample);
+      prevSample = this.update(sample, sample, x0, sigma, f(interpol - sigma), out);
     } else {
       const sigma = this.sigmas[i - 1]!;
       const interpol = this.sigmasInterpol[i]!;
-      const x0 = predictX0(this.config, modelOutput, sample, interpol);
-      prevSample = this.update(this.firstSample, sample, x0, interpol, f(this.sigmas[i]! - sigma));
+      const x0 = this.predict(modelOutput, sample, interpol);
+      prevSample = this.update(this.firstSample, sample, x0, interpol, f(this.sigmas[i]! - sigma), out);
       this.firstSample = null;
     }
     this.stepIndex = i + 1;
@@ -134,25 +162,31 @@ export class Kdpm2AncestralScheduler extends Kdpm2Base {
     return this.sigmasInterpol[index - 1]!;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng?: NormalSource): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     this.initStepIndex(timestep);
     const i = this.currentIndex();
     let prevSample: Float32Array;
     if (this.firstSample === null) {
       const sigma = this.sigmas[i]!;
       const interpol = this.sigmasInterpol[i]!;
-      const x0 = predictX0(this.config, modelOutput, sample, sigma);
-      prevSample = this.update(sample, sample, x0, sigma, f(interpol - sigma));
-      this.firstSample = sample;
+      const x0 = this.predict(modelOutput, sample, sigma);
+      this.keepFirst(sample);
+      prevSample = this.update(sample, sample, x0, sigma, f(interpol - sigma), out);
     } else {
       const sigma = this.sigmas[i - 1]!;
       const interpol = this.sigmasInterpol[i - 1]!;
       const up = this.sigmasUp[i - 1]!;
       const down = this.sigmasDown[i - 1]!;
-      const x0 = predictX0(this.config, modelOutput, sample, interpol);
-      prevSample = this.update(this.firstSample, sample, x0, interpol, f(down - sigma));
+      const x0 = this.predict(modelOutput, sample, interpol);
+      prevSample = this.update(this.firstSample, sample, x0, interpol, f(down - sigma), out);
       if (up > 0)
-        prevSample = addScaledNoise(prevSample, requireNoise(rng, this.name).normal(sample.length), up);
+        addScaledNoise(prevSample, requireNoise(rng, this.name).normal(sample.length), up, prevSample);
       this.firstSample = null;
     }
     this.stepIndex = i + 1;

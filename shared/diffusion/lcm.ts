@@ -4,6 +4,7 @@
 import { AlphaScheduler, checkSteps } from './alpha-base';
 import {
   indexForTimestep,
+  outputFor,
   requireNoise,
   SchedulerStateError,
   type NormalSource,
@@ -48,7 +49,13 @@ export class LcmScheduler extends AlphaScheduler implements Scheduler {
     this.beginIndex = index;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng?: NormalSource): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     if (this.timesteps.length === 0) throw new SchedulerStateError('call setTimesteps before step');
     this.stepIndex ??= this.beginIndex ?? indexForTimestep(this.timesteps, timestep);
     const i = this.stepIndex;
@@ -60,15 +67,15 @@ export class LcmScheduler extends AlphaScheduler implements Scheduler {
     const cSkip = f(SIGMA_DATA2 / denom);
     const cOut = f(scaled / f(Math.sqrt(denom)));
     const [x0] = this.predict(modelOutput, sample, alpha);
-    const denoised = new Float32Array(sample.length);
-    for (let k = 0; k < sample.length; k += 1) denoised[k] = f(f(cOut * x0[k]!) + f(cSkip * sample[k]!));
+    // Denoised straight into the output, re-noised in place (each element read before it is written).
+    const prevSample = outputFor(sample.length, out);
+    for (let k = 0; k < sample.length; k += 1) prevSample[k] = f(f(cOut * x0[k]!) + f(cSkip * sample[k]!));
     this.stepIndex = i + 1;
-    if (i === this.timesteps.length - 1) return { prevSample: denoised };
+    if (i === this.timesteps.length - 1) return { prevSample };
     const noise = requireNoise(rng, this.name).normal(sample.length);
     const sa = f(Math.sqrt(alphaPrev));
     const sb = f(Math.sqrt(f(1 - alphaPrev)));
-    const prevSample = new Float32Array(sample.length);
-    for (let k = 0; k < sample.length; k += 1) prevSample[k] = f(f(sa * denoised[k]!) + f(sb * noise[k]!));
+    for (let k = 0; k < sample.length; k += 1) prevSample[k] = f(f(sa * prevSample[k]!) + f(sb * noise[k]!));
     return { prevSample };
   }
 }

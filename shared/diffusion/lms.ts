@@ -2,8 +2,8 @@
 // integrals of Lagrange basis polynomials of degree ≤ 3, so 4-point Gauss–Legendre is exact (diffusers
 // uses scipy's adaptive quad for the same integrals).
 
-import { planSigmas, predictX0, SigmaScheduler } from './sigma-base';
-import type { StepResult } from './types';
+import { ownBuffer, planSigmas, predictX0, SigmaScheduler } from './sigma-base';
+import { outputFor, type NormalSource, type StepResult } from './types';
 
 const f = Math.fround;
 const GL_NODES = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
@@ -13,6 +13,8 @@ export class LmsScheduler extends SigmaScheduler {
   readonly name: string = 'k_lms';
   private derivatives: Float32Array[] = [];
   private readonly maxOrder = 4;
+  private x0: Float32Array | null = null;
+  private acc: Float32Array | null = null;
 
   setTimesteps(numInferenceSteps: number): void {
     const plan = planSigmas(this.config, this.train, numInferenceSteps, {
@@ -45,27 +47,40 @@ export class LmsScheduler extends SigmaScheduler {
     return sum * half;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    _rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult {
     this.initStepIndex(timestep);
     const i = this.currentIndex();
+    const n = sample.length;
     const sigma = this.sigmas[i]!;
-    const x0 = predictX0(this.config, modelOutput, sample, sigma);
-    const derivative = new Float32Array(sample.length);
-    for (let k = 0; k < derivative.length; k += 1) derivative[k] = f(f(sample[k]! - x0[k]!) / sigma);
+    this.x0 = predictX0(this.config, modelOutput, sample, sigma, ownBuffer(this.x0, n));
+    const x0 = this.x0;
+    // The oldest derivative's buffer is reused once four are kept.
+    const derivative = ownBuffer(
+      this.derivatives.length >= this.maxOrder ? this.derivatives.shift()! : null,
+      n,
+    );
+    for (let k = 0; k < n; k += 1) derivative[k] = f(f(sample[k]! - x0[k]!) / sigma);
     this.derivatives.push(derivative);
-    if (this.derivatives.length > this.maxOrder) this.derivatives.shift();
     const order = Math.min(i + 1, this.maxOrder);
-    const prevSample = new Float32Array(sample.length);
-    const acc = new Float32Array(sample.length);
+    const prevSample = outputFor(n, out);
+    const acc = ownBuffer(this.acc, n);
+    this.acc = acc;
+    acc.fill(0);
     // diffusers zips the order-`order` coefficients with the derivatives it has, so after a start
     // mid-schedule (img2img) only the first few coefficients are used.
     const terms = Math.min(order, this.derivatives.length);
     for (let c = 0; c < terms; c += 1) {
       const coeff = this.coefficient(order, i, c);
       const d = this.derivatives[this.derivatives.length - 1 - c]!;
-      for (let k = 0; k < acc.length; k += 1) acc[k] = f(acc[k]! + f(coeff * d[k]!));
+      for (let k = 0; k < n; k += 1) acc[k] = f(acc[k]! + f(coeff * d[k]!));
     }
-    for (let k = 0; k < prevSample.length; k += 1) prevSample[k] = f(sample[k]! + acc[k]!);
+    for (let k = 0; k < n; k += 1) prevSample[k] = f(sample[k]! + acc[k]!);
     this.stepIndex = i + 1;
     return { prevSample };
   }

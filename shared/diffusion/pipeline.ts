@@ -8,10 +8,13 @@ import { createScheduler } from './index';
 import { SeededNormal } from './random';
 import {
   floatTensor,
+  floatTensorBuffer,
   intTensor,
   pick,
   PipelineError,
+  readFloats,
   toFloat32,
+  writeFloats,
   type ModelSession,
   type Tensor,
 } from './tensors';
@@ -215,7 +218,7 @@ export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {})
     throw new PipelineError('denoising strength too low for this many steps: nothing to run');
   const rngs = p.seeds.map((seed) => new SeededNormal(seed));
   const init = p.source ? await encodeImage(model, p.source.image, scale) : null;
-  let latents = rngs.map((rng, i) => {
+  const latents: Float32Array[] = rngs.map((rng, i) => {
     const noise = rng.normal(size);
     // Read once: the getter scans the sigmas, and this runs per latent value.
     const sigma = schedulers[i]!.initNoiseSigma;
@@ -227,39 +230,47 @@ export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {})
   const sampleInfo = pick(model.unet.inputs, 'sample', 'unet');
   const timestepName = pick(model.unet.inputs, 'timestep', 'unet').name;
   const outName = pick(model.unet.outputs, 'out_sample', 'unet').name;
-  // Buffers reused every step (the session is done with its inputs when run resolves): the loop
-  // allocates only what the schedulers return, so a small UNet's step is not spent in the GC.
+  // Everything the loop touches is allocated here, once: the UNet's sample buffer (and its half
+  // precision twin), each image's two latent buffers that its scheduler writes in turn, the guided
+  // noise, and one timestep tensor per step. The session is done with its inputs when run
+  // resolves, so the same tensors go to every call; a small UNet's step is not spent in the GC.
   const x = new Float32Array(rows * size);
-  const guided = cfg ? p.seeds.map(() => new Float32Array(size)) : [];
+  const sample = floatTensorBuffer(sampleInfo.type, [rows, 4, lh, lw], x.length);
+  const feeds: Record<string, Tensor> = { [sampleInfo.name]: sample, [ehsInfo.name]: ehs };
+  const stepTimesteps = timesteps.map((t) => timestepTensor(model.unet, t, rows));
+  const guided = p.seeds.map(() => new Float32Array(size));
+  const spare: Float32Array[] = latents.map(() => new Float32Array(size));
+  const eps = new Float32Array(rows * size);
   const guidance = p.cfgScale;
   let calls = 0;
-  for (const t of timesteps) {
+  for (let step = 0; step < timesteps.length; step += 1) {
     check();
-    latents.forEach((lat, i) => {
-      const s = schedulers[i]!.scaleModelInput(lat, t);
-      x.set(s, i * size);
-      if (cfg) x.set(s, (batch + i) * size);
-    });
-    const out = await model.unet.run({
-      [sampleInfo.name]: floatTensor(sampleInfo.type, [rows, 4, lh, lw], x),
-      [timestepName]: timestepTensor(model.unet, t, rows),
-      [ehsInfo.name]: ehs,
-    });
+    const t = timesteps[step]!;
+    for (let i = 0; i < batch; i += 1) {
+      // As diffusers' pipelines do: the scaled copy goes to the UNet, the unscaled latents to step.
+      schedulers[i]!.scaleModelInput(latents[i]!, t, x.subarray(i * size, (i + 1) * size));
+      if (cfg) x.copyWithin((batch + i) * size, i * size, (i + 1) * size);
+    }
+    writeFloats(sample, x);
+    feeds[timestepName] = stepTimesteps[step]!;
+    const out = await model.unet.run(feeds);
     const pred = out[outName];
     if (!pred) throw new PipelineError(`unet returned no ${outName}`);
-    const eps = toFloat32(pred);
-    latents = latents.map((_, i) => {
-      let e = eps.subarray(i * size, (i + 1) * size);
+    const e = readFloats(pred, eps);
+    for (let i = 0; i < batch; i += 1) {
+      let noise = e.subarray(i * size, (i + 1) * size);
       if (cfg) {
-        const u = e;
-        const c = eps.subarray((batch + i) * size, (batch + i + 1) * size);
+        const u = noise;
+        const c = e.subarray((batch + i) * size, (batch + i + 1) * size);
         const g = guided[i]!;
         for (let k = 0; k < size; k += 1) g[k] = f(u[k]! + f(guidance * f(c[k]! - u[k]!)));
-        e = g;
+        noise = g;
       }
-      // As diffusers' pipelines do: the scaled copy goes to the UNet, the unscaled latents to step.
-      return schedulers[i]!.step(e, t, latents[i]!, rngs[i]).prevSample;
-    });
+      // The scheduler writes into this image's other buffer; the two swap every step.
+      const next = schedulers[i]!.step(noise, t, latents[i]!, rngs[i], spare[i]).prevSample;
+      spare[i] = latents[i]!;
+      latents[i] = next;
+    }
     calls += 1;
     hooks.onStep?.(calls, timesteps.length);
   }

@@ -13,6 +13,7 @@ import {
 } from './schedule';
 import {
   indexForTimestep,
+  outputFor,
   sameLength,
   SchedulerStateError,
   type NormalSource,
@@ -63,15 +64,16 @@ export function planSigmas(
   return { timesteps, sigmas: [...sigmas, last].map(f) };
 }
 
-/** `model_output → x0` for a sigma parametrisation (float32 as torch computes it). */
+/** `model_output → x0` for a sigma parametrisation (float32 as torch computes it), into `out` if given. */
 export function predictX0(
   config: ResolvedConfig,
   modelOutput: Float32Array,
   sample: Float32Array,
   sigma: number,
+  into?: Float32Array,
 ): Float32Array {
   sameLength(modelOutput, sample, 'model output and sample');
-  const out = new Float32Array(sample.length);
+  const out = outputFor(sample.length, into);
   if (config.prediction_type === 'epsilon') {
     for (let i = 0; i < out.length; i += 1) out[i] = f(sample[i]! - f(sigma * modelOutput[i]!));
   } else if (config.prediction_type === 'v_prediction') {
@@ -84,16 +86,22 @@ export function predictX0(
   return out;
 }
 
-export function scaleBySigma(sample: Float32Array, sigma: number): Float32Array {
+export function scaleBySigma(sample: Float32Array, sigma: number, into?: Float32Array): Float32Array {
   const denom = f(Math.sqrt(f(f(sigma * sigma) + 1)));
-  const out = new Float32Array(sample.length);
+  const out = outputFor(sample.length, into);
   for (let i = 0; i < out.length; i += 1) out[i] = f(sample[i]! / denom);
   return out;
 }
 
 /** `x + d·dt`, the Euler update every scheduler here is built from. */
-export function eulerUpdate(sample: Float32Array, x0: Float32Array, sigma: number, dt: number): Float32Array {
-  const out = new Float32Array(sample.length);
+export function eulerUpdate(
+  sample: Float32Array,
+  x0: Float32Array,
+  sigma: number,
+  dt: number,
+  into?: Float32Array,
+): Float32Array {
+  const out = outputFor(sample.length, into);
   for (let i = 0; i < out.length; i += 1) {
     const derivative = f(f(sample[i]! - x0[i]!) / sigma);
     out[i] = f(sample[i]! + f(derivative * dt));
@@ -101,11 +109,59 @@ export function eulerUpdate(sample: Float32Array, x0: Float32Array, sigma: numbe
   return out;
 }
 
-export function addScaledNoise(sample: Float32Array, noise: Float32Array, scale: number): Float32Array {
+/**
+ * predictX0 and eulerUpdate in one pass, with the same float32 roundings in the same order (so
+ * the same results), no x0 array: the Euler step of k_euler and k_euler_a.
+ */
+export function eulerStep(
+  config: ResolvedConfig,
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  sigma: number,
+  dt: number,
+  into?: Float32Array,
+): Float32Array {
+  sameLength(modelOutput, sample, 'model output and sample');
+  const out = outputFor(sample.length, into);
+  const n = out.length;
+  if (config.prediction_type === 'epsilon') {
+    for (let i = 0; i < n; i += 1) {
+      const s = sample[i]!;
+      const x0 = f(s - f(sigma * modelOutput[i]!));
+      out[i] = f(s + f(f(f(s - x0) / sigma) * dt));
+    }
+  } else if (config.prediction_type === 'v_prediction') {
+    const c2 = f(f(sigma * sigma) + 1);
+    const c1 = f(-sigma / f(Math.sqrt(c2)));
+    for (let i = 0; i < n; i += 1) {
+      const s = sample[i]!;
+      const x0 = f(f(modelOutput[i]! * c1) + f(s / c2));
+      out[i] = f(s + f(f(f(s - x0) / sigma) * dt));
+    }
+  } else {
+    for (let i = 0; i < n; i += 1) {
+      const s = sample[i]!;
+      out[i] = f(s + f(f(f(s - modelOutput[i]!) / sigma) * dt));
+    }
+  }
+  return out;
+}
+
+export function addScaledNoise(
+  sample: Float32Array,
+  noise: Float32Array,
+  scale: number,
+  into?: Float32Array,
+): Float32Array {
   sameLength(sample, noise, 'sample and noise');
-  const out = new Float32Array(sample.length);
+  const out = outputFor(sample.length, into);
   for (let i = 0; i < out.length; i += 1) out[i] = f(sample[i]! + f(noise[i]! * scale));
   return out;
+}
+
+/** A scheduler's own buffer for values it keeps between steps, reused while the length holds. */
+export function ownBuffer(current: Float32Array | null, length: number): Float32Array {
+  return current && current.length === length ? current : new Float32Array(length);
 }
 
 export abstract class SigmaScheduler implements Scheduler {
@@ -139,6 +195,7 @@ export abstract class SigmaScheduler implements Scheduler {
     timestep: number,
     sample: Float32Array,
     rng?: NormalSource,
+    out?: Float32Array,
   ): StepResult;
 
   setBeginIndex(index: number): void {
@@ -154,9 +211,9 @@ export abstract class SigmaScheduler implements Scheduler {
     return this.sigmas[this.currentIndex()]!;
   }
 
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
+  scaleModelInput(sample: Float32Array, timestep: number, out?: Float32Array): Float32Array {
     this.initStepIndex(timestep);
-    return scaleBySigma(sample, this.inputSigma());
+    return scaleBySigma(sample, this.inputSigma(), out);
   }
 
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {

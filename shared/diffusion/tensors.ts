@@ -88,6 +88,35 @@ export function floatTensor(type: TensorType, dims: readonly number[], values: F
   throw new PipelineError(`expected a float input, the model wants ${type}`);
 }
 
+/** A float input tensor of `length` values in the type a session input wants, to fill with writeFloats. */
+export function floatTensorBuffer(type: TensorType, dims: readonly number[], length: number): Tensor {
+  if (type === 'float32') return { type, dims, data: new Float32Array(length) };
+  if (type === 'float16') return { type, dims, data: new Uint16Array(length) };
+  throw new PipelineError(`expected a float input, the model wants ${type}`);
+}
+
+/** Writes float32 values into a float tensor from floatTensorBuffer (rounded to half for float16). */
+export function writeFloats(t: Tensor, values: Float32Array): void {
+  const d = t.data;
+  if (d instanceof Float32Array) d.set(values);
+  else if (d instanceof Uint16Array) for (let i = 0; i < values.length; i += 1) d[i] = toHalf(values[i]!);
+  else throw new PipelineError(`expected a float tensor, got ${t.type}`);
+}
+
+/**
+ * A float output as float32 values: float32 data as it is (no copy), anything else converted into
+ * `into` (reused across calls) when it has the length, else into a new array.
+ */
+export function readFloats(t: Tensor, into: Float32Array): Float32Array {
+  const d = t.data;
+  if (d instanceof Float32Array) return d;
+  const out = into.length === d.length ? into : new Float32Array(d.length);
+  if (d instanceof Uint16Array) for (let i = 0; i < d.length; i += 1) out[i] = fromHalf(d[i]!);
+  else if (d instanceof BigInt64Array) for (let i = 0; i < d.length; i += 1) out[i] = Number(d[i]!);
+  else out.set(d);
+  return out;
+}
+
 /** Any numeric tensor as float32 values. */
 export function toFloat32(t: Tensor): Float32Array {
   const d = t.data;

@@ -24,8 +24,24 @@ export interface Scheduler {
   setTimesteps(numInferenceSteps: number): void;
   /** Start the step counter at `timesteps[index]!` (img2img), instead of searching for the timestep. */
   setBeginIndex(index: number): void;
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng?: NormalSource): StepResult;
+  /**
+   * The UNet's input for `sample`. With `out` (another buffer of the same length) the result is
+   * written there and `out` returned; without it, a new array (or `sample` itself where no scaling
+   * applies).
+   */
+  scaleModelInput(sample: Float32Array, timestep: number, out?: Float32Array): Float32Array;
+  /**
+   * One step. With `out` (a buffer of the sample's length that is neither `sample` nor
+   * `modelOutput`) `prevSample` is written there, so a loop can alternate two buffers and allocate
+   * nothing per step; schedulers copy whatever they keep between steps. Without it, a new array.
+   */
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    rng?: NormalSource,
+    out?: Float32Array,
+  ): StepResult;
   /** Noise `original` to the level of `timestep` (one timestep for the whole batch). */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }
@@ -47,6 +63,14 @@ export function indexForTimestep(timesteps: readonly number[], timestep: number)
 export function requireNoise(rng: NormalSource | undefined, name: string): NormalSource {
   if (!rng) throw new SchedulerStateError(`${name} draws noise at every step: pass a NormalSource`);
   return rng;
+}
+
+/** `out` when given (checked against `length`), else a new array of that length. */
+export function outputFor(length: number, out?: Float32Array): Float32Array {
+  if (!out) return new Float32Array(length);
+  if (out.length !== length)
+    throw new SchedulerStateError(`output buffer: length ${out.length}, expected ${length}`);
+  return out;
 }
 
 export function sameLength(a: Float32Array, b: Float32Array, what: string): void {

@@ -42,6 +42,12 @@ export interface NodeSessionOptions {
 export class OrtNodeSession implements ModelSession {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
+  /**
+   * The ort.Tensor made for each feed, kept while the feed lives: the pipeline passes the same
+   * tensors (their buffers rewritten in place) to every UNet call, and an ort.Tensor is only a view
+   * of its typed array, so it is made once, not once per step.
+   */
+  private readonly wrapped = new WeakMap<Tensor, ort.Tensor>();
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -66,7 +72,11 @@ export class OrtNodeSession implements ModelSession {
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const input: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) input[name] = nodeTensor(t);
+    for (const [name, t] of Object.entries(feeds)) {
+      let w = this.wrapped.get(t);
+      if (!w) this.wrapped.set(t, (w = nodeTensor(t)));
+      input[name] = w;
+    }
     const out = await this.session.run(input);
     const result: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(out)) {
