@@ -238,9 +238,9 @@ describe('writing into caller buffers (the pipeline alternates two per image)', 
         a.setTimesteps(6);
         b.setTimesteps(6);
         const start = new SeededNormal(3).normal(64).map((v) => v * a.initNoiseSigma);
-        let x = Float32Array.from(start);
-        let y = Float32Array.from(start);
-        let spare = new Float32Array(64);
+        let x: Float32Array = Float32Array.from(start);
+        let y: Float32Array = Float32Array.from(start);
+        let spare: Float32Array = new Float32Array(64);
         const scaled = new Float32Array(64);
         const rngA = new SeededNormal(9);
         const rngB = new SeededNormal(9);

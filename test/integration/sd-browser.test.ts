@@ -295,7 +295,7 @@ describe('a half-precision (fp16) export in headless Chromium', () => {
           'v-prediction': 'float16',
           trailing: 'float16',
         });
-        const onWasm = engine.loaded.partsOnWasm;
+        const onWasm = engine.loaded.partsOnWasm ?? [];
         if (device === 'webgpu' && !engine.loaded.shaderF16) {
           // SwiftShader has no shader-f16: onnxruntime-web cannot compile half-precision kernels
           // for it, so each fp16 part runs on WASM, in half precision, and the page says so.

@@ -107,7 +107,7 @@ interface LoadedModel extends SdModel {
 }
 
 /** Where one part of a model runs when it is not where the engine runs (see SdPageLoadResult.partsOnWasm). */
-type PartOnWasm = SdPageLoadResult['partsOnWasm'][number];
+type PartOnWasm = NonNullable<SdPageLoadResult['partsOnWasm']>[number];
 
 async function fetchJson(url: string): Promise<Record<string, unknown> | null> {
   const res = await fetch(url);

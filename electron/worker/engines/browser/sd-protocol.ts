@@ -28,9 +28,9 @@ export interface SdPageLoadResult extends Omit<PageLoadResult, 'backend'> {
   /**
    * Parts that run on WASM although the engine runs on WebGPU: half-precision graphs on an adapter
    * without `shader-f16`, which onnxruntime-web cannot compile for it. Empty when every part runs
-   * on the engine's backend.
+   * on the engine's backend (absent is the same).
    */
-  partsOnWasm: { model: string; part: string; reason: string }[];
+  partsOnWasm?: { model: string; part: string; reason: string }[];
 }
 
 export interface WireImage {
