@@ -36,9 +36,15 @@ export function killGroup(c: ChildProcess): void {
   }
 }
 
-/** Node with the tsx loader, the same Node binary this process runs on. */
+/**
+ * Node with the tsx loader, the same Node binary this process runs on.
+ * `BENCH_CHILD_NODE_ARGS` adds Node flags to every child (Node refuses
+ * `--cpu-prof` in NODE_OPTIONS): `BENCH_CHILD_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"` profiles the horde server and each runner.
+ */
 export function tsNodeArgs(script: string, args: readonly string[]): string[] {
-  return ['--import', 'tsx', script, ...args];
+  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return [...extra, '--import', 'tsx', script, ...args];
 }
 
 /**

@@ -178,7 +178,7 @@ interface Accounts {
   owner: { id: number; apikey: string };
 }
 
-function createAccounts(dbPath: string): Accounts {
+export function createAccounts(dbPath: string): Accounts {
   const db = new HordeDb(dbPath);
   try {
     const requester = createUser(db, 'bench-requester', Date.now());
@@ -201,15 +201,19 @@ const KUDOS_PER_JOB = fromKudos(
   textJobKudos({ model: MODEL, maxLength: MAX_LENGTH, maxContextLength: MAX_CONTEXT }),
 );
 
-/** Above this many missing requests the queue is filled in bulk (see `bulkFill`). */
-const BULK_FROM = 20_000;
+/**
+ * From this many missing requests the queue is filled in bulk (see `bulkFill`):
+ * the same rows and triggers at a tenth of the CPU of one `enqueueText` call
+ * each, which on a loaded machine was most of the time the levels took to seed.
+ */
+const BULK_FROM = 2_000;
 
 /**
  * Tops the queue up to `target` waiting requests: with the store's own
  * `enqueueText` for small fills, in bulk for large ones. Requests are made
  * 1 ms apart, oldest first, as if they had arrived over time.
  */
-function fillQueue(db: HordeDb, requester: UserRow, target: number): number {
+export function fillQueue(db: HordeDb, requester: UserRow, target: number): number {
   const missing = target - queuedTextRequests(db);
   if (missing <= 0) return 0;
   const now = Date.now();
@@ -275,11 +279,27 @@ function bulkFill(db: HordeDb, requester: UserRow, count: number, now: number): 
   );
 }
 
-/** Queued requests for the status pollers, drawn across the whole queue. */
+/**
+ * Queued requests for the status pollers, drawn across the whole queue: rows
+ * picked at random rowids (the bench's rows are dense in rowid), kept when
+ * queued. `ORDER BY random()` read and sorted the whole 1M queue for 200 ids.
+ */
 function sampleQueued(db: HordeDb, n: number): string[] {
-  return db
-    .all<{ id: string }>("SELECT id FROM text_requests WHERE status = 'queued' ORDER BY random() LIMIT ?", n)
-    .map((r) => r.id);
+  const span = db.get<{ lo: number | null; hi: number | null }>(
+    'SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM text_requests',
+  );
+  const lo = span?.lo ?? 0;
+  const hi = span?.hi ?? -1;
+  const ids = new Set<string>();
+  for (let tries = 0; ids.size < n && tries < n * 50 && hi >= lo; tries++) {
+    const rowid = lo + Math.floor(Math.random() * (hi - lo + 1));
+    const r = db.get<{ id: string }>(
+      "SELECT id FROM text_requests WHERE rowid = ? AND status = 'queued'",
+      rowid,
+    );
+    if (r) ids.add(r.id);
+  }
+  return [...ids];
 }
 
 // ─── load ────────────────────────────────────────────────────────────────────
@@ -575,7 +595,7 @@ function planProblem(plan: string[]): string | undefined {
  * store prepares, and asks SQLite for each plan with the very same text and
  * parameters.
  */
-async function capturePlans(dir: string): Promise<QueryPlan[]> {
+async function capturePlans(dir: string): Promise<{ plans: QueryPlan[]; calls: RouteCall[] }> {
   const dbPath = path.join(dir, 'plans.sqlite');
   const accounts = createAccounts(dbPath);
   const setup = new HordeDb(dbPath);
@@ -586,8 +606,20 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
   setup.close();
   const seen = new Map<string, { params: SqlParam[]; paths: Set<string> }>();
   let current: string | undefined;
+  /** Statements and commits of each route call, in order (load-independent figures of the work per request). */
+  const calls: RouteCall[] = [];
+  const call = (path: string, route = path): void => {
+    current = path;
+    calls.push({ route, statements: 0, commits: 0 });
+  };
   const proto = HordeDb.prototype;
-  const original = { get: proto.get, all: proto.all, run: proto.run };
+  const original = { get: proto.get, all: proto.all, run: proto.run, tx: proto.tx };
+  proto.tx = function <T>(this: HordeDb, fn: () => T): T {
+    // `depth` is the transaction nesting: 0 means this call begins (and commits) a write transaction.
+    const last = calls[calls.length - 1];
+    if (current && last && (this as unknown as { depth: number }).depth === 0) last.commits++;
+    return original.tx.call(this, fn) as T;
+  };
   for (const m of ['get', 'all', 'run'] as const) {
     const fn = original[m] as (this: HordeDb, sql: string, ...params: SqlParam[]) => unknown;
     (proto as unknown as Record<string, unknown>)[m] = function (
@@ -599,6 +631,8 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
         const e = seen.get(sql) ?? { params, paths: new Set<string>() };
         e.paths.add(current);
         seen.set(sql, e);
+        const last = calls[calls.length - 1];
+        if (last) last.statements++;
       }
       return fn.call(this, sql, ...params);
     };
@@ -615,16 +649,16 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
       bridge_agent: 'horde-desktop-bench:1:local',
     };
     const jobs: string[] = [];
-    current = 'pop';
     for (let i = 0; i < 2; i++) {
+      call('pop', i === 0 ? 'pop (new worker)' : 'pop');
       const a = await post(`${horde.url}/v2/generate/text/pop`, popBody, accounts.owner.apikey);
       const id = (a.body as { id?: string | null } | undefined)?.id;
       if (a.status !== 200 || !id)
         throw new Error(`plans: pop answered ${a.status} ${JSON.stringify(a.body)}`);
       jobs.push(id);
     }
-    current = 'submit';
     for (const id of jobs) {
+      call('submit');
       const a = await post(
         `${horde.url}/v2/generate/text/submit`,
         { id, generation: 'y'.repeat(200), state: 'ok', seed: 1 },
@@ -632,12 +666,12 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
       );
       if (a.status !== 200) throw new Error(`plans: submit answered ${a.status} ${JSON.stringify(a.body)}`);
     }
-    current = 'status';
     for (let i = 0; i < 2; i++) {
+      call('status');
       const a = await get(`${horde.url}/v2/generate/text/status/${deep ?? ''}`, accounts.requester.apikey);
       if (a.status !== 200) throw new Error(`plans: status answered ${a.status} ${JSON.stringify(a.body)}`);
     }
-    current = 'async';
+    call('async');
     const a = await post(
       `${horde.url}/v2/generate/text/async`,
       {
@@ -655,7 +689,7 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
   }
   const db = new HordeDb(dbPath);
   try {
-    return [...seen.entries()].map(([sql, e]) => {
+    const plans = [...seen.entries()].map(([sql, e]) => {
       const plan = (
         db.sql.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(e.params as never[])) as { detail: string }[]
       ).map((r) => r.detail);
@@ -667,9 +701,25 @@ async function capturePlans(dir: string): Promise<QueryPlan[]> {
         ...(problem ? { problem } : {}),
       };
     });
+    return { plans, calls };
   } finally {
     db.close();
   }
+}
+
+interface RouteCall {
+  route: string;
+  statements: number;
+  commits: number;
+}
+
+/** "pop 12 statements / 1 commit, ..." from the last call of each route (the steady state: a known worker, a kept position). */
+function perRoute(calls: readonly RouteCall[]): string {
+  const last = new Map<string, RouteCall>();
+  for (const c of calls) last.set(c.route, c);
+  return [...last.values()]
+    .map((c) => `${c.route} ${c.statements} statements / ${c.commits} commit${c.commits === 1 ? '' : 's'}`)
+    .join(', ');
 }
 
 /** The plans as Markdown, for bench/results/query-plans.md and the README. */
@@ -719,6 +769,9 @@ export interface HordeOptions {
   log: (line: string) => void;
 }
 
+/** The issue's latency goal for pop + submit at 100k queued with 200 workers. */
+const P99_TARGET_MS = 20;
+
 const kLabel = (n: number): string =>
   n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
 
@@ -741,7 +794,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
     windows: o.windows,
   };
   try {
-    const plans = await capturePlans(dir);
+    const { plans, calls } = await capturePlans(dir);
     if (o.plansOut) {
       await mkdir(path.dirname(o.plansOut), { recursive: true });
       await writeFile(o.plansOut, plansMarkdown(plans));
@@ -862,12 +915,19 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
             ...(isGoal
               ? {
                   target: {
-                    text: '< 20 ms',
-                    pass: l.http.pairP99.n > 0 ? l.http.pairP99.median < 20 : undefined,
+                    // The bare server's own p99 under the same client load says what is the machine's:
+                    // above the target, the absolute figure cannot be met here, and the ratio is the horde's.
+                    text:
+                      floor.latency.pairP99.median >= P99_TARGET_MS
+                        ? `< ${P99_TARGET_MS} ms (bare's own p99 ${floor.latency.pairP99.median.toFixed(0)} ms is over it)`
+                        : `< ${P99_TARGET_MS} ms`,
+                    pass: l.http.pairP99.n > 0 ? l.http.pairP99.median < P99_TARGET_MS : undefined,
                   },
                 }
               : {}),
             note:
+              `bare node:http's own pop+submit p99 under the same client load ${floor.latency.pairP99.median.toFixed(1)} ms ` +
+              `(the horde ${(l.http.pairP99.median / floor.latency.pairP99.median).toFixed(1)}× that); ` +
               `pop p50 ${l.http.popP50.median.toFixed(1)} / p99 ${l.http.popP99.median.toFixed(1)} ms (bare ${floor.latency.popP50.median.toFixed(1)} / ${floor.latency.popP99.median.toFixed(1)}), ` +
               `submit p50 ${l.http.submitP50.median.toFixed(1)} / p99 ${l.http.submitP99.median.toFixed(1)} ms, ` +
               `status p50 ${l.http.statusP50.median.toFixed(1)} / p99 ${l.http.statusP99.median.toFixed(1)} ms, async p50 ${l.http.asyncP50.median.toFixed(1)} ms; ` +
@@ -946,7 +1006,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
       unit: '',
       target: { text: 'index, no scan', pass: plans.length > 0 ? problems.length === 0 : undefined },
       note:
-        `${plans.length} statements (bench/results/query-plans.md)` +
+        `${plans.length} statements (bench/results/query-plans.md); per call: ${perRoute(calls)}` +
         (problems.length > 0
           ? `; ${problems.map((p) => `${p.problem} in ${p.sql.slice(0, 80)}`).join('; ')}`
           : ''),
@@ -960,6 +1020,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
     }));
     details.floors = [...floors.entries()].map(([workers, f]) => ({ workers, ...f }));
     details.queryPlans = plans;
+    details.routeCalls = calls;
     return { name: 'horde', rows, details, seconds: (performance.now() - started) / 1000 };
   } finally {
     agent.destroy();

@@ -11,7 +11,6 @@ import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../../../shared/api/horde-error';
 import { checkAnonymousShare, clientAgentOf, userOf, type HordeContext } from '../context';
-import { tagRequestAddress } from '../store/fair-share';
 import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
@@ -19,11 +18,10 @@ import { isAnonymous, userByUsername, type UserRow } from '../store/users';
 import { activeThreads, checkIn, workerById } from '../store/workers';
 import {
   cancelText,
-  enqueueText,
+  insertTextRequest,
   popText,
   hasServingWorker,
   queuedTextRequests,
-  textRequestById,
   submitText,
   textStatus,
 } from '../store/text-queue';
@@ -114,7 +112,7 @@ export const textRoutes =
           });
         }
         const kudosPerJob = perJob(maxLength);
-        const id = enqueueText(
+        const row = insertTextRequest(
           ctx.db,
           {
             user,
@@ -137,11 +135,12 @@ export const textRoutes =
               ? { hold: { holdId, amount: fromKudos(admission.kudos) } }
               : {}),
             ...(clientAgentOf(req) !== undefined ? { clientAgent: clientAgentOf(req) } : {}),
+            clientIp: req.ip,
           },
           now,
           ctx.text,
         );
-        tagRequestAddress(ctx.db, 'text_requests', id, req.ip);
+        const id = row.id;
         reply.status(202);
         const answer: RequestAsync = { id, kudos: toKudos(asMilli(kudosPerJob * n)) };
         if (admission.outcome === 'downgrade') {
@@ -153,8 +152,7 @@ export const textRoutes =
           ];
         }
         // Only is_possible is needed here: the full status would also count the queue ahead.
-        const row = textRequestById(ctx.db, id);
-        if (row && !hasServingWorker(ctx.db, row, now, ctx.limits.workerStaleS)) {
+        if (!hasServingWorker(ctx.db, row, now, ctx.limits.workerStaleS)) {
           answer.message =
             'Warning: No available workers can fulfill this request. It will expire in 20 minutes. Consider reducing the amount of tokens to generate.';
         }
@@ -176,41 +174,45 @@ export const textRoutes =
       const user = workerUser(ctx, req);
       const priority = priorityUserIds(ctx, user, body.priority_usernames);
       const now = ctx.clock();
-      const worker = checkIn(
-        ctx.db,
-        {
-          user,
-          name: body.name,
-          type: 'text',
-          models: body.models,
-          maxLength: body.max_length,
-          maxContextLength: body.max_context_length,
-          threads: body.threads,
-          bridgeAgent: body.bridge_agent,
-          nsfw: body.nsfw,
-          ip: req.ip,
-        },
-        now,
-        ctx.limits.workerStaleS,
-        ctx.ledgerRules,
-      );
+      // The check-in and the pop are one write transaction (one commit per pop, not two).
+      const { worker, popped, skipped } = ctx.db.tx(() => {
+        const worker = checkIn(
+          ctx.db,
+          {
+            user,
+            name: body.name,
+            type: 'text',
+            models: body.models,
+            maxLength: body.max_length,
+            maxContextLength: body.max_context_length,
+            threads: body.threads,
+            bridgeAgent: body.bridge_agent,
+            nsfw: body.nsfw,
+            ip: req.ip,
+          },
+          now,
+          ctx.limits.workerStaleS,
+          ctx.ledgerRules,
+        );
+        // In maintenance or paused, a worker may still serve its owner's own requests, nobody else's.
+        const ownOnly = worker.maintenance === 1 || worker.paused === 1;
+        const found = popText(
+          ctx.db,
+          worker,
+          {
+            models: body.models,
+            maxLength: body.max_length,
+            maxContextLength: body.max_context_length,
+            amount: body.amount,
+            priorityUserIds: ownOnly ? [user.id] : priority,
+            onlyPriority: ownOnly,
+          },
+          now,
+          ctx.text,
+        );
+        return { worker, ...found };
+      });
       const inMaintenance = worker.maintenance === 1;
-      // In maintenance or paused, a worker may still serve its owner's own requests, nobody else's.
-      const ownOnly = inMaintenance || worker.paused === 1;
-      const { popped, skipped } = popText(
-        ctx.db,
-        worker,
-        {
-          models: body.models,
-          maxLength: body.max_length,
-          maxContextLength: body.max_context_length,
-          amount: body.amount,
-          priorityUserIds: ownOnly ? [user.id] : priority,
-          onlyPriority: ownOnly,
-        },
-        now,
-        ctx.text,
-      );
       if (!popped) {
         if (inMaintenance) {
           throw new HordeError(

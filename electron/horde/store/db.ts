@@ -29,6 +29,9 @@ export class HordeDb {
     this.sql.exec('PRAGMA journal_mode = WAL');
     this.sql.exec('PRAGMA synchronous = NORMAL');
     this.sql.exec('PRAGMA foreign_keys = ON');
+    // SQLite's default page cache is 2 MiB. A queue of 100k requests and its indexes is far larger,
+    // and every pop and status read walks them, so the pages they touch are kept (up to 64 MiB).
+    this.sql.exec('PRAGMA cache_size = -65536');
     this.sql.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     this.migrate();
   }

@@ -659,7 +659,7 @@ function moveImageRequest(
 function processingCount(db: HordeDb, requestId: string): number {
   return (
     db.get<{ c: number }>(
-      "SELECT COUNT(*) AS c FROM image_jobs WHERE request_id = ? AND status = 'processing'",
+      "SELECT COUNT(*) AS c FROM image_jobs INDEXED BY image_jobs_request WHERE request_id = ? AND status = 'processing'",
       requestId,
     )?.c ?? 0
   );

@@ -12,7 +12,7 @@ import {
 } from '../../../shared/ledger/builders';
 import { clipToCap, type LedgerRules } from '../../../shared/ledger/fold';
 import type { HordeDb } from './db';
-import { appendEvent, stateForEvent } from './ledger';
+import { appendEvent, readSlice } from './ledger';
 
 /**
  * The kudos moves the horde makes, each one balanced ledger event whose
@@ -78,7 +78,19 @@ export function settleJob(
     ...(held > 0 ? { held: asMilli(held), evaluatingTo: evaluatingAccount(o.workerOwnerId) } : {}),
     ...(o.holdId ? { holdId: o.holdId } : {}),
   });
-  return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);
+  return appendClipped(db, event, rules);
+}
+
+/**
+ * Appends an earning clipped to the cap (`clipToCap`). The accounts' state is
+ * read once, in the transaction that appends: when the cap changes nothing,
+ * the append validates on that same read instead of reading the rows again.
+ */
+function appendClipped(db: HordeDb, event: PostingEvent, rules: LedgerRules): boolean {
+  return db.tx(() => {
+    const read = readSlice(db, event);
+    return appendEvent(db, clipToCap(read.state, event, rules), rules, read);
+  });
 }
 
 /** Uptime from `system:mint`: to the owner's balance, or all of it into evaluation for an untrusted owner. */
@@ -95,7 +107,7 @@ export function uptimeCredit(
     workerOwner: earnsIntoEvaluation(db, o.ownerId) ? evaluatingAccount(o.ownerId) : userAccount(o.ownerId),
     amount: o.amount,
   });
-  return appendEvent(db, clipToCap(stateForEvent(db, event), event, rules), rules);
+  return appendClipped(db, event, rules);
 }
 
 export function transferKudos(

@@ -85,14 +85,38 @@ export function stateForEvent(db: HordeDb, event: LedgerEvent): LedgerState {
   return sliceFor(db, event).state;
 }
 
+/** The state of the accounts an event touches, as read for it (`readSlice`), to hand back to `appendEvent`. */
+export interface LedgerSlice {
+  readonly event: LedgerEvent;
+  readonly state: LedgerState;
+  readonly holdIds: Set<string>;
+}
+
+/**
+ * The ledger state of the accounts an event touches (e.g. for `clipToCap`
+ * before appending an earning). Read inside the write transaction that
+ * appends, and handed to `appendEvent` when the event did not change, it
+ * spares reading the same rows twice.
+ */
+export function readSlice(db: HordeDb, event: LedgerEvent): LedgerSlice {
+  return { event, ...sliceFor(db, event) };
+}
+
 /**
  * Validates `event` with the shared ledger rules, appends it and updates the
  * projections, in one transaction. Returns false when its key was already
  * applied (a retry changes nothing); throws LedgerRefused when a rule forbids it.
+ * `read` is the slice read for this very event in the same transaction
+ * (`readSlice`); any other slice is ignored and read again.
  */
-export function appendEvent(db: HordeDb, event: LedgerEvent, rules: LedgerRules = {}): boolean {
+export function appendEvent(
+  db: HordeDb,
+  event: LedgerEvent,
+  rules: LedgerRules = {},
+  read?: LedgerSlice,
+): boolean {
   return db.tx(() => {
-    const { state, holdIds } = sliceFor(db, event);
+    const { state, holdIds } = read?.event === event ? read : sliceFor(db, event);
     const verdict = validateEvent(state, event, rules);
     if (!verdict.ok) throw new LedgerRefused(verdict.rc, verdict.message);
     if (verdict.duplicate) return false;

@@ -12,7 +12,7 @@ import { promoteIfTrusted } from './evaluation';
 import { queueAhead } from './positions';
 import type { HordeDb } from './db';
 import { releaseHold, settleJob } from './kudos';
-import { bumpUserCounter, type UserRow } from './users';
+import { bumpUserCounter, bumpUserCounters, type UserRow } from './users';
 import { recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
 
 /**
@@ -93,37 +93,75 @@ export interface NewTextRequest {
   kudosPerJob: Milli;
   hold?: { holdId: string; amount: Milli };
   clientAgent?: string;
+  /** The address the request came from, for the anonymous share per address (fair-share.ts). */
+  clientIp?: string;
 }
 
 export function enqueueText(db: HordeDb, r: NewTextRequest, now: number, limits: LifecycleLimits): string {
-  const id = randomUUID();
+  return insertTextRequest(db, r, now, limits).id;
+}
+
+/** `enqueueText`, answering the row as it was stored (the async route reads it without reading it back). */
+export function insertTextRequest(
+  db: HordeDb,
+  r: NewTextRequest,
+  now: number,
+  limits: LifecycleLimits,
+): TextRequestRow {
+  const row: TextRequestRow = {
+    id: randomUUID(),
+    user_id: r.user.id,
+    prompt: r.prompt,
+    params: JSON.stringify(r.params),
+    models: JSON.stringify(r.models),
+    workers: JSON.stringify(r.workers),
+    worker_blacklist: r.workerBlacklist ? 1 : 0,
+    softprompt: r.softprompt ?? null,
+    max_length: r.maxLength,
+    max_context_length: r.maxContextLength,
+    n: r.n,
+    jobs: r.n,
+    status: 'queued',
+    extra_priority: r.extraPriority,
+    created_at: now,
+    expires_at: now + limits.requestTtlS * 1000,
+    kudos_per_job: r.kudosPerJob,
+    consumed: 0,
+    faults: 0,
+    hold_id: r.hold?.holdId ?? null,
+    hold_amount: r.hold?.amount ?? 0,
+    client_agent: r.clientAgent ?? null,
+  };
   db.run(
     `INSERT INTO text_requests (id, user_id, prompt, params, models, workers, worker_blacklist, softprompt, max_length,
-       max_context_length, n, jobs, status, extra_priority, created_at, expires_at, kudos_per_job, hold_id, hold_amount, client_agent)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
-    id,
-    r.user.id,
-    r.prompt,
-    JSON.stringify(r.params),
-    JSON.stringify(r.models),
-    JSON.stringify(r.workers),
-    r.workerBlacklist ? 1 : 0,
-    r.softprompt ?? null,
-    r.maxLength,
-    r.maxContextLength,
-    r.n,
-    r.n,
-    r.extraPriority,
-    now,
-    now + limits.requestTtlS * 1000,
-    r.kudosPerJob,
-    r.hold?.holdId ?? null,
-    r.hold?.amount ?? 0,
-    r.clientAgent ?? null,
+       max_context_length, n, jobs, status, extra_priority, created_at, expires_at, kudos_per_job, hold_id, hold_amount, client_agent,
+       client_ip)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    row.id,
+    row.user_id,
+    row.prompt,
+    row.params,
+    row.models,
+    row.workers,
+    row.worker_blacklist,
+    row.softprompt,
+    row.max_length,
+    row.max_context_length,
+    row.n,
+    row.jobs,
+    row.status,
+    row.extra_priority,
+    row.created_at,
+    row.expires_at,
+    row.kudos_per_job,
+    row.hold_id,
+    row.hold_amount,
+    row.client_agent,
+    r.clientIp ?? null,
   );
   bumpUserCounter(db, r.user.id, 'text_requests', 1);
-  syncQueue(db, id);
-  return id;
+  insertQueueRows(db, row);
+  return row;
 }
 
 export function textRequestById(db: HordeDb, id: string): TextRequestRow | undefined {
@@ -173,7 +211,7 @@ function moveTextRequest(
       id: r.id,
     },
   );
-  syncQueue(db, r.id);
+  syncQueue(db, r.id, to);
   if (FINAL_TEXT_STATUSES.has(to)) endRequest(db, r, now, to);
 }
 
@@ -182,12 +220,18 @@ function moveTextRequest(
  * the request: rows exist exactly while the request is `queued`. Called by the
  * status writer (moveTextRequest) after every change of a request's status.
  */
-function syncQueue(db: HordeDb, requestId: string): void {
-  const r = textRequestById(db, requestId);
+function syncQueue(db: HordeDb, requestId: string, written?: TextRequestStatus): void {
+  // A status just written other than 'queued' needs no read: the rows go.
+  const r = written === undefined || written === 'queued' ? textRequestById(db, requestId) : undefined;
   if (!r || r.status !== 'queued') {
     db.run('DELETE FROM text_queue WHERE request_id = ?', requestId);
     return;
   }
+  insertQueueRows(db, r);
+}
+
+/** The pop index rows of a queued request, one per model it accepts ('' for any). */
+function insertQueueRows(db: HordeDb, r: TextRequestRow): void {
   const models = JSON.parse(r.models) as string[];
   for (const model of models.length === 0 ? [''] : models) {
     db.run(
@@ -435,12 +479,12 @@ export function submitText(db: HordeDb, s: SubmitText, now: number, limits: Life
     );
     const tokens = quickTokenCount(s.generation, request.max_length);
     recordFulfilment(db, worker.id, reward, tokens, (now - job.started_at) / 1000, now);
-    bumpUserCounter(db, worker.owner_id, 'text_fulfilled', 1);
-    bumpUserCounter(db, worker.owner_id, 'tokens_contributed', tokens);
+    bumpUserCounters(db, worker.owner_id, { text_fulfilled: 1, tokens_contributed: tokens });
     bumpUserCounter(db, request.user_id, 'tokens_used', tokens);
-    promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
+    // The submitter is the owner (checked above), read in this tick; only a promotion changes `trusted`.
+    if (s.user.trusted !== 1) promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
     db.run('UPDATE text_requests SET consumed = consumed + ? WHERE id = ?', reward, request.id);
-    finishIfComplete(db, request.id, now);
+    finishIfComplete(db, request, now);
     return reward;
   });
 }
@@ -450,7 +494,7 @@ function faultJobSlot(db: HordeDb, request: TextRequestRow, now: number, limits:
   const faults = request.faults + 1;
   if (request.status !== 'queued' && request.status !== 'processing') {
     db.run('UPDATE text_requests SET faults = ? WHERE id = ?', faults, request.id);
-    finishIfComplete(db, request.id, now);
+    finishIfComplete(db, request, now);
     return;
   }
   if (faults >= limits.maxFaults) {
@@ -463,16 +507,21 @@ function faultJobSlot(db: HordeDb, request: TextRequestRow, now: number, limits:
 function processingCount(db: HordeDb, requestId: string): number {
   return (
     db.get<{ c: number }>(
-      "SELECT COUNT(*) AS c FROM text_jobs WHERE request_id = ? AND status = 'processing'",
+      // By the request's own few jobs: SQLite's own pick, the status index, walks every processing job.
+      "SELECT COUNT(*) AS c FROM text_jobs INDEXED BY text_jobs_request WHERE request_id = ? AND status = 'processing'",
       requestId,
     )?.c ?? 0
   );
 }
 
-function finishIfComplete(db: HordeDb, requestId: string, now: number): void {
-  const r = textRequestById(db, requestId)!;
-  if (r.n > 0 || processingCount(db, requestId) > 0) return;
-  if (r.status === 'processing') moveTextRequest(db, r, 'done', now);
+/**
+ * `r` as read in this transaction: its status and `n` are what they were (a
+ * submit or a fault changes only `consumed` or `faults` before this), so the
+ * row is not read again.
+ */
+function finishIfComplete(db: HordeDb, r: TextRequestRow, now: number): void {
+  if (r.n > 0 || r.status !== 'processing' || processingCount(db, r.id) > 0) return;
+  moveTextRequest(db, r, 'done', now);
 }
 
 function endRequest(db: HordeDb, r: TextRequestRow, now: number, why: string): void {
@@ -511,7 +560,10 @@ export function sweepText(db: HordeDb, now: number, limits: LifecycleLimits): Sw
       now,
     );
     for (const r of stale) {
-      db.run("UPDATE text_jobs SET status = 'aborted' WHERE request_id = ? AND status = 'processing'", r.id);
+      db.run(
+        "UPDATE text_jobs INDEXED BY text_jobs_request SET status = 'aborted' WHERE request_id = ? AND status = 'processing'",
+        r.id,
+      );
       moveTextRequest(db, r, 'expired', now, { n: 0 });
     }
     return { abortedJobs: late.length, expiredRequests: stale.length };
@@ -575,7 +627,7 @@ function waitTime(
 ): number {
   if (r.status !== 'queued' && processing === 0) return 0;
   const running = db.get<{ started: number | null }>(
-    "SELECT MIN(started_at) AS started FROM text_jobs WHERE request_id = ? AND status = 'processing'",
+    "SELECT MIN(started_at) AS started FROM text_jobs INDEXED BY text_jobs_request WHERE request_id = ? AND status = 'processing'",
     r.id,
   );
   return estimateTextWait({

@@ -143,20 +143,30 @@ export function renameOwner(db: HordeDb, name: string): { id: number; username: 
   });
 }
 
-export function bumpUserCounter(
-  db: HordeDb,
-  userId: number,
-  column:
-    | 'tokens_used'
-    | 'tokens_contributed'
-    | 'text_requests'
-    | 'interrogation_requests'
-    | 'text_fulfilled'
-    | 'interrogation_fulfilled'
-    | 'image_requests'
-    | 'image_fulfilled',
-  by: number,
-): void {
+export type UserCounter =
+  | 'tokens_used'
+  | 'tokens_contributed'
+  | 'text_requests'
+  | 'interrogation_requests'
+  | 'text_fulfilled'
+  | 'interrogation_fulfilled'
+  | 'image_requests'
+  | 'image_fulfilled';
+
+export function bumpUserCounter(db: HordeDb, userId: number, column: UserCounter, by: number): void {
   // `column` is a closed union, never user input, so interpolating it is safe.
   db.run(`UPDATE users SET ${column} = ${column} + ? WHERE id = ?`, by, userId);
+}
+
+/** Several counters of one user in one statement (a settled job moves two of the worker owner's). */
+export function bumpUserCounters(
+  db: HordeDb,
+  userId: number,
+  by: Readonly<Partial<Record<UserCounter, number>>>,
+): void {
+  const entries = Object.entries(by) as [UserCounter, number][];
+  if (entries.length === 0) return;
+  // The columns are the closed union's keys, never user input.
+  const set = entries.map(([c]) => `${c} = ${c} + ?`).join(', ');
+  db.run(`UPDATE users SET ${set} WHERE id = ?`, ...entries.map(([, n]) => n), userId);
 }
