@@ -183,6 +183,26 @@ async function encodeImage(model: SdModel, image: RgbaImage, scale: number): Pro
   return values.map((v) => f(v * scale));
 }
 
+/**
+ * Classifier-free guidance, u + g·(c − u) in float32, from the UNet's batch (u at `uncond`, c at
+ * `cond`) into `out`. Out of `generate` on purpose: V8 optimizes a hot loop inside an async function
+ * only once the whole function is (it cannot enter optimized code mid-loop after an await), so in
+ * the loop body this ran at interpreter speed, 12 ms a step at 512² on the bench machine.
+ */
+function guide(
+  e: Float32Array,
+  uncond: number,
+  cond: number,
+  guidance: number,
+  out: Float32Array,
+): Float32Array {
+  for (let k = 0; k < out.length; k += 1) {
+    const u = e[uncond + k]!;
+    out[k] = f(u + f(guidance * f(e[cond + k]! - u)));
+  }
+  return out;
+}
+
 export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {}): Promise<SdResult> {
   validate(p, model);
   const batch = p.seeds.length;
@@ -258,14 +278,9 @@ export async function generate(model: SdModel, p: SdParams, hooks: SdHooks = {})
     if (!pred) throw new PipelineError(`unet returned no ${outName}`);
     const e = readFloats(pred, eps);
     for (let i = 0; i < batch; i += 1) {
-      let noise = e.subarray(i * size, (i + 1) * size);
-      if (cfg) {
-        const u = noise;
-        const c = e.subarray((batch + i) * size, (batch + i + 1) * size);
-        const g = guided[i]!;
-        for (let k = 0; k < size; k += 1) g[k] = f(u[k]! + f(guidance * f(c[k]! - u[k]!)));
-        noise = g;
-      }
+      const noise = cfg
+        ? guide(e, i * size, (batch + i) * size, guidance, guided[i]!)
+        : e.subarray(i * size, (i + 1) * size);
       // The scheduler writes into this image's other buffer; the two swap every step.
       const next = schedulers[i]!.step(noise, t, latents[i]!, rngs[i], spare[i]).prevSample;
       spare[i] = latents[i]!;
