@@ -9,6 +9,7 @@ import {
   QuitCoordinator,
   type ShutdownReport,
 } from './lifecycle';
+import { fromKudos } from '../../shared/ledger/money';
 
 describe('closing the window', () => {
   it('hides to the tray by default, so earning continues', () => {
@@ -94,7 +95,7 @@ function update(entry: Partial<HistoryEntry>): RequestUpdate {
       submittedAt: 0,
       summary: 'Write a haiku about kudos',
       models: [],
-      kudos: 10,
+      kudos: fromKudos(10),
       state: 'processing',
       ...entry,
     },

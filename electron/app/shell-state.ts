@@ -9,6 +9,7 @@ import { RequestNotifier, type RequestNotification } from './lifecycle';
 import { workerIsWorking } from './power-signals';
 import { TrayDownloads } from './tray-downloads';
 import { trayInputFromStats, trayModel, type TrayModel } from './tray-menu';
+import { toKudos } from '../../shared/ledger/money';
 
 export interface ShellReaction {
   /** Redraw the tray. */
@@ -56,7 +57,8 @@ export class ShellState {
       case 'worker:stats':
         return this.setStats(message.payload as WorkerStats);
       case 'account:changed':
-        this.balance = (message.payload as AccountView).kudos;
+        // The bridge carries milli-kudos; the tray keeps the worker's float kudos.
+        this.balance = toKudos((message.payload as AccountView).kudos);
         return { tray: true };
       case 'models:download':
         return { tray: this.downloads.update(message.payload as DownloadProgress) };

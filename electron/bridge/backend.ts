@@ -29,7 +29,7 @@ import type {
 import type { SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { UptimeWatcher } from './uptime-watcher';
-import { roundKudos } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 
 export interface BridgeBackendOptions {
   dataDir: string;
@@ -307,7 +307,7 @@ export class BridgeBackend {
       id: `earned:${job.id}`,
       at: job.at ?? Date.now(),
       kind: 'job_earned',
-      kudos: roundKudos(job.reward),
+      kudos: milliFromHorde(job.reward),
       ref: job.id,
       memo: `${job.kind ?? 'text'} job${job.model ? ` (${job.model})` : ''}`,
     });

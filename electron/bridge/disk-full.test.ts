@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryEntry } from '../../shared/bridge/contract';
 import { toBridgeError } from '../../shared/bridge/errors';
+import { fromKudos } from '../../shared/ledger/money';
 
 /** A disk that fills up after `room` more bytes: writes past it fail with ENOSPC, as a full disk does. */
 const disk = vi.hoisted(() => ({ room: Infinity }));
@@ -37,7 +38,7 @@ const entry = (id: string): HistoryEntry => ({
   submittedAt: 1,
   summary: `prompt ${id} `.repeat(20),
   models: [],
-  kudos: 1,
+  kudos: fromKudos(1),
   state: 'waiting',
 });
 

@@ -30,7 +30,8 @@ import type { HordeConnection, LocalModelsPort, Logger, ProgramsPort, WorkerPort
 import type { SettingsStore } from './settings-store';
 import type { ImageHandlers } from '../../shared/bridge/images';
 import { accountView, newHistoryEntry, textAsyncBody } from './views';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, toKudos, type Milli } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 
 export interface BridgeDeps {
   info: { version: string; shell: AppInfo['shell']; dataDir: string };
@@ -78,7 +79,8 @@ export function createBridgeHandlers(deps: BridgeDeps) {
   let lastUsername: string | null = null;
 
   // Only this horde's requests hold this horde's kudos.
-  const reserved = () => deps.history.pending(deps.horde.slot).reduce((sum, e) => sum + e.kudos, 0);
+  const reserved = (): Milli =>
+    asMilli(deps.history.pending(deps.horde.slot).reduce((sum, e) => sum + e.kudos, 0));
 
   async function account(): Promise<AccountView> {
     const user = await client().findUser();
@@ -157,7 +159,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
 
     'settings:checkApiKey': async ({ apiKey }) => {
       const user = await deps.horde.clientWithKey(apiKey).findUser();
-      return { username: user.username, kudos: user.kudos };
+      return { username: user.username, kudos: milliFromHorde(user.kudos) };
     },
 
     'horde:health': async () => {
@@ -219,11 +221,11 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           .performance()
           .catch(() => ({ queued_text_requests: 0, text_thread_count: 0 })),
       ]);
-      const kudos = roundKudos(quote.kudos ?? 0);
+      const kudos = milliFromHorde(quote.kudos ?? 0);
       return {
         kudos,
         available: acct.available,
-        after: roundKudos(acct.available - kudos),
+        after: asMilli(acct.available - kudos),
         ...upfrontOf(req, acct.available, perf),
         warnings: quote.warnings ?? [],
       };
@@ -239,7 +241,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           'BadHordeAnswer',
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
-      const kudos = roundKudos(answer.kudos ?? 0);
+      const kudos = milliFromHorde(answer.kudos ?? 0);
       await deps.tracker.track({
         ...newHistoryEntry('text', answer.id, req.prompt, req.models, kudos, now(), asked),
         horde: hordeSlot(),
@@ -271,7 +273,7 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           answer.message ?? 'The horde accepted the request but gave no id.',
         );
       // The interrogate route quotes no price; the app prices the forms as the horde does.
-      const kudos = roundKudos(
+      const kudos = milliFromHorde(
         answer.kudos ?? forms.reduce((sum, f) => sum + alchemyFormCost(f, { slowWorkers: true }), 0),
       );
       await deps.tracker.track({
@@ -289,7 +291,9 @@ export function createBridgeHandlers(deps: BridgeDeps) {
 
     'journal:entries': async (q) => deps.journal.query(q),
 
-    'account:transfer': async ({ toUsername, kudos, idempotencyKey }) => {
+    'account:transfer': async ({ toUsername, kudos: milli, idempotencyKey }) => {
+      // The horde takes and answers float kudos; the intent file keeps them as floats too.
+      const kudos = toKudos(milli);
       // On a horde without idempotency the reconciler tells a sent transfer by the user's gifted total.
       const giftedBefore = deps.syncJournal ? undefined : (await client().findUser()).kudos_details?.gifted;
       await deps.intents.begin({
@@ -345,13 +349,13 @@ export function createBridgeHandlers(deps: BridgeDeps) {
           id: `transfer:${idempotencyKey}`,
           at: now(),
           kind: 'transfer_out',
-          kudos: -roundKudos(answer.transferred),
+          kudos: asMilli(-milliFromHorde(answer.transferred)),
           counterparty: toUsername,
         });
       await deps.intents.settle(idempotencyKey, 'applied');
       const acct = await account();
       deps.bus.emit('account:changed', acct);
-      return { transferred: roundKudos(answer.transferred), toUsername, account: acct };
+      return { transferred: milliFromHorde(answer.transferred), toUsername, account: acct };
     },
 
     'account:rename': async ({ name }) => {
@@ -448,7 +452,7 @@ export function workerPolicy(settings: Settings): IdlePolicySettings {
 /** The upfront rule for this request on the horde as it is now: free allowance, kudos needed, shortfall. */
 function upfrontOf(
   req: TextRequest,
-  available: number,
+  available: Milli,
   perf: { queued_text_requests: number; text_thread_count: number },
 ): { needsUpfront: boolean; upfront: UpfrontView } {
   const verdict = upfrontVerdict({
@@ -456,10 +460,12 @@ function upfrontOf(
     queuedJobs: perf.queued_text_requests,
     activeWorkerThreads: perf.text_thread_count,
   });
-  const required = verdict.required
-    ? upfrontKudosRequired({ models: req.models, maxLength: req.params.max_length, n: req.params.n })
-    : 0;
-  const short = roundKudos(Math.max(0, required - available));
+  const required = milliFromHorde(
+    verdict.required
+      ? upfrontKudosRequired({ models: req.models, maxLength: req.params.max_length, n: req.params.n })
+      : 0,
+  );
+  const short = asMilli(Math.max(0, required - available));
   return {
     needsUpfront: verdict.required && short > 0,
     upfront: { freeMaxLength: verdict.freeMaxLength, required, short },

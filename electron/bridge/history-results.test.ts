@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newHistoryEntry } from './views';
 import { INLINE_RESULT_BYTES, MAX_RESULT_BYTES, RequestHistory } from './history';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 15: a worker on a shared horde can send a huge result; the history keeps long results as
@@ -23,7 +24,7 @@ function history(): { h: RequestHistory; file: string } {
 }
 
 const done = (id: string, result: string) => ({
-  ...newHistoryEntry('text', id, `prompt ${id}`, ['m'], 1, 1_000),
+  ...newHistoryEntry('text', id, `prompt ${id}`, ['m'], fromKudos(1), 1_000),
   state: 'done' as const,
   result,
 });

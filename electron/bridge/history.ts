@@ -15,6 +15,7 @@ import {
   utf8Bytes,
   type AskedFor,
 } from '../../shared/kudos/results';
+import { fromKudos, toKudos } from '../../shared/ledger/money';
 import { writeFileAtomic } from './atomic-file';
 import { parseJson, RecordFile, type LoadedRecord, type Parsed } from './record-file';
 
@@ -66,6 +67,27 @@ const EntrySchema = z.object({
     .optional(),
 });
 type StoredEntry = HistoryEntry & { resultFile?: string };
+type Line = z.infer<typeof EntrySchema>;
+
+// The file keeps kudos as floats, its format since its first version; the bridge holds milli-kudos.
+function fromLine(l: Line): StoredEntry {
+  const { kudos, quoted, refunded, ...rest } = l;
+  return {
+    ...rest,
+    kudos: fromKudos(kudos),
+    ...(quoted !== undefined ? { quoted: fromKudos(quoted) } : {}),
+    ...(refunded !== undefined ? { refunded: fromKudos(refunded) } : {}),
+  };
+}
+function toLine(e: StoredEntry): Line {
+  const { kudos, quoted, refunded, ...rest } = e;
+  return {
+    ...rest,
+    kudos: toKudos(kudos),
+    ...(quoted !== undefined ? { quoted: toKudos(quoted) } : {}),
+    ...(refunded !== undefined ? { refunded: toKudos(refunded) } : {}),
+  };
+}
 
 /** The user's own requests (newest last in the file), kept across restarts for the Request screen. */
 export class RequestHistory {
@@ -81,7 +103,7 @@ export class RequestHistory {
     this.record = new RecordFile(file, {
       what: 'your request history',
       parse: parseHistory,
-      serialize: (entries) => JSON.stringify(entries),
+      serialize: (entries) => JSON.stringify(entries.map(toLine)),
       // Prompts are the user's private text: readable by them only.
       mode: 0o600,
     });
@@ -214,7 +236,7 @@ function parseHistory(text: string): Parsed<StoredEntry[]> {
     ok: true,
     value: r.data.flatMap((raw) => {
       const e = EntrySchema.safeParse(raw);
-      return e.success ? [e.data] : [];
+      return e.success ? [fromLine(e.data)] : [];
     }),
   };
 }

@@ -1,4 +1,4 @@
-import { roundKudos } from '../../shared/ledger/money';
+import { roundKudos, toKudos } from '../../shared/ledger/money';
 import { UPSCALERS, type ImageAsyncInput, type ImageCheck, type ImageStatus } from '../../shared/api/image';
 import { imageResultBound, imageResultProblem, imageSizeOf } from '../../shared/kudos/results';
 import type { AccountView } from '../../shared/bridge/contract';
@@ -102,12 +102,14 @@ export class ImageRequests {
             ? (models.find((m) => m.name === req.model)?.count ?? 0)
             : models.reduce((s, m) => Math.max(s, m.count), 0);
         }
+        // Image prices are still float kudos on the bridge; the account is milli-kudos.
+        const available = toKudos(acct.available);
         return {
           kudos,
-          available: acct.available,
-          after: roundKudos(acct.available - kudos),
+          available,
+          after: roundKudos(available - kudos),
           upfront: reasons,
-          refused: reasons.length > 0 && acct.available < kudos,
+          refused: reasons.length > 0 && available < kudos,
           workers,
         };
       },

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { JsonLinesFile } from './json-lines';
 import { z } from 'zod';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, fromKudos, toKudos } from '../../shared/ledger/money';
+import { MilliKudosSchema } from '../../shared/bridge/kudos';
 import type { HordeMode, JournalEntry, LedgerPage, LedgerQuery } from '../../shared/bridge/contract';
 import { JournalKindSchema } from '../../shared/bridge/schemas';
 import { SerialQueue } from './atomic-file';
 
-const EntrySchema = z.object({
+/** A line of the file: kudos as a float, the file's format since its first version. */
+const LineSchema = z.object({
   id: z.string().min(1),
   at: z.number(),
   kind: JournalKindSchema,
@@ -17,6 +19,12 @@ const EntrySchema = z.object({
   memo: z.string().optional(),
   selfPaid: z.boolean().optional(),
 });
+type Line = z.infer<typeof LineSchema>;
+/** An entry as the bridge holds it: milli-kudos. */
+const EntrySchema = LineSchema.extend({ kudos: MilliKudosSchema });
+
+const fromLine = (l: Line): JournalEntry => ({ ...l, kudos: fromKudos(l.kudos) });
+const toLine = (e: JournalEntry): Line => ({ ...e, kudos: toKudos(e.kudos) });
 
 /**
  * Where a horde's journal lives in the data folder: `journal.jsonl` for the embedded horde (as
@@ -55,8 +63,8 @@ export class Journal {
       } catch {
         continue;
       }
-      const r = EntrySchema.safeParse(raw);
-      if (r.success && !this.ids.has(r.data.id)) this.remember(r.data);
+      const r = LineSchema.safeParse(raw);
+      if (r.success && !this.ids.has(r.data.id)) this.remember(fromLine(r.data));
     }
     this.entries.sort((a, b) => a.at - b.at);
   }
@@ -66,7 +74,7 @@ export class Journal {
     return this.queue.run(async () => {
       if (this.ids.has(entry.id)) return false;
       const clean = EntrySchema.parse(entry);
-      await this.lines.append([clean]);
+      await this.lines.append([toLine(clean)]);
       this.remember(clean);
       for (const l of this.listeners) l(clean);
       return true;
@@ -84,7 +92,7 @@ export class Journal {
         .filter((e) => !this.ids.has(e.id) && !seen.has(e.id) && seen.add(e.id))
         .map((e) => EntrySchema.parse(e));
       if (fresh.length === 0) return 0;
-      await this.lines.append(fresh);
+      await this.lines.append(fresh.map(toLine));
       for (const e of fresh) {
         this.remember(e);
         for (const l of this.listeners) l(e);
@@ -114,9 +122,19 @@ export class Journal {
       else if (e.kind === 'award') totals.awarded += e.kudos;
       else totals.transferredOut += -e.kudos;
     }
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] = roundKudos(totals[k]);
     const newestFirst = matching.slice().reverse();
-    return { entries: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit), totals };
+    return {
+      entries: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit),
+      // Integer sums: exact, no rounding needed.
+      totals: {
+        earned: asMilli(totals.earned),
+        spent: asMilli(totals.spent),
+        transferredIn: asMilli(totals.transferredIn),
+        transferredOut: asMilli(totals.transferredOut),
+        awarded: asMilli(totals.awarded),
+        net: asMilli(totals.net),
+      },
+    };
   }
 
   onRecord(listener: (entry: JournalEntry) => void): () => void {

@@ -1,4 +1,5 @@
 import type { JournalEntry } from '../../shared/bridge/contract';
+import { fromKudos } from '../../shared/ledger/money';
 import type { Journal } from './journal';
 import type { LedgerFeed, LedgerLine, Logger } from './ports';
 
@@ -18,7 +19,8 @@ export interface LedgerSyncDeps {
 
 /** The journal entry for one kudos change of the horde's ledger; its id is the change's own key. */
 export function journalEntryOf(line: LedgerLine): JournalEntry {
-  const base = { id: `ledger:${line.key}#${line.index}`, at: line.at, kudos: line.kudos };
+  // The embedded horde's own ledger is milli-kudos already (toKudos on its side): exact, no rounding.
+  const base = { id: `ledger:${line.key}#${line.index}`, at: line.at, kudos: fromKudos(line.kudos) };
   const memo = line.memo !== undefined ? { memo: line.memo } : {};
   switch (line.kind) {
     case 'job_settlement': {

@@ -5,7 +5,8 @@ import type { IntentLog, RequestIntent, TransferIntent } from './intents';
 import type { Journal } from './journal';
 import type { LedgerFeed, Logger } from './ports';
 import { newHistoryEntry } from './views';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, ZERO, type Milli } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 
 export interface ReconcileDeps {
   intents: IntentLog;
@@ -75,7 +76,7 @@ export async function reconcile(deps: ReconcileDeps, now = Date.now): Promise<Re
             id,
             intent?.summary ?? RECOVERED,
             intent?.models ?? [],
-            0,
+            ZERO,
             intent?.at ?? now(),
             intent?.asked,
           ),
@@ -84,11 +85,11 @@ export async function reconcile(deps: ReconcileDeps, now = Date.now): Promise<Re
     }
     if (deps.fromLedger) {
       // Finished before the restart: the ledger's settlements name the request they were for.
-      const paid = new Map<string, { kudos: number; at: number }>();
+      const paid = new Map<string, { kudos: Milli; at: number }>();
       for (const e of deps.journal.query({ kinds: ['job_paid'], from: since }).entries) {
         if (!e.ref || deps.history.has(e.ref)) continue;
-        const p = paid.get(e.ref) ?? { kudos: 0, at: e.at };
-        paid.set(e.ref, { kudos: p.kudos - e.kudos, at: Math.max(p.at, e.at) });
+        const p = paid.get(e.ref) ?? { kudos: ZERO, at: e.at };
+        paid.set(e.ref, { kudos: asMilli(p.kudos - e.kudos), at: Math.max(p.at, e.at) });
       }
       for (const [id, p] of paid) {
         const intent = take('text');
@@ -148,7 +149,7 @@ async function viaGifted(
     id: `transfer:${t.id}`,
     at: t.at,
     kind: 'transfer_out',
-    kudos: -roundKudos(t.kudos),
+    kudos: asMilli(-milliFromHorde(t.kudos)),
     counterparty: t.toUsername,
   });
   return true;

@@ -8,6 +8,7 @@ import { RequestHistory } from './history';
 import { DamagedRecordError } from './record-file';
 import { FileSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 15: a file the app owns is never reset silently. Each damage a crash,
@@ -34,7 +35,7 @@ const entry = (id: string, prompt = `prompt ${id}`): HistoryEntry => ({
   submittedAt: 1_700_000_000_000,
   summary: prompt,
   models: ['tiny-gpt2'],
-  kudos: 1.5,
+  kudos: fromKudos(1.5),
   state: 'waiting',
 });
 

@@ -1,5 +1,5 @@
 import { bridgeError } from '../../shared/bridge/errors';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, ZERO, type Milli } from '../../shared/ledger/money';
 import {
   isFinalRequestState,
   type AlchemyStatus,
@@ -98,7 +98,7 @@ export class RequestTracker {
       if ((cancel && !this.endedBefore(id)) || known?.state === 'cancelled') {
         status.state = 'cancelled';
         const quoted = known?.quoted ?? known?.kudos ?? 0;
-        status.refunded = roundKudos(Math.max(0, quoted - status.kudos));
+        status.refunded = asMilli(Math.max(0, quoted - status.kudos));
       }
     } catch (e) {
       await this.expireIfGone(id, e);
@@ -146,7 +146,7 @@ export class RequestTracker {
       const next: HistoryEntry = { ...entry, state: status.state };
       const summary = alchemySummary(status);
       if (summary !== undefined) next.result = summary;
-      await this.update(entry, next, { alchemy: status }, status.state === 'done' ? entry.kudos : 0);
+      await this.update(entry, next, { alchemy: status }, status.state === 'done' ? entry.kudos : ZERO);
     }
     return status;
   }
@@ -160,7 +160,7 @@ export class RequestTracker {
     before: HistoryEntry,
     next: HistoryEntry,
     status: { text?: TextRequestStatus; alchemy?: AlchemyStatus },
-    paid: number,
+    paid: Milli,
   ): Promise<void> {
     const ended = isFinalRequestState(next.state) && !isFinalRequestState(before.state);
     if (ended) next.finishedAt = this.now();
@@ -175,7 +175,7 @@ export class RequestTracker {
         id: `paid:${next.id}`,
         at: next.finishedAt ?? this.now(),
         kind: 'job_paid',
-        kudos: -roundKudos(paid),
+        kudos: asMilli(-paid),
         ref: next.id,
         memo: next.kind === 'text' ? `text request (${next.models[0] ?? 'any model'})` : 'alchemy request',
       });
@@ -189,7 +189,7 @@ export class RequestTracker {
     if (!(e instanceof HordeError) || (e.rc !== 'RequestNotFound' && e.status !== 404)) return;
     const entry = this.deps.history.get(id);
     if (!entry || isFinalRequestState(entry.state)) return;
-    await this.update(entry, { ...entry, state: 'expired' }, {}, 0);
+    await this.update(entry, { ...entry, state: 'expired' }, {}, ZERO);
   }
 
   private schedule(): void {

@@ -8,6 +8,7 @@ import { RequestHistory } from './history';
 import { IntentLog } from './intents';
 import { Journal } from './journal';
 import { reconcile } from './reconcile';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 15: a transfer in flight when the app stopped is never re-sent to a horde without
@@ -64,7 +65,7 @@ describe('an interrupted transfer on a horde without idempotency', () => {
     expect(s.seen).toEqual(['GET /api/v2/find_user']);
     const out = s.journal.query({ kinds: ['transfer_out'] }).entries;
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ kudos: -12.5, counterparty: 'friend#9' });
+    expect(out[0]).toMatchObject({ kudos: fromKudos(-12.5), counterparty: 'friend#9' });
     expect(s.intents.pending()).toEqual([]);
     // A second reconcile (another restart) has nothing left to do.
     await s.run();

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HordeClient } from '../client/horde-client';
 import { Journal } from './journal';
 import { UptimeWatcher } from './uptime-watcher';
+import { fromKudos } from '../../shared/ledger/money';
 
 describe('UptimeWatcher', () => {
   let dir: string;
@@ -39,7 +40,7 @@ describe('UptimeWatcher', () => {
     uptime = 125.5;
     await watcher.checkOnce();
     await watcher.checkOnce();
-    expect(journal.query().entries.map((e) => [e.kind, e.kudos])).toEqual([['uptime', 25.5]]);
+    expect(journal.query().entries.map((e) => [e.kind, e.kudos])).toEqual([['uptime', fromKudos(25.5)]]);
     expect(pushed).toBe(1);
 
     const reopened = new Journal(file);
@@ -50,6 +51,6 @@ describe('UptimeWatcher', () => {
       journal: reopened,
       onRecorded: () => undefined,
     }).checkOnce();
-    expect(reopened.query().entries.map((e) => e.kudos)).toEqual([25, 25.5]);
+    expect(reopened.query().entries.map((e) => e.kudos)).toEqual([fromKudos(25), fromKudos(25.5)]);
   });
 });

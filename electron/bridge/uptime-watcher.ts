@@ -1,7 +1,8 @@
 import type { HordeClient } from '../client/horde-client';
 import type { Journal } from './journal';
 import type { Logger } from './ports';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, fromKudos, toKudos, type Milli } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 
 export interface UptimeWatcherDeps {
   client: () => HordeClient;
@@ -24,12 +25,13 @@ const PREFIX = 'uptime:';
 export class UptimeWatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private readonly last = new Map<string, number>();
+  private readonly last = new Map<string, Milli>();
 
   constructor(private readonly deps: UptimeWatcherDeps) {
     for (const e of deps.journal.query({ kinds: ['uptime'] }).entries) {
       const m = /^uptime:(.+):([\d.]+)$/.exec(e.id);
-      if (m?.[1] && m[2]) this.last.set(m[1], Math.max(this.last.get(m[1]) ?? 0, Number(m[2])));
+      // The id names the worker's uptime total in kudos, as it always did (journals written before milli-kudos read the same).
+      if (m?.[1] && m[2]) this.last.set(m[1], maxMilli(this.last.get(m[1]), fromKudos(Number(m[2]))));
     }
   }
 
@@ -53,17 +55,17 @@ export class UptimeWatcher {
     try {
       const user = await this.deps.client().findUser();
       for (const id of user.worker_ids ?? []) {
-        const total = roundKudos((await this.deps.client().worker(id)).kudos_details.uptime);
+        const total = milliFromHorde((await this.deps.client().worker(id)).kudos_details.uptime);
         const before = this.last.get(id);
-        this.last.set(id, Math.max(before ?? 0, total));
+        this.last.set(id, maxMilli(before, total));
         // The first sight of a worker is its baseline: older uptime was earned before this app kept a journal.
         if (before === undefined || total <= before) continue;
         recorded =
           (await this.deps.journal.record({
-            id: `${PREFIX}${id}:${total}`,
+            id: `${PREFIX}${id}:${toKudos(total)}`,
             at: now(),
             kind: 'uptime',
-            kudos: roundKudos(total - before),
+            kudos: asMilli(total - before),
             memo: 'uptime reward',
           })) || recorded;
       }
@@ -73,3 +75,5 @@ export class UptimeWatcher {
     if (recorded) this.deps.onRecorded();
   }
 }
+
+const maxMilli = (a: Milli | undefined, b: Milli): Milli => (a === undefined || b > a ? b : a);

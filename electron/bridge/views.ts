@@ -11,21 +11,23 @@ import type {
 import type { TextAsyncInput } from '../../shared/api/text';
 import { readAlchemyResult } from '../../shared/api/alchemy-results';
 import type { InterrogateStatusAnswer, TextStatusAnswer, UserAnswer } from '../../shared/api/answers';
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, type Milli } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 
 /** Horde answers → what the window reads. Pure functions. */
 
-export function accountView(user: UserAnswer, reserved: number): AccountView {
+export function accountView(user: UserAnswer, reserved: Milli): AccountView {
+  const kudos = milliFromHorde(user.kudos);
   return {
     username: user.username,
     id: user.id,
-    kudos: roundKudos(user.kudos),
-    evaluatingKudos: roundKudos(user.evaluating_kudos),
-    reserved: roundKudos(reserved),
-    available: roundKudos(user.kudos - reserved),
+    kudos,
+    evaluatingKudos: milliFromHorde(user.evaluating_kudos),
+    reserved,
+    available: asMilli(kudos - reserved),
     workerIds: user.worker_ids ?? [],
     anonymous: user.id === 0,
-    ...(user.kudos_cap !== undefined ? { kudosCap: roundKudos(user.kudos_cap) } : {}),
+    ...(user.kudos_cap !== undefined ? { kudosCap: milliFromHorde(user.kudos_cap) } : {}),
   };
 }
 
@@ -56,7 +58,7 @@ export function textStatusView(id: string, s: TextStatusAnswer, state = textJobS
     queuePosition: s.queue_position,
     waitTime: s.wait_time,
     isPossible: s.is_possible,
-    kudos: roundKudos(s.kudos),
+    kudos: milliFromHorde(s.kudos),
     generations: s.generations.map((g) => ({
       text: g.text,
       model: g.model,
@@ -114,7 +116,7 @@ export function newHistoryEntry(
   id: string,
   summary: string,
   models: string[],
-  kudos: number,
+  kudos: Milli,
   now: number,
   asked?: AskedFor,
 ): HistoryEntry {
@@ -124,8 +126,8 @@ export function newHistoryEntry(
     submittedAt: now,
     summary: summary.slice(0, 500),
     models,
-    kudos: roundKudos(kudos),
-    quoted: roundKudos(kudos),
+    kudos,
+    quoted: kudos,
     state: 'waiting',
     ...(asked ? { asked } : {}),
   };

@@ -5,6 +5,7 @@ import { App } from './App';
 import { formatKudos } from './format';
 import * as fx from './test/fixtures';
 import { renderWithBridge } from './test/render';
+import { fromKudos } from '../../shared/ledger/money';
 
 beforeAll(() => import('./screens/ledger/EarnedSpentChart'), 60_000);
 
@@ -51,18 +52,25 @@ describe('app shell', () => {
 
   it('shows the kudos held in evaluation and the cap, once reached, beside the balance', async () => {
     renderWithBridge(<App />, {
-      'account:get': () => fx.account({ kudos: 500, available: 480, evaluatingKudos: 7.5, kudosCap: 500 }),
+      'account:get': () =>
+        fx.account({
+          kudos: fromKudos(500),
+          available: fromKudos(480),
+          evaluatingKudos: fromKudos(7.5),
+          kudosCap: fromKudos(500),
+        }),
     });
     const header = await waitFor(() => {
       const text = document.querySelector('.header-balance')?.textContent ?? '';
       expect(text).toContain('in evaluation');
       return text;
     });
-    expect(header).toContain(`${formatKudos(7.5)} in evaluation`);
-    expect(header).toContain(`at the cap of ${formatKudos(500)}`);
+    expect(header).toContain(`${formatKudos(fromKudos(7.5))} in evaluation`);
+    expect(header).toContain(`at the cap of ${formatKudos(fromKudos(500))}`);
     cleanup();
     renderWithBridge(<App />, {
-      'account:get': () => fx.account({ kudos: 499, evaluatingKudos: 0, kudosCap: 500 }),
+      'account:get': () =>
+        fx.account({ kudos: fromKudos(499), evaluatingKudos: fromKudos(0), kudosCap: fromKudos(500) }),
     });
     await waitFor(() =>
       expect(document.querySelector('.header-balance')?.textContent).toContain('available'),

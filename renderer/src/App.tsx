@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { formatKudos } from './format';
+import { ZERO } from '../../shared/ledger/money';
 import { useAccount, useHealth } from './stores';
 import { EarnScreen } from './screens/earn/EarnScreen';
 import { LedgerScreen } from './screens/ledger/LedgerScreen';
@@ -65,7 +66,7 @@ function HeaderBalance() {
       {atCap && (
         <span className="header-cap" title="earnings above the cap are burned; transfers to you are refused">
           {' '}
-          · at the cap of {formatKudos(account.kudosCap ?? 0)}
+          · at the cap of {formatKudos(account.kudosCap ?? ZERO)}
         </span>
       )}
     </p>

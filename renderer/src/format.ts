@@ -1,14 +1,21 @@
-/** Display helpers. Kudos are shown with two decimals, as the AI Horde shows them. */
+/** Display helpers. */
+
+import { roundKudos, toKudos, type Milli } from '../../shared/ledger/money';
 
 export { formatBytes, formatPercent } from '../../shared/format/bytes';
 
 const kudosFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-export function formatKudos(kudos: number): string {
-  return kudosFormat.format(kudos);
+/**
+ * The one place kudos become text: milli-kudos (as the bridge carries them) shown with two
+ * decimals, as the AI Horde shows kudos. The rounding is `roundKudos`, on the exact value, so
+ * 1.005 shows 1.01, never the 1.00 a float's `toFixed(2)` would print.
+ */
+export function formatKudos(kudos: Milli): string {
+  return kudosFormat.format(roundKudos(toKudos(kudos)));
 }
 
-export function formatSignedKudos(kudos: number): string {
+export function formatSignedKudos(kudos: Milli): string {
   return kudos > 0 ? `+${formatKudos(kudos)}` : formatKudos(kudos);
 }
 

@@ -5,10 +5,12 @@ import type { DtypeChoice, OnnxDtype } from '../worker/dtype';
  * semantics — over Electron IPC (preload + contextBridge) and over
  * HTTP/WebSocket on loopback for `npm run serve` — so the UI never knows which.
  *
- * Kudos in this file are plain numbers with the horde's two decimals (as the
- * AI Horde shows them); the ledger's milli-kudos stay inside the main side.
+ * Kudos in this file are integer milli-kudos (`Milli`, see ./kudos.ts for why a
+ * branded type): converted once where a horde answer enters the bridge, formatted
+ * once by the window.
  */
 import type { IdlePolicySettings, WorkerStats } from '../worker/stats';
+import type { Milli } from './kudos';
 import type { z } from 'zod';
 import type { TextSamplerParams } from '../api/text';
 import type { InterrogationTag } from '../api/alchemy-results';
@@ -19,7 +21,7 @@ import type { CatalogView, DownloadProgress, EarningsView, InstalledModel, Reche
 
 export type * from './models';
 
-export type { IdlePolicySettings, WorkerStats };
+export type { IdlePolicySettings, WorkerStats, Milli };
 
 // ─── errors ──────────────────────────────────────────────────────────────
 
@@ -107,17 +109,17 @@ export interface AccountView {
   username: string;
   id: number;
   /** The horde's balance. */
-  kudos: number;
+  kudos: Milli;
   /** Kudos earned by this user's workers that the horde still holds in evaluation (not spendable yet). */
-  evaluatingKudos: number;
+  evaluatingKudos: Milli;
   /** Kudos held by this user's own requests still in flight (from the app's request history). */
-  reserved: number;
+  reserved: Milli;
   /** kudos − reserved: what a new request can spend. */
-  available: number;
+  available: Milli;
   workerIds: string[];
   anonymous: boolean;
   /** The most kudos this horde lets one user hold (embedded horde); absent where there is no cap. */
-  kudosCap?: number;
+  kudosCap?: Milli;
 }
 
 // ─── worker ──────────────────────────────────────────────────────────────
@@ -194,10 +196,10 @@ export interface TextRequest {
 
 export interface RequestPrice {
   /** Price the horde quoted (dry run). */
-  kudos: number;
+  kudos: Milli;
   /** The account's spendable kudos now, and what would remain after. */
-  available: number;
-  after: number;
+  available: Milli;
+  after: Milli;
   /** True when the horde will refuse it for lack of upfront kudos (after < 0 and the request needs them up front). */
   needsUpfront: boolean;
   /** The horde's free allowance as it stands now, for the window to explain credit and upfront kudos. */
@@ -210,14 +212,14 @@ export interface UpfrontView {
   /** The most tokens a request may ask for and still run without kudos up front (on credit). */
   freeMaxLength: number;
   /** The kudos this request must hold up front when it asks for more than that. */
-  required: number;
+  required: Milli;
   /** How many more kudos that takes than are available now (0 when they suffice or none are needed). */
-  short: number;
+  short: Milli;
 }
 
 export interface SubmittedRequest {
   id: string;
-  kudos: number;
+  kudos: Milli;
   warnings: { code: string; message: string }[];
 }
 
@@ -253,9 +255,9 @@ export interface TextRequestStatus {
   waitTime: number;
   /** False when no worker on the horde can serve this request. */
   isPossible: boolean;
-  kudos: number;
+  kudos: Milli;
   /** Cancelled: the kudos of the quote that were not spent (released back to the balance). */
-  refunded?: number;
+  refunded?: Milli;
   generations: TextGenerationView[];
 }
 
@@ -298,11 +300,11 @@ export interface HistoryEntry {
   summary: string;
   models: string[];
   /** The price quoted at submit, then the final kudos when done. */
-  kudos: number;
+  kudos: Milli;
   /** The price quoted at submit, kept when `kudos` becomes what was paid. */
-  quoted?: number;
+  quoted?: Milli;
   /** Cancelled: the kudos of the quote that were not spent (released back to the balance). */
-  refunded?: number;
+  refunded?: Milli;
   state: RequestState;
   /** First generation's text or the alchemy text results, when done. */
   result?: string;
@@ -329,7 +331,7 @@ export interface JournalEntry {
   at: number;
   kind: JournalKind;
   /** Signed: + earned/received, − paid/sent. */
-  kudos: number;
+  kudos: Milli;
   /** The horde request/job id, for job entries. */
   ref?: string;
   /** Other party of a transfer ("alias#id"). */
@@ -352,26 +354,26 @@ export interface LedgerPage {
   entries: JournalEntry[];
   /** Over all entries matching the filter (not only this page). */
   totals: {
-    earned: number;
-    spent: number;
-    transferredIn: number;
-    transferredOut: number;
-    awarded: number;
+    earned: Milli;
+    spent: Milli;
+    transferredIn: Milli;
+    transferredOut: Milli;
+    awarded: Milli;
     /** The sum of every matching entry: over all kinds, what the journal says the balance is. */
-    net: number;
+    net: Milli;
   };
 }
 
 export interface TransferRequest {
   /** "alias#id" as the horde spells usernames. */
   toUsername: string;
-  kudos: number;
+  kudos: Milli;
   /** The same key on a retry makes the horde apply it once. */
   idempotencyKey: string;
 }
 
 export interface TransferResult {
-  transferred: number;
+  transferred: Milli;
   toUsername: string;
   account: AccountView;
 }
@@ -379,7 +381,7 @@ export interface TransferResult {
 /** The account a key belongs to on the chosen horde, from its `find_user` (a key check). */
 export interface KeyCheck {
   username: string;
-  kudos: number;
+  kudos: Milli;
 }
 
 /** Whether the chosen horde answers its heartbeat, as last checked. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BRIDGE_CHANNELS } from './channels';
 import { bridgeArgSchemas, parseBridgeArg } from './schemas';
+import { MilliKudosSchema } from './kudos';
 
 describe('bridge argument schemas', () => {
   it('has a schema for every channel', () => {
@@ -34,12 +35,13 @@ describe('bridge argument schemas', () => {
     expect(parseBridgeArg('settings:set', { idle: { idleMinutes: 10 } }).ok).toBe(true);
   });
 
-  it('checks transfers: alias#id, positive two-decimal amounts, a key', () => {
-    const ok = { toUsername: 'bob#2', kudos: 1.5, idempotencyKey: 'k-12345678' };
+  it('checks transfers: alias#id, positive two-decimal amounts (in milli-kudos), a key', () => {
+    const ok = { toUsername: 'bob#2', kudos: 1500, idempotencyKey: 'k-12345678' };
     expect(parseBridgeArg('account:transfer', ok).ok).toBe(true);
     expect(parseBridgeArg('account:transfer', { ...ok, toUsername: 'bob' }).ok).toBe(false);
-    expect(parseBridgeArg('account:transfer', { ...ok, kudos: -1 }).ok).toBe(false);
-    expect(parseBridgeArg('account:transfer', { ...ok, kudos: 0.001 }).ok).toBe(false);
+    expect(parseBridgeArg('account:transfer', { ...ok, kudos: -1000 }).ok).toBe(false);
+    // 0.001 kudos: finer than the hundredths a transfer moves.
+    expect(parseBridgeArg('account:transfer', { ...ok, kudos: 1 }).ok).toBe(false);
     expect(parseBridgeArg('account:transfer', { ...ok, idempotencyKey: undefined }).ok).toBe(false);
   });
 
@@ -61,5 +63,17 @@ describe('bridge argument schemas', () => {
   it('treats a missing filter as no filter', () => {
     expect(parseBridgeArg('journal:entries', null)).toEqual({ ok: true, arg: {} });
     expect(parseBridgeArg('requests:history', { limit: 20 })).toEqual({ ok: true, arg: { limit: 20 } });
+  });
+
+  it('lets only whole milli-kudos cross the bridge', () => {
+    const ok = { toUsername: 'bob#2', kudos: 1500, idempotencyKey: 'k-12345678' };
+    expect(parseBridgeArg('account:transfer', { ...ok, kudos: 1.5 })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^kudos: .*milli-kudos/),
+    });
+    expect(MilliKudosSchema.safeParse(37_500).success).toBe(true);
+    expect(MilliKudosSchema.safeParse(37.5).success).toBe(false);
+    expect(MilliKudosSchema.safeParse(2 ** 53).success).toBe(false);
+    expect(MilliKudosSchema.safeParse(Number.NaN).success).toBe(false);
   });
 });

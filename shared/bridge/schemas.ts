@@ -11,6 +11,7 @@ import {
   ImageRequestSchema,
 } from './images';
 import { CLUB_SCHEMAS } from './club';
+import { MilliKudosSchema } from './kudos';
 
 /**
  * One zod schema per channel argument. Both doors — the HTTP bridge server
@@ -128,7 +129,11 @@ export const TransferRequestSchema = z
       .trim()
       .regex(/^.+#\d+$/, "usernames are written 'alias#number', e.g. db0#1")
       .max(200),
-    kudos: z.number().positive().max(1e9).multipleOf(0.01),
+    // Whole hundredths of a kudos, as the AI Horde takes transfers: 10 milli-kudos at least.
+    kudos: MilliKudosSchema.refine(
+      (m) => m > 0 && m <= 1e12 && m % 10 === 0,
+      'a positive amount in hundredths of a kudos',
+    ),
     idempotencyKey: z
       .string()
       .min(8)

@@ -29,6 +29,13 @@ export function addMilli(a: Milli, b: Milli): Milli {
   return asMilli(a + b);
 }
 
+/** The sum of milli-kudos amounts: integers, exact. */
+export function sumMilli(amounts: Iterable<Milli>): Milli {
+  let m = 0;
+  for (const a of amounts) m += a;
+  return asMilli(m);
+}
+
 /**
  * A kudos amount to two decimals, as the AI Horde and the window show kudos: the one rounding of
  * kudos in the app. It goes through milli-kudos, so the float error of `x * 100` cannot flip a

@@ -18,6 +18,8 @@ import {
   type Browser,
   type Serve,
 } from './harness';
+import { formatKudos } from '../../renderer/src/format';
+import { toKudos } from '../../shared/ledger/money';
 
 const MODEL = 'tiny-gpt2';
 /** Small enough to run free and finish fast on the tiny model. */
@@ -86,7 +88,7 @@ describe('earning and spending through the window', () => {
     // What is free right now and how much more is needed, with Submit disabled and the reason beside it.
     const alert = (await form.getByRole('alert').first().textContent()) ?? '';
     expect(alert).toContain(`Up to ${quote.upfront.freeMaxLength} tokens is free right now`);
-    expect(alert).toContain(`you need ${quote.upfront.short.toFixed(2)} more kudos for 1000`);
+    expect(alert).toContain(`you need ${formatKudos(quote.upfront.short)} more kudos for 1000`);
     expect(alert).toContain('Lower max length so it runs free, or earn the kudos it needs up front');
     const submit = form.getByRole('button', { name: 'Submit request' });
     expect(await submit.isDisabled()).toBe(true);
@@ -145,10 +147,10 @@ describe('earning and spending through the window', () => {
     await expect
       .poll(() => form.getByLabel('Price', { exact: true }).textContent(), { timeout: 30_000 })
       .not.toContain('estimate');
-    expect(kudosFrom(await form.getByLabel('Price', { exact: true }).textContent())).toBe(expected);
+    expect(kudosFrom(await form.getByLabel('Price', { exact: true }).textContent())).toBe(toKudos(expected));
     const available = kudosFrom(await form.getByLabel('Available', { exact: true }).textContent());
     expect(kudosFrom(await form.getByLabel('Left after this request').textContent())).toBeCloseTo(
-      available - expected,
+      available - toKudos(expected),
       2,
     );
 
@@ -194,8 +196,8 @@ describe('earning and spending through the window', () => {
     await openScreen(page, 'Ledger');
     const available = (await invoke(page, 'account:get', undefined)).available;
     expect(available).toBeGreaterThan(0);
-    // Half of what is available, in whole hundredths.
-    const amount = Math.max(0.01, Math.floor((available / 2) * 100) / 100);
+    // Half of what is available (milli-kudos), in whole hundredths of a kudos.
+    const amount = Math.max(0.01, Math.floor(available / 2 / 10) / 100);
     const findFriend = async () =>
       (
         (await (await fetch(`${hordeUrl}/v2/find_user`, { headers: { apikey: friend.apikey } })).json()) as {

@@ -16,6 +16,7 @@ import {
   type Browser,
   type Serve,
 } from './harness';
+import { toKudos } from '../../shared/ledger/money';
 
 let serve: Serve;
 let browser: Browser;
@@ -95,7 +96,7 @@ describe('requests that outlive the page, and a ledger that explains the balance
     const total = async () =>
       kudosFrom(await page.getByLabel('Ledger total', { exact: true }).first().textContent());
     await expect.poll(async () => (await total()) - (await balance()), { timeout: 30_000 }).toBeCloseTo(0, 2);
-    expect(await balance()).toBeCloseTo((await invoke(page, 'account:get', undefined)).kudos, 2);
+    expect(await balance()).toBeCloseTo(toKudos((await invoke(page, 'account:get', undefined)).kudos), 2);
     expect(await page.getByText('the entries below add up to your balance').count()).toBe(1);
     await screenshot(page, 'ledger-explains-balance');
   });

@@ -6,6 +6,7 @@ import { BridgeBackend } from '../../electron/bridge/backend';
 import { MemorySecretStore } from '../../electron/bridge/secret-store';
 import { startHorde, type Horde } from '../../electron/horde/index';
 import { TEST_SETTINGS } from './bridge-helpers';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * The bridge's handlers against the real embedded horde (HTTP, SQLite), as
@@ -52,28 +53,28 @@ describe('bridge handlers against the embedded horde', () => {
     const account = await backend.handlers['account:get']();
     expect(account).toMatchObject({
       username: expect.stringMatching(/^alice#\d+$/),
-      kudos: 100,
-      available: 100,
+      kudos: fromKudos(100),
+      available: fromKudos(100),
       anonymous: false,
     });
   });
 
   it('transfers once per idempotency key and lists it in the ledger', async () => {
-    const arg = { toUsername: bob, kudos: 10, idempotencyKey: 'transfer-key-1' };
+    const arg = { toUsername: bob, kudos: fromKudos(10), idempotencyKey: 'transfer-key-1' };
     const first = await backend.handlers['account:transfer'](arg);
     const again = await backend.handlers['account:transfer'](arg);
-    expect(first.transferred).toBe(10);
-    expect(again.account.kudos).toBe(90);
+    expect(first.transferred).toBe(fromKudos(10));
+    expect(again.account.kudos).toBe(fromKudos(90));
     const page = await backend.handlers['journal:entries']({ kinds: ['transfer_out'] });
     expect(page.entries).toHaveLength(1);
-    expect(page.entries[0]).toMatchObject({ kind: 'transfer_out', kudos: -10, counterparty: bob });
+    expect(page.entries[0]).toMatchObject({ kind: 'transfer_out', kudos: fromKudos(-10), counterparty: bob });
   });
 
   it('refuses a transfer to an unknown user with the horde’s code and a hint', async () => {
     await expect(
       backend.handlers['account:transfer']({
         toUsername: 'nobody#999',
-        kudos: 1,
+        kudos: fromKudos(1),
         idempotencyKey: 'transfer-key-2',
       }),
     ).rejects.toMatchObject({
@@ -90,7 +91,7 @@ describe('bridge handlers against the embedded horde', () => {
     };
     const price = await backend.handlers['requests:price'](req);
     expect(price.kudos).toBeGreaterThan(0);
-    expect(price.after).toBeCloseTo(price.available - price.kudos, 2);
+    expect(price.after).toBe(price.available - price.kudos);
     expect(price.needsUpfront).toBe(false);
 
     const job = await backend.handlers['requests:submitText'](req);

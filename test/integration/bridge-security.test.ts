@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke, startTestBridge, type RunningBridge } from './bridge-helpers';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 9, Access: the serve-mode bridge answers only the page it served.
@@ -67,7 +68,10 @@ describe('serve-mode bridge access', () => {
   it('answers a valid call from its own page', async () => {
     const r = await invoke(b, 'account:get', null);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ ok: true, result: { username: 'owner#1', kudos: 42, available: 42 } });
+    expect(r.body).toMatchObject({
+      ok: true,
+      result: { username: 'owner#1', kudos: fromKudos(42), available: fromKudos(42) },
+    });
   });
 
   it('refuses a call without the token, or with a wrong one', async () => {
@@ -159,15 +163,18 @@ describe('serve-mode bridge access', () => {
       b.backend.bus.emit('account:changed', {
         username: 'owner#1',
         id: 1,
-        kudos: 50,
-        evaluatingKudos: 0,
-        reserved: 0,
-        available: 50,
+        kudos: fromKudos(50),
+        evaluatingKudos: fromKudos(0),
+        reserved: fromKudos(0),
+        available: fromKudos(50),
         workerIds: [],
         anonymous: false,
       }),
     );
-    expect(JSON.parse(message)).toMatchObject({ event: 'account:changed', payload: { kudos: 50 } });
+    expect(JSON.parse(message)).toMatchObject({
+      event: 'account:changed',
+      payload: { kudos: fromKudos(50) },
+    });
   });
 
   it('refuses the event socket from a foreign origin even with the token', async () => {

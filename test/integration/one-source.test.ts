@@ -10,6 +10,7 @@ import { MemorySecretStore } from '../../electron/bridge/secret-store';
 import { startHorde, type Horde } from '../../electron/horde/index';
 import { earnedSince, startOfToday } from '../../renderer/src/screens/earn/today';
 import { TEST_SETTINGS } from './bridge-helpers';
+import { fromKudos } from '../../shared/ledger/money';
 
 /** A worker the test drives: its stats are pushed when the test says. */
 function fakeWorker(): WorkerPort & { push(s: Partial<WorkerStats>): void } {
@@ -93,9 +94,10 @@ describe('the figures on a custom horde', () => {
     const record = await findUser();
     const account = await backend.handlers['account:get']();
     expect(account.username).toBe(record.username);
-    expect(account.kudos).toBe(record.kudos);
-    expect(account.evaluatingKudos).toBe(record.evaluating_kudos ?? 0);
-    expect(account.kudos).toBe(25 + 17.5);
+    // The horde answers float kudos; the bridge carries them as milli-kudos.
+    expect(account.kudos).toBe(fromKudos(record.kudos));
+    expect(account.evaluatingKudos).toBe(fromKudos(record.evaluating_kudos ?? 0));
+    expect(account.kudos).toBe(fromKudos(25 + 17.5));
   });
 
   it('counts today’s earnings from this horde only', async () => {
@@ -105,7 +107,7 @@ describe('the figures on a custom horde', () => {
     // A job earned here is recorded here, and is all today's figure says.
     await backend.recordEarned({ id: 'job-1', reward: 3.25, kind: 'text', model: 'm' });
     const after = await backend.handlers['journal:entries']({});
-    expect(earnedSince(after.entries, startOfToday(Date.now()))).toBe(3.25);
+    expect(earnedSince(after.entries, startOfToday(Date.now()))).toBe(fromKudos(3.25));
   });
 
   it('tells the header and the Earn card together when the worker sees the balance move', async () => {
@@ -119,7 +121,7 @@ describe('the figures on a custom horde', () => {
       pushed = events.find((m) => m.event === 'account:changed')?.payload as AccountView | undefined;
       if (!pushed) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(pushed?.kudos).toBe(record.kudos);
-    expect(pushed?.kudos).toBe(25 + 17.5 + 10);
+    expect(pushed?.kudos).toBe(fromKudos(record.kudos));
+    expect(pushed?.kudos).toBe(fromKudos(25 + 17.5 + 10));
   });
 });

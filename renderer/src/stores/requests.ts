@@ -13,6 +13,7 @@ import {
 } from '../../../shared/bridge/contract';
 
 import type { TextForm } from '../screens/request/textForm';
+import type { Milli } from '../../../shared/ledger/money';
 
 /** Identifies a request's priced content (the prompt text does not change the price). */
 export function requestKey(req: TextRequest): string {
@@ -22,7 +23,7 @@ export function requestKey(req: TextRequest): string {
 export interface Tracked<S> {
   id: string | null;
   /** The price quoted at submit. */
-  kudos: number | null;
+  kudos: Milli | null;
   status: S | null;
   submitting: boolean;
   cancelling: boolean;

@@ -5,6 +5,8 @@ import { requestKudos } from '../../../shared/kudos/pricing';
 import { fakeBridge } from '../test/fakeBridge';
 import * as fx from '../test/fixtures';
 import { createStores, startStores } from '.';
+import { asMilli, fromKudos } from '../../../shared/ledger/money';
+import { milliFromHorde } from '../../../shared/bridge/kudos';
 
 const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; i < 200; i++) {
@@ -66,8 +68,11 @@ describe('account store', () => {
     const stop = startStores(stores);
     await until(() => stores.account.getState().account !== null, 'account');
     const before = stores.account.getState().account!.kudos;
-    bridge.emit('account:changed', fx.account({ kudos: before + 5, available: before + 5 }));
-    expect(stores.account.getState().account?.kudos).toBe(before + 5);
+    bridge.emit(
+      'account:changed',
+      fx.account({ kudos: asMilli(before + 5000), available: asMilli(before + 5000) }),
+    );
+    expect(stores.account.getState().account?.kudos).toBe(before + 5000);
     stop();
   });
 });
@@ -82,17 +87,17 @@ describe('requests store', () => {
     const first = requests.getState().quote(req(100));
     const second = requests.getState().quote(req(200));
     const price = (r: TextRequest): RequestPrice => ({
-      kudos: requestKudos(r),
-      available: 50,
-      after: 50 - requestKudos(r),
+      kudos: milliFromHorde(requestKudos(r)),
+      available: fromKudos(50),
+      after: asMilli(fromKudos(50) - milliFromHorde(requestKudos(r))),
       needsUpfront: false,
-      upfront: { freeMaxLength: 512, required: 0, short: 0 },
+      upfront: { freeMaxLength: 512, required: fromKudos(0), short: fromKudos(0) },
       warnings: [],
     });
     resolvers[1]!(price(req(200)));
     resolvers[0]!(price(req(100)));
     await Promise.all([first, second]);
-    expect(requests.getState().price.price?.kudos).toBe(requestKudos(req(200)));
+    expect(requests.getState().price.price?.kudos).toBe(milliFromHorde(requestKudos(req(200))));
     expect(requests.getState().price.pricing).toBe(false);
   });
 
@@ -112,7 +117,7 @@ describe('requests store', () => {
       submittedAt: 1,
       summary: 'Once upon a time',
       models: ['tiny-gpt2'],
-      kudos: 7,
+      kudos: fromKudos(7),
       state: 'done' as const,
     };
     const historyLoads = bridge.callsTo('requests:history').length;
@@ -161,7 +166,7 @@ describe('requests store', () => {
       submittedAt: 1,
       summary: 'Once upon a time',
       models: ['tiny-gpt2'],
-      kudos: 7,
+      kudos: fromKudos(7),
       state: 'processing' as const,
     };
     bridge.emit('request:updated', {
@@ -291,15 +296,15 @@ describe('images store', () => {
 
 describe('ledger store', () => {
   it('hands the account back after a transfer and reloads the entries', async () => {
-    const after = fx.account({ kudos: 90.5, available: 80.5 });
+    const after = fx.account({ kudos: fromKudos(90.5), available: fromKudos(80.5) });
     const bridge = fakeBridge({
       'account:transfer': (r) => ({ transferred: r.kudos, toUsername: r.toUsername, account: after }),
     });
     const stores = createStores(bridge);
     const result = await stores.ledger
       .getState()
-      .transfer({ toUsername: 'friend#2', kudos: 10, idempotencyKey: 'k1' });
-    expect(result?.transferred).toBe(10);
+      .transfer({ toUsername: 'friend#2', kudos: fromKudos(10), idempotencyKey: 'k1' });
+    expect(result?.transferred).toBe(fromKudos(10));
     expect(stores.account.getState().account).toEqual(after);
     await until(() => bridge.callsTo('journal:entries').length > 0, 'ledger reload');
   });

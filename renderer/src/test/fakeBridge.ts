@@ -9,6 +9,8 @@ import type {
 } from '../../../shared/bridge/contract';
 import { requestKudos } from '../../../shared/kudos/pricing';
 import * as fx from './fixtures';
+import { asMilli, fromKudos } from '../../../shared/ledger/money';
+import { milliFromHorde } from '../../../shared/bridge/kudos';
 
 type Handler<K extends BridgeChannel> = (arg: BridgeArg<K>) => BridgeResult<K> | Promise<BridgeResult<K>>;
 export type FakeHandlers = { [K in BridgeChannel]?: Handler<K> };
@@ -38,7 +40,7 @@ export function defaultHandlers(): FakeHandlers {
       idle: { ...fx.settings().idle, ...patch.idle },
     }),
     'settings:setApiKey': ({ apiKey }) => ({ apiKeyMasked: apiKey ? `••••••${apiKey.slice(-4)}` : null }),
-    'settings:checkApiKey': () => ({ username: 'someone#7', kudos: 1234.5 }),
+    'settings:checkApiKey': () => ({ username: 'someone#7', kudos: fromKudos(1234.5) }),
     'horde:health': () => ({
       mode: 'embedded',
       url: 'http://127.0.0.1:1/api',
@@ -82,24 +84,32 @@ export function defaultHandlers(): FakeHandlers {
       figures: { queuedTextRequests: 12, textWorkers: 30, queuedForms: 4, alchemists: 2 },
     }),
     'requests:price': (req) => {
-      const kudos = requestKudos(req);
+      // As the main side does: the horde's float price, to milli-kudos once.
+      const kudos = milliFromHorde(requestKudos(req));
       const available = fx.account().available;
       return {
         kudos,
         available,
-        after: available - kudos,
+        after: asMilli(available - kudos),
         needsUpfront: false,
-        upfront: { freeMaxLength: 512, required: 0, short: 0 },
+        upfront: { freeMaxLength: 512, required: fromKudos(0), short: fromKudos(0) },
         warnings: [],
       };
     },
-    'requests:submitText': () => ({ id: 'job-1', kudos: 7, warnings: [] }),
+    'requests:submitText': () => ({ id: 'job-1', kudos: fromKudos(7), warnings: [] }),
     'requests:status': ({ id }) => fx.textStatus({ id }),
     'requests:cancel': ({ id }) => fx.textStatus({ id, state: 'cancelled' }),
     'requests:history': () => [],
     'journal:entries': () => ({
       entries: [],
-      totals: { earned: 0, spent: 0, transferredIn: 0, transferredOut: 0, awarded: 0, net: 0 },
+      totals: {
+        earned: fromKudos(0),
+        spent: fromKudos(0),
+        transferredIn: fromKudos(0),
+        transferredOut: fromKudos(0),
+        awarded: fromKudos(0),
+        net: fromKudos(0),
+      },
     }),
   };
 }

@@ -10,14 +10,15 @@ import type {
 import type { WorkerStats } from '../../../shared/worker/stats';
 import { BUILT_IN_CATALOG } from '../../../shared/catalog/catalog';
 import { earningOn } from '../../../shared/catalog/earnings';
+import { fromKudos } from '../../../shared/ledger/money';
 
 export const account = (over: Partial<AccountView> = {}): AccountView => ({
   username: 'owner#1',
   id: 1,
-  kudos: 120.5,
-  evaluatingKudos: 3.25,
-  reserved: 20,
-  available: 100.5,
+  kudos: fromKudos(120.5),
+  evaluatingKudos: fromKudos(3.25),
+  reserved: fromKudos(20),
+  available: fromKudos(100.5),
   workerIds: ['w-1'],
   anonymous: false,
   ...over,
@@ -85,7 +86,7 @@ export const textStatus = (over: Partial<TextRequestStatus> = {}): TextRequestSt
   queuePosition: 2,
   waitTime: 95,
   isPossible: true,
-  kudos: 0,
+  kudos: fromKudos(0),
   generations: [],
   ...over,
 });

@@ -3,6 +3,8 @@ import { Card } from '../../components/Card';
 import { NumberField, SelectField, TextField } from '../../components/Fields';
 import { formatKudos, formatTime } from '../../format';
 import { useClub } from '../../stores';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
+import { fromKudos } from '../../../../shared/ledger/money';
 
 /** Members with kudos, workers and last seen; award or move kudos with a reason (one balanced ledger event each). */
 export function MembersCard() {
@@ -29,12 +31,12 @@ export function MembersCard() {
         ? await act(
             'club:award',
             { username: target, kudos, reason: reason.trim() },
-            `Awarded ${formatKudos(kudos)} kudos to ${target}.`,
+            `Awarded ${formatKudos(fromKudos(kudos))} kudos to ${target}.`,
           )
         : await act(
             'club:move',
             { from: source, to: target, kudos, reason: reason.trim() },
-            `Moved ${formatKudos(kudos)} kudos from ${source} to ${target}.`,
+            `Moved ${formatKudos(fromKudos(kudos))} kudos from ${source} to ${target}.`,
           );
     if (r) {
       setKudos(NaN);
@@ -61,8 +63,8 @@ export function MembersCard() {
                 {m.username}
                 {m.owner ? ' (you)' : ''}
               </td>
-              <td>{formatKudos(m.kudos)}</td>
-              <td>{formatKudos(m.evaluatingKudos)}</td>
+              <td>{formatKudos(milliFromHorde(m.kudos))}</td>
+              <td>{formatKudos(milliFromHorde(m.evaluatingKudos))}</td>
               <td>
                 {m.workersOnline} online of {m.workers}
               </td>

@@ -11,6 +11,7 @@ import { LocalModels } from './LocalModels';
 import { RunningJob } from './RunningJob';
 import { StateBanner } from './StateBanner';
 import { earnedSince, startOfToday, selfPaidSince } from './today';
+import { ZERO } from '../../../../shared/ledger/money';
 
 /** Pushed stats are the main feed; this slow poll only covers a dropped event connection. */
 const FALLBACK_POLL_MS = 5000;
@@ -51,7 +52,7 @@ export function EarnScreen() {
       ? null
       : {
           today: selfPaidSince(entries, startOfToday(Date.now())),
-          session: since === undefined ? 0 : selfPaidSince(entries, since),
+          session: since === undefined ? ZERO : selfPaidSince(entries, since),
         };
   // First run: nothing installed yet (and nothing the worker serves): offer the catalog first.
   const installed = useModels((s) => s.installed);

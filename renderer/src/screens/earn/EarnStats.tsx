@@ -3,6 +3,8 @@ import type { WorkerStats } from '../../../../shared/worker/stats';
 import { Stat } from '../../components/Stat';
 import { formatDuration, formatKudos, formatRate } from '../../format';
 import { kudosPerHour, MIN_RATE_SECONDS } from './workerState';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
+import type { Milli } from '../../../../shared/ledger/money';
 
 /** "14:05", the start of this session's window. */
 function clock(ms: number): string {
@@ -32,12 +34,12 @@ export function EarnStats({
   account,
 }: {
   stats: WorkerStats;
-  earnedToday: number | null;
+  earnedToday: Milli | null;
   /** Kudos the user's own requests paid to their own worker (embedded horde's ledger); null when unknown. */
-  selfPaid?: { today: number; session: number } | null;
+  selfPaid?: { today: Milli; session: Milli } | null;
   account: Pick<AccountView, 'kudos' | 'evaluatingKudos'> | null;
 }) {
-  const perHour = kudosPerHour(stats, selfPaid?.session ?? 0);
+  const perHour = kudosPerHour(stats, selfPaid?.session);
   const session = stats.session;
   const fromHorde = session?.source === 'horde';
   const since = session ? ` since ${clock(session.since)}` : '';
@@ -68,7 +70,7 @@ export function EarnStats({
       />
       <Stat
         label="Kudos this session"
-        value={formatKudos(stats.kudosThisSession)}
+        value={formatKudos(milliFromHorde(stats.kudosThisSession))}
         hint={`Rewards the horde answered for the jobs this worker handed in${since}.`}
       />
       <Stat

@@ -6,6 +6,8 @@ import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
 import { EarnScreen } from './EarnScreen';
 import { kudosPerHour } from './workerState';
+import { fromKudos } from '../../../../shared/ledger/money';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 afterEach(cleanup);
 
@@ -15,7 +17,7 @@ describe('earn screen', () => {
     const banner = await screen.findByRole('region', { name: 'Worker state' });
     expect(within(banner).getByRole('status').textContent).toBe('Earning');
     expect(screen.getByLabelText('Kudos this session').textContent).toContain(
-      formatKudos(fx.stats().kudosThisSession),
+      formatKudos(milliFromHorde(fx.stats().kudosThisSession)),
     );
 
     act(() =>
@@ -26,18 +28,20 @@ describe('earn screen', () => {
     );
     expect(within(banner).getByRole('status').textContent).toBe('Paused');
     expect(banner.textContent).toContain('Paused for 1 hour.');
-    expect(screen.getByLabelText('Kudos this session').textContent).toContain(formatKudos(20));
+    expect(screen.getByLabelText('Kudos this session').textContent).toContain(formatKudos(fromKudos(20)));
   });
 
   it('shows evaluating kudos apart from the total, both from the user record the header reads', async () => {
     const { stores } = renderWithBridge(<EarnScreen />, {
       // The worker's own read is older: the card follows the account (the header's source), not it.
       'worker:stats': () => fx.stats({ kudosTotal: 12, evaluatingKudos: 1 }),
-      'account:get': () => fx.account({ kudos: 50, evaluatingKudos: 7.5 }),
+      'account:get': () => fx.account({ kudos: fromKudos(50), evaluatingKudos: fromKudos(7.5) }),
     });
     await stores.account.getState().refresh();
-    await waitFor(() => expect(screen.getByLabelText('Total kudos').textContent).toContain(formatKudos(50)));
-    expect(screen.getByLabelText('In evaluation').textContent).toContain(formatKudos(7.5));
+    await waitFor(() =>
+      expect(screen.getByLabelText('Total kudos').textContent).toContain(formatKudos(fromKudos(50))),
+    );
+    expect(screen.getByLabelText('In evaluation').textContent).toContain(formatKudos(fromKudos(7.5)));
   });
 
   it('says over which jobs tokens per second are measured, and keeps the start-up check apart', async () => {
@@ -262,7 +266,7 @@ describe('earn screen', () => {
       id,
       at: now - 1000,
       kind,
-      kudos,
+      kudos: fromKudos(kudos),
       ...(selfPaid ? { selfPaid } : {}),
     });
     const entries = [
@@ -274,7 +278,14 @@ describe('earn screen', () => {
     renderWithBridge(<EarnScreen />, {
       'journal:entries': () => ({
         entries,
-        totals: { earned: 16, spent: 10, transferredIn: 0, transferredOut: 0, awarded: 0, net: 6 },
+        totals: {
+          earned: fromKudos(16),
+          spent: fromKudos(10),
+          transferredIn: fromKudos(0),
+          transferredOut: fromKudos(0),
+          awarded: fromKudos(0),
+          net: fromKudos(6),
+        },
       }),
       'worker:stats': () =>
         fx.stats({
@@ -288,9 +299,9 @@ describe('earn screen', () => {
         }),
     });
     await waitFor(() =>
-      expect(screen.getByLabelText('Kudos earned today').textContent).toContain(formatKudos(6)),
+      expect(screen.getByLabelText('Kudos earned today').textContent).toContain(formatKudos(fromKudos(6))),
     );
-    expect(screen.getByLabelText('Paid to yourself today').textContent).toContain(formatKudos(10));
+    expect(screen.getByLabelText('Paid to yourself today').textContent).toContain(formatKudos(fromKudos(10)));
     // (14 job kudos − 10 paid by oneself + 2 uptime) over 1 h online.
     expect(screen.getByLabelText('Kudos per hour').textContent).toContain('6.0 kudos/h');
   });

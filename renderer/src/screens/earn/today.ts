@@ -1,4 +1,4 @@
-import { roundKudos, sumKudos } from '../../../../shared/ledger/money';
+import { sumMilli, type Milli } from '../../../../shared/ledger/money';
 import type { JournalEntry } from '../../../../shared/bridge/contract';
 
 export function startOfToday(now: number): number {
@@ -11,21 +11,17 @@ export function startOfToday(now: number): number {
  * Kudos the worker brought in since `from`: job rewards and uptime, not transfers received, and not
  * jobs the user's own requests paid to their own worker (those are `selfPaidSince`).
  */
-export function earnedSince(entries: readonly JournalEntry[], from: number): number {
-  return roundKudos(
-    sumKudos(
-      entries
-        .filter((e) => e.at >= from && !e.selfPaid && (e.kind === 'job_earned' || e.kind === 'uptime'))
-        .map((e) => e.kudos),
-    ),
+export function earnedSince(entries: readonly JournalEntry[], from: number): Milli {
+  return sumMilli(
+    entries
+      .filter((e) => e.at >= from && !e.selfPaid && (e.kind === 'job_earned' || e.kind === 'uptime'))
+      .map((e) => e.kudos),
   );
 }
 
 /** What the user's own requests paid to their own worker since `from` (their balance did not grow). */
-export function selfPaidSince(entries: readonly JournalEntry[], from: number): number {
-  return roundKudos(
-    sumKudos(
-      entries.filter((e) => e.at >= from && e.selfPaid && e.kind === 'job_earned').map((e) => e.kudos),
-    ),
+export function selfPaidSince(entries: readonly JournalEntry[], from: number): Milli {
+  return sumMilli(
+    entries.filter((e) => e.at >= from && e.selfPaid && e.kind === 'job_earned').map((e) => e.kudos),
   );
 }

@@ -1,4 +1,5 @@
 import type { WorkerState, WorkerStats } from '../../../../shared/worker/stats';
+import { toKudos, ZERO, type Milli } from '../../../../shared/ledger/money';
 
 export type Tone = 'ok' | 'info' | 'warn' | 'danger';
 
@@ -61,9 +62,13 @@ export const MIN_RATE_SECONDS = 300;
  * requests paid to their own worker (`selfPaidSession`, from the embedded horde's ledger). Null for the first minutes
  * online, when one job would make the rate look far better than it is.
  */
-export function kudosPerHour(stats: Pick<WorkerStats, 'session'>, selfPaidSession = 0): number | null {
+export function kudosPerHour(
+  stats: Pick<WorkerStats, 'session'>,
+  selfPaidSession: Milli = ZERO,
+): number | null {
   const s = stats.session;
   if (!s || s.onlineSeconds < MIN_RATE_SECONDS) return null;
-  // The horde's records count jobs one's own requests paid too: those earned nothing.
-  return (Math.max(0, s.jobKudos - selfPaidSession) + s.uptimeKudos) / (s.onlineSeconds / 3600);
+  // The horde's records count jobs one's own requests paid too: those earned nothing. (The worker's
+  // session figures are still float kudos; the journal's self-paid sum is milli-kudos.)
+  return (Math.max(0, s.jobKudos - toKudos(selfPaidSession)) + s.uptimeKudos) / (s.onlineSeconds / 3600);
 }

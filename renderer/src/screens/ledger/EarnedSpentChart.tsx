@@ -3,6 +3,7 @@ import type { JournalEntry } from '../../../../shared/bridge/contract';
 import { Empty } from '../../components/States';
 import { formatKudos } from '../../format';
 import { earnedVsSpent } from './series';
+import { fromKudos, toKudos } from '../../../../shared/ledger/money';
 
 function tickTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -13,6 +14,9 @@ export function EarnedSpentChart({ entries, now }: { entries: readonly JournalEn
   if (data.length === 0)
     return <Empty>Nothing earned or spent yet: the chart starts with the first entry.</Empty>;
   const last = data[data.length - 1] as (typeof data)[number];
+  // The chart's scale is drawn in kudos (its axis ticks are plain numbers); every figure in words
+  // goes through formatKudos.
+  const plotted = data.map((p) => ({ at: p.at, earned: toKudos(p.earned), spent: toKudos(p.spent) }));
   return (
     // The picture is summarised in words for screen readers; the list below has every figure.
     <figure
@@ -22,7 +26,7 @@ export function EarnedSpentChart({ entries, now }: { entries: readonly JournalEn
       style={{ margin: 0 }}
     >
       <ResponsiveContainer width="100%" height="100%">
-        <AreaChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <AreaChart data={plotted} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis
             dataKey="at"
@@ -35,7 +39,7 @@ export function EarnedSpentChart({ entries, now }: { entries: readonly JournalEn
           <YAxis stroke="var(--muted)" width={56} />
           <Tooltip
             labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
-            formatter={(v) => formatKudos(Number(v))}
+            formatter={(v) => formatKudos(fromKudos(Number(v)))}
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)' }}
           />
           <Legend />

@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Stat } from '../../components/Stat';
 import { Loading } from '../../components/States';
 import { formatKudos } from '../../format';
+import { addMilli, asMilli } from '../../../../shared/ledger/money';
 import { useAccount, useLedger } from '../../stores';
 import { EventList } from './EventList';
 import { TransferForm } from './TransferForm';
@@ -38,17 +39,22 @@ function Balance() {
           }
         />
       )}
-      {totals && <Stat label="Earned (all time)" value={formatKudos(totals.earned + totals.transferredIn)} />}
-      {totals && <Stat label="Spent (all time)" value={formatKudos(totals.spent + totals.transferredOut)} />}
+      {totals && (
+        <Stat label="Earned (all time)" value={formatKudos(addMilli(totals.earned, totals.transferredIn))} />
+      )}
+      {totals && (
+        <Stat label="Spent (all time)" value={formatKudos(addMilli(totals.spent, totals.transferredOut))} />
+      )}
       {totals && totals.awarded !== 0 && <Stat label="Awarded" value={formatKudos(totals.awarded)} />}
       {totals && (
         <Stat
           label="Ledger total"
           value={formatKudos(totals.net)}
           hint={
-            Math.abs(totals.net - account.kudos) < 0.005
+            // Milli-kudos: equal to within half a hundredth, the precision a balance is shown with.
+            Math.abs(totals.net - account.kudos) < 5
               ? 'the entries below add up to your balance'
-              : `${formatKudos(account.kudos - totals.net)} of the balance is not in the entries yet`
+              : `${formatKudos(addMilli(account.kudos, asMilli(-totals.net)))} of the balance is not in the entries yet`
           }
         />
       )}

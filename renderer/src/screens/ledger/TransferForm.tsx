@@ -3,6 +3,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { NumberField, TextField } from '../../components/Fields';
 import { formatKudos } from '../../format';
+import { fromKudos, type Milli } from '../../../../shared/ledger/money';
 import { useAccount, useLedger } from '../../stores';
 
 const USERNAME = /^.+#\d+$/;
@@ -19,7 +20,9 @@ export function TransferForm() {
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState(NaN);
   // One key per confirmed intent: a retry after a network error reuses it so the horde applies it once.
-  const [pending, setPending] = useState<{ key: string; to: string; kudos: number } | null>(null);
+  const [pending, setPending] = useState<{ key: string; to: string; kudos: Milli } | null>(null);
+  // What the person typed is kudos; the bridge takes milli-kudos, converted here, once.
+  const milli = Number.isFinite(amount) ? fromKudos(amount) : null;
 
   const problem =
     to.trim() === ''
@@ -28,16 +31,16 @@ export function TransferForm() {
         ? 'Usernames look like alias#123.'
         : Number.isFinite(amount) && amount <= 0
           ? 'The amount must be more than zero.'
-          : available !== null && amount > available
+          : available !== null && milli !== null && milli > available
             ? `You have ${formatKudos(available)} kudos available.`
             : null;
   const ready = to.trim() !== '' && Number.isFinite(amount) && problem === null && !anonymous;
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!ready) return;
+    if (!ready || milli === null) return;
     clearTransfer();
-    setPending({ key: pending?.key ?? newKey(), to: to.trim(), kudos: amount });
+    setPending({ key: pending?.key ?? newKey(), to: to.trim(), kudos: milli });
   }
 
   async function confirm() {

@@ -7,6 +7,7 @@ import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
 import { LedgerScreen } from './LedgerScreen';
 import { bucketSize, earnedVsSpent } from './series';
+import { fromKudos } from '../../../../shared/ledger/money';
 
 afterEach(cleanup);
 // The chart is lazy-loaded in the app; loading recharts once up front keeps each test's own time small.
@@ -15,21 +16,28 @@ beforeAll(() => import('./EarnedSpentChart'), 60_000);
 const T0 = Date.UTC(2026, 10, 28, 9, 0, 0);
 const MIN = 60_000;
 const entries: JournalEntry[] = [
-  { id: 'e3', at: T0 + 20 * MIN, kind: 'job_paid', kudos: -7, ref: 'req-9' },
-  { id: 'e2', at: T0 + 10 * MIN, kind: 'uptime', kudos: 2.5 },
-  { id: 'e1', at: T0 + 1 * MIN, kind: 'job_earned', kudos: 4.25, ref: 'req-1' },
+  { id: 'e3', at: T0 + 20 * MIN, kind: 'job_paid', kudos: fromKudos(-7), ref: 'req-9' },
+  { id: 'e2', at: T0 + 10 * MIN, kind: 'uptime', kudos: fromKudos(2.5) },
+  { id: 'e1', at: T0 + 1 * MIN, kind: 'job_earned', kudos: fromKudos(4.25), ref: 'req-1' },
 ];
 const page = (e: JournalEntry[] = entries): LedgerPage => ({
   entries: e,
-  totals: { earned: 6.75, spent: 7, transferredIn: 0, transferredOut: 0, awarded: 0, net: -0.25 },
+  totals: {
+    earned: fromKudos(6.75),
+    spent: fromKudos(7),
+    transferredIn: fromKudos(0),
+    transferredOut: fromKudos(0),
+    awarded: fromKudos(0),
+    net: fromKudos(-0.25),
+  },
 });
 
 describe('earned vs spent series', () => {
   it('accumulates credits and debits separately', () => {
     const s = earnedVsSpent(entries, T0 + 30 * MIN);
     const last = s.at(-1)!;
-    expect(last.earned).toBe(4.25 + 2.5);
-    expect(last.spent).toBe(7);
+    expect(last.earned).toBe(fromKudos(4.25 + 2.5));
+    expect(last.spent).toBe(fromKudos(7));
     expect(s[0]).toMatchObject({ earned: 0, spent: 0 });
     // Running totals never go down.
     for (let i = 1; i < s.length; i++) expect(s[i]!.earned).toBeGreaterThanOrEqual(s[i - 1]!.earned);
@@ -55,7 +63,7 @@ describe('ledger screen', () => {
     expect(screen.getByLabelText('Balance').textContent).toBe(formatKudos(acct.kudos));
     const table = await screen.findByRole('table', { name: 'Ledger entries' });
     expect(within(table).getByText('Job paid')).toBeTruthy();
-    expect(within(table).getByText(formatSignedKudos(4.25))).toBeTruthy();
+    expect(within(table).getByText(formatSignedKudos(fromKudos(4.25)))).toBeTruthy();
 
     fireEvent.click(screen.getByRole('switch', { name: 'Jobs paid' }));
     expect(within(table).queryByText('Job paid')).toBeNull();
@@ -68,7 +76,7 @@ describe('ledger screen', () => {
       'account:transfer': (r) => ({
         transferred: r.kudos,
         toUsername: r.toUsername,
-        account: fx.account({ kudos: 100 }),
+        account: fx.account({ kudos: fromKudos(100) }),
       }),
     });
     await screen.findByRole('table', { name: 'Ledger entries' });
@@ -79,18 +87,24 @@ describe('ledger screen', () => {
     const dialog = screen.getByRole('dialog', { name: 'Send kudos?' });
     expect(dialog.textContent).toContain('friend#2');
     // Focus starts on the confirm button and Tab stays inside the dialog.
-    const confirm = within(dialog).getByRole('button', { name: `Send ${formatKudos(12.5)} kudos` });
+    const confirm = within(dialog).getByRole('button', {
+      name: `Send ${formatKudos(fromKudos(12.5))} kudos`,
+    });
     expect(document.activeElement).toBe(confirm);
     fireEvent.keyDown(confirm, { key: 'Tab' });
     expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(bridge.callsTo('account:transfer')).toHaveLength(0);
-    fireEvent.click(within(dialog).getByRole('button', { name: `Send ${formatKudos(12.5)} kudos` }));
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: `Send ${formatKudos(fromKudos(12.5))} kudos` }),
+    );
 
     await waitFor(() =>
-      expect(screen.getByRole('status').textContent).toContain(`Sent ${formatKudos(12.5)} kudos to friend#2`),
+      expect(screen.getByRole('status').textContent).toContain(
+        `Sent ${formatKudos(fromKudos(12.5))} kudos to friend#2`,
+      ),
     );
     expect(bridge.callsTo('account:transfer')).toEqual([
-      { toUsername: 'friend#2', kudos: 12.5, idempotencyKey: expect.any(String) },
+      { toUsername: 'friend#2', kudos: fromKudos(12.5), idempotencyKey: expect.any(String) },
     ]);
     expect(screen.queryByRole('dialog')).toBeNull();
   });

@@ -1,12 +1,12 @@
-import { roundKudos } from '../../../../shared/ledger/money';
+import { asMilli, ZERO, type Milli } from '../../../../shared/ledger/money';
 import type { JournalEntry, JournalKind } from '../../../../shared/bridge/contract';
 
 export interface SeriesPoint {
   /** Start of the bucket, ms since the epoch. */
   at: number;
-  /** Running totals up to the end of this bucket. */
-  earned: number;
-  spent: number;
+  /** Running totals up to the end of this bucket, milli-kudos (integer sums: no rounding). */
+  earned: Milli;
+  spent: Milli;
 }
 
 export const EARNING_KINDS: ReadonlySet<JournalKind> = new Set(['job_earned', 'uptime', 'transfer_in']);
@@ -31,7 +31,7 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
   const size = bucketSize(Math.max(now - first.at, 1));
   const start = Math.floor(first.at / size) * size;
   // A zero point one bucket before the first entry, so even one burst of entries draws as a step.
-  const points: SeriesPoint[] = [{ at: start - size, earned: 0, spent: 0 }];
+  const points: SeriesPoint[] = [{ at: start - size, earned: ZERO, spent: ZERO }];
   let earned = 0;
   let spent = 0;
   let i = 0;
@@ -42,7 +42,7 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
       if (EARNING_KINDS.has(e.kind) || (e.kind === 'award' && e.kudos > 0)) earned += Math.abs(e.kudos);
       else spent += Math.abs(e.kudos);
     }
-    points.push({ at, earned: roundKudos(earned), spent: roundKudos(spent) });
+    points.push({ at, earned: asMilli(earned), spent: asMilli(spent) });
   }
   // Carry the totals on to now, so the latest bucket has width on the chart instead of being its edge.
   const last = points[points.length - 1] as SeriesPoint;

@@ -9,6 +9,8 @@ import { Loading } from '../../components/States';
 import { formatKudos } from '../../format';
 import { isFinalRequestState } from '../../../../shared/bridge/contract';
 import { useRequests } from '../../stores';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
+import type { Milli } from '../../../../shared/ledger/money';
 
 export const FORMS: readonly { name: AlchemyFormName; label: string }[] = [
   { name: 'caption', label: 'Caption' },
@@ -43,8 +45,9 @@ function measureTiles(dataUrl: string, onTiles: (tiles: number) => void): void {
 }
 
 /** What the chosen forms are worth, as the embedded horde charges them (the worker earns the same). */
-export function alchemyEstimate(forms: readonly AlchemyFormName[], tiles: number): number {
-  return forms.reduce((sum, f) => sum + alchemyFormKudos(f, tiles), 0);
+export function alchemyEstimate(forms: readonly AlchemyFormName[], tiles: number): Milli {
+  // The horde's prices, computed here as it would: its float kudos, to milli-kudos once.
+  return milliFromHorde(forms.reduce((sum, f) => sum + alchemyFormKudos(f, tiles), 0));
 }
 
 const STATE_WORDS: Record<AlchemyFormView['state'], string> = {

@@ -2,16 +2,17 @@ import type { RequestPrice, UpfrontView } from '../../../../shared/bridge/contra
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { explainError } from '../../errors';
 import { formatKudos } from '../../format';
+import { asMilli, type Milli } from '../../../../shared/ledger/money';
 
 export interface PriceDisplayProps {
   /** The price computed here from shared/kudos, shown until the horde's dry run answers. */
-  estimate: number | null;
+  estimate: Milli | null;
   /** The horde's dry-run quote for the form as it is now; null while typing or pricing. */
   quote: RequestPrice | null;
   pricing: boolean;
   error: unknown;
   /** The account's spendable kudos as they are now (the header shows the same figure). */
-  available: number | null;
+  available: Milli | null;
   /** The form's max length, to say how far over the free allowance it is. */
   maxLength: number;
 }
@@ -30,7 +31,7 @@ export function PriceDisplay({ estimate, quote, pricing, error, available, maxLe
   // The quote's balance is a snapshot from when it was priced; the account moves on (a job
   // earned or paid), so the live figure wins and the quote's only fills in before it loads.
   const avail = available ?? quote?.available ?? null;
-  const after = price !== null && avail !== null ? avail - price : (quote?.after ?? null);
+  const after = price !== null && avail !== null ? asMilli(avail - price) : (quote?.after ?? null);
   return (
     <div className="price" aria-live="polite">
       <dl>

@@ -5,6 +5,8 @@ import { alchemyFormKudos } from '../../../../shared/kudos/pricing';
 import { formatKudos } from '../../format';
 import { renderWithBridge } from '../../test/render';
 import { AlchemyForm } from './AlchemyForm';
+import { fromKudos } from '../../../../shared/ledger/money';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 afterEach(cleanup);
 
@@ -13,7 +15,7 @@ const png = () => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'cat.png'
 describe('alchemy form', () => {
   it('sends the picked image with the chosen forms and shows text and image results', async () => {
     const { bridge } = renderWithBridge(<AlchemyForm />, {
-      'alchemy:submit': () => ({ id: 'a-1', kudos: 2, warnings: [] }),
+      'alchemy:submit': () => ({ id: 'a-1', kudos: fromKudos(2), warnings: [] }),
       'alchemy:status': ({ id }) => ({
         id,
         state: 'done',
@@ -29,7 +31,7 @@ describe('alchemy form', () => {
     await within(form).findByRole('img', { name: 'Chosen image cat.png' });
     fireEvent.click(within(form).getByRole('switch', { name: 'Strip background' }));
     const expected = alchemyFormKudos('caption') + alchemyFormKudos('strip_background', 1);
-    expect(form.textContent).toContain(`Price: about ${formatKudos(expected)} kudos`);
+    expect(form.textContent).toContain(`Price: about ${formatKudos(milliFromHorde(expected))} kudos`);
 
     fireEvent.click(within(form).getByRole('button', { name: 'Run alchemy' }));
     await waitFor(() => expect(form.textContent).toContain('a small cat'));
@@ -41,7 +43,7 @@ describe('alchemy form', () => {
 
   it('shows interrogation as tags with scores, NSFW as a verdict, and images with a download link', async () => {
     renderWithBridge(<AlchemyForm />, {
-      'alchemy:submit': () => ({ id: 'a-2', kudos: 3, warnings: [] }),
+      'alchemy:submit': () => ({ id: 'a-2', kudos: fromKudos(3), warnings: [] }),
       'alchemy:status': ({ id }) => ({
         id,
         state: 'done',

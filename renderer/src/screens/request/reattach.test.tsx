@@ -6,6 +6,7 @@ import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
 import { History } from './History';
 import { JobProgress } from './JobProgress';
+import { fromKudos } from '../../../../shared/ledger/money';
 
 afterEach(cleanup);
 
@@ -15,8 +16,8 @@ const waiting: HistoryEntry = {
   submittedAt: Date.UTC(2026, 11, 1, 12),
   summary: 'A request from before the reload',
   models: ['tiny-gpt2'],
-  kudos: 4.75,
-  quoted: 4.75,
+  kudos: fromKudos(4.75),
+  quoted: fromKudos(4.75),
   state: 'waiting',
 };
 
@@ -31,10 +32,10 @@ describe('a request that outlives the page', () => {
       {
         'requests:history': () => history,
         // Polls answer 'waiting' throughout: one sent before the cancel may arrive after it.
-        'requests:status': ({ id }) => fx.textStatus({ id, kudos: 0, queuePosition: 3 }),
+        'requests:status': ({ id }) => fx.textStatus({ id, kudos: fromKudos(0), queuePosition: 3 }),
         'requests:cancel': ({ id }) => {
-          history = [{ ...waiting, state: 'cancelled', kudos: 0, refunded: 4.75 }];
-          return fx.textStatus({ id, state: 'cancelled', kudos: 0, refunded: 4.75 });
+          history = [{ ...waiting, state: 'cancelled', kudos: fromKudos(0), refunded: fromKudos(4.75) }];
+          return fx.textStatus({ id, state: 'cancelled', kudos: fromKudos(0), refunded: fromKudos(4.75) });
         },
       },
     );

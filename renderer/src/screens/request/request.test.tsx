@@ -9,11 +9,17 @@ import { renderWithBridge } from '../../test/render';
 import { describeQueue } from './jobStatus';
 import { RequestScreen } from './RequestScreen';
 import { TextRequestForm } from './TextRequestForm';
+import { asMilli, fromKudos } from '../../../../shared/ledger/money';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 afterEach(cleanup);
 
+// The horde's price as the bridge carries it: milli-kudos.
 const priceOf = (maxLength: number, maxContext: number, model = 'tiny-gpt2') =>
-  requestKudos({ models: [model], params: { max_length: maxLength, max_context_length: maxContext } });
+  milliFromHorde(
+    requestKudos({ models: [model], params: { max_length: maxLength, max_context_length: maxContext } }),
+  );
+const quoteOf = (r: Parameters<typeof requestKudos>[0]) => milliFromHorde(requestKudos(r));
 
 describe('price display', () => {
   it('shows the estimate from shared pricing, then the horde quote with balance and what remains', async () => {
@@ -32,7 +38,7 @@ describe('price display', () => {
       expect(screen.getByLabelText('Available').textContent).toBe(`${formatKudos(available)} kudos`),
     );
     expect(screen.getByLabelText('Left after this request').textContent).toBe(
-      `${formatKudos(available - priceOf(120, 1024))} kudos`,
+      `${formatKudos(asMilli(available - priceOf(120, 1024)))} kudos`,
     );
   });
 
@@ -40,11 +46,11 @@ describe('price display', () => {
     const now = fx.account().available;
     renderWithBridge(<TextRequestForm />, {
       'requests:price': (r): RequestPrice => ({
-        kudos: requestKudos(r),
-        available: now - 1,
-        after: now - 1 - requestKudos(r),
+        kudos: quoteOf(r),
+        available: asMilli(now - fromKudos(1)),
+        after: asMilli(now - fromKudos(1) - quoteOf(r)),
         needsUpfront: false,
-        upfront: { freeMaxLength: 512, required: 0, short: 0 },
+        upfront: { freeMaxLength: 512, required: fromKudos(0), short: fromKudos(0) },
         warnings: [],
       }),
     });
@@ -55,7 +61,7 @@ describe('price display', () => {
       expect(screen.getByLabelText('Available').textContent).toBe(`${formatKudos(now)} kudos`),
     );
     expect(screen.getByLabelText('Left after this request').textContent).toBe(
-      `${formatKudos(now - priceOf(80, 1024))} kudos`,
+      `${formatKudos(asMilli(now - priceOf(80, 1024)))} kudos`,
     );
   });
 
@@ -73,11 +79,11 @@ describe('price display', () => {
   it('explains upfront kudos before submit when the quote says so', async () => {
     renderWithBridge(<TextRequestForm />, {
       'requests:price': (r): RequestPrice => ({
-        kudos: requestKudos(r),
-        available: 0,
-        after: -requestKudos(r),
+        kudos: quoteOf(r),
+        available: fromKudos(0),
+        after: asMilli(-quoteOf(r)),
         needsUpfront: true,
-        upfront: { freeMaxLength: 512, required: 27.54, short: 27.54 },
+        upfront: { freeMaxLength: 512, required: fromKudos(27.54), short: fromKudos(27.54) },
         warnings: [],
       }),
     });
@@ -99,13 +105,13 @@ describe('price display', () => {
 
   it('says a small request runs on credit when it takes the balance below zero', async () => {
     renderWithBridge(<TextRequestForm />, {
-      'account:get': () => ({ ...fx.account(), kudos: 0, available: 0 }),
+      'account:get': () => ({ ...fx.account(), kudos: fromKudos(0), available: fromKudos(0) }),
       'requests:price': (r): RequestPrice => ({
-        kudos: requestKudos(r),
-        available: 0,
-        after: -requestKudos(r),
+        kudos: quoteOf(r),
+        available: fromKudos(0),
+        after: asMilli(-quoteOf(r)),
         needsUpfront: false,
-        upfront: { freeMaxLength: 384, required: 0, short: 0 },
+        upfront: { freeMaxLength: 384, required: fromKudos(0), short: fromKudos(0) },
         warnings: [],
       }),
     });
@@ -162,7 +168,7 @@ describe('queue and wait', () => {
         submittedAt: 1,
         summary: 'Once',
         models: ['tiny-gpt2'],
-        kudos: 7,
+        kudos: fromKudos(7),
         state: 'done',
       },
       text: fx.textStatus({
@@ -227,13 +233,13 @@ describe('stale quotes', () => {
       'requests:price': async (r) => {
         // The second dry run hangs until the test lets it answer.
         if (r.params.max_length === 200) await new Promise<void>((res) => (release = res));
-        const kudos = requestKudos(r);
+        const kudos = quoteOf(r);
         return {
           kudos,
-          available: 100,
-          after: 100 - kudos,
+          available: fromKudos(100),
+          after: asMilli(fromKudos(100) - kudos),
           needsUpfront: false,
-          upfront: { freeMaxLength: 512, required: 0, short: 0 },
+          upfront: { freeMaxLength: 512, required: fromKudos(0), short: fromKudos(0) },
           warnings: [],
         };
       },

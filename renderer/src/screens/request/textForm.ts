@@ -1,6 +1,8 @@
 import { TEXT_PARAM_BOUNDS as B, type Bound } from '../../../../shared/api/text-bounds';
 import type { HordeModel, TextRequest } from '../../../../shared/bridge/contract';
 import { requestKudos } from '../../../../shared/kudos/pricing';
+import { milliFromHorde } from '../../../../shared/bridge/kudos';
+import type { Milli } from '../../../../shared/ledger/money';
 
 /** The text request form as the user fills it; kept in the requests store so it survives switching screens. */
 export interface TextForm {
@@ -78,12 +80,15 @@ export function toRequest(f: TextForm): TextRequest {
  * form is invalid. The horde's own dry run, which replaces it once it answers, is the final word
  * (the public AI Horde adds its burn and request tax there).
  */
-export function estimatePrice(f: TextForm): number | null {
+export function estimatePrice(f: TextForm): Milli | null {
   if (formProblems(f).length > 0) return null;
-  return requestKudos({
-    models: f.model ? [f.model] : [],
-    params: { max_length: f.maxLength, max_context_length: f.maxContext },
-  });
+  // The horde's price formula run here: its float kudos, to milli-kudos once, as a quote would be.
+  return milliFromHorde(
+    requestKudos({
+      models: f.model ? [f.model] : [],
+      params: { max_length: f.maxLength, max_context_length: f.maxContext },
+    }),
+  );
 }
 
 /** The most the workers serving this request's model take now; null when the horde does not say. */

@@ -5,6 +5,7 @@ import * as fx from '../../test/fixtures';
 import { renderWithBridge } from '../../test/render';
 import type { LocalModel } from '../../../../shared/bridge/contract';
 import { SettingsScreen } from './SettingsScreen';
+import { fromKudos } from '../../../../shared/ledger/money';
 
 afterEach(cleanup);
 
@@ -128,7 +129,7 @@ describe('settings screen', () => {
 
   it('"Check key" shows whose key it is and their kudos, and saves nothing', async () => {
     const { bridge } = renderWithBridge(<SettingsScreen />, {
-      'settings:checkApiKey': () => ({ username: 'alice#12', kudos: 1234.5 }),
+      'settings:checkApiKey': () => ({ username: 'alice#12', kudos: fromKudos(1234.5) }),
     });
     const form = await screen.findByRole('form', { name: 'API key' });
     fireEvent.change(within(form).getByLabelText('New API key'), {
