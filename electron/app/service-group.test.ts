@@ -10,6 +10,7 @@ import {
 } from './service-group';
 import { DEFAULT_DESKTOP_SETTINGS } from './desktop-settings';
 import { ShellState } from './shell-state';
+import { fromKudos } from '../../shared/ledger/money';
 
 function recorder() {
   const events: string[] = [];
@@ -89,7 +90,7 @@ describe('backend service', () => {
       },
       handlers: {
         'worker:stats': async () => ({ state: 'running', kudosTotal: 40 }),
-        'account:get': async () => ({ kudos: 42 }),
+        'account:get': async () => ({ kudos: fromKudos(42) }),
       },
       ...over,
     } as unknown as ServicesClient;

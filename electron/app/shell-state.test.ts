@@ -4,6 +4,7 @@ import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from './desktop-settin
 import type { ServicesClient } from './services-link';
 import { ShellState, type ShellReaction } from './shell-state';
 import { TrayCommands } from './tray-commands';
+import { fromKudos } from '../../shared/ledger/money';
 
 const stats = (over: Partial<WorkerStats>) => ({ state: 'running', ...over }) as WorkerStats;
 const done: HistoryEntry = {
@@ -12,7 +13,7 @@ const done: HistoryEntry = {
   submittedAt: 1,
   summary: 'Once upon a time',
   models: ['tiny-gpt2'],
-  kudos: 7,
+  kudos: fromKudos(7),
   state: 'done',
   result: 'the end',
 };
@@ -27,7 +28,7 @@ describe('what the services’ events mean for the shell', () => {
     });
     expect(state.trayModel().tooltip).toContain('12');
     expect(state.onEvent(msg('worker:stats', stats({ state: 'paused' })), false).working).toBe(false);
-    state.onEvent(msg('account:changed', { kudos: 99 }), false);
+    state.onEvent(msg('account:changed', { kudos: fromKudos(99) }), false);
     expect(state.trayModel().tooltip).toContain('99');
     state.servicesDown = true;
     expect(state.trayModel().tooltip).toContain('not running');

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../electron/bridge/secret-store';
 import { composeServices, type ComposedServices } from '../../electron/compose';
 import type { BridgeArg, BridgeChannel, BridgeResult } from '../../shared/bridge/contract';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 21 through the app's composition root, as the window drives it (the
@@ -137,7 +138,7 @@ describe('a club from the window', () => {
       restartRequired: false,
     });
     expect(b.services.run.horde).toEqual({ mode: 'custom', url: joined.url });
-    expect(await b.call('account:get')).toMatchObject({ username: joined.username, kudos: 25 });
+    expect(await b.call('account:get')).toMatchObject({ username: joined.username, kudos: fromKudos(25) });
     expect(await b.refusal('club:join', { code: card.codes[0] as string, name: 'eve' })).toBe(
       'InviteInvalid',
     );
@@ -145,7 +146,7 @@ describe('a club from the window', () => {
     b = await openApp(bDir);
     expect(b.services.run.horde).toEqual({ mode: 'custom', url: joined.url });
     const bAccount = await b.call('account:get');
-    expect(bAccount).toMatchObject({ username: joined.username, kudos: 25 });
+    expect(bAccount).toMatchObject({ username: joined.username, kudos: fromKudos(25) });
     // A member's app runs no horde of A's: every owner channel says so.
     expect(await b.refusal('club:members')).toBe('NotHordeOwner');
     expect(await b.refusal('club:award', { username: 'x#1', kudos: 5, reason: 'r' })).toBe('NotHordeOwner');
@@ -156,7 +157,7 @@ describe('a club from the window', () => {
     await a.call('club:award', { username: joined.username, kudos: 15, reason: 'brought a GPU' });
     const members = await a.call('club:members');
     expect(members.find((m) => m.username === joined.username)).toMatchObject({ kudos: 40, owner: false });
-    expect((await b.call('account:get')).kudos).toBe(40);
+    expect((await b.call('account:get')).kudos).toBe(fromKudos(40));
 
     // Backup now, change something, restore: the horde is back as it was, at the same address.
     const backup = await a.call('club:backup');
@@ -165,7 +166,7 @@ describe('a club from the window', () => {
     expect((await a.call('club:backups')).map((x) => x.file)).toContain(backup.file);
     await a.call('club:restore', { file: backup.file });
     expect((await a.call('club:members')).find((m) => m.username === joined.username)?.kudos).toBe(40);
-    expect((await b.call('account:get')).kudos).toBe(40);
+    expect((await b.call('account:get')).kudos).toBe(fromKudos(40));
     expect(await a.refusal('club:restore', { file: '/etc/passwd' })).toBe('NotFound');
 
     await b.stop();
