@@ -16,13 +16,24 @@ export function EarnedSpentChart({ entries, now }: { entries: readonly JournalEn
   const last = data[data.length - 1] as (typeof data)[number];
   // The chart's scale is drawn in kudos (its axis ticks are plain numbers); every figure in words
   // goes through formatKudos.
-  const plotted = data.map((p) => ({ at: p.at, earned: toKudos(p.earned), spent: toKudos(p.spent) }));
+  const plotted = data.map((p) => ({
+    at: p.at,
+    earned: toKudos(p.earned),
+    spent: toKudos(p.spent),
+    awarded: toKudos(p.awarded),
+  }));
+  // Awards get their own line only when there are any, so a volunteer's chart stays two lines.
+  const anyAward = data.some((p) => p.awarded !== 0);
   return (
     // The picture is summarised in words for screen readers; the list below has every figure.
     <figure
       className="chart"
       role="img"
-      aria-label={`Earned ${formatKudos(last.earned)} kudos and spent ${formatKudos(last.spent)} kudos in this period`}
+      aria-label={
+        `Earned ${formatKudos(last.earned)} kudos and spent ${formatKudos(last.spent)} kudos` +
+        (anyAward ? `, awarded ${formatKudos(last.awarded)} kudos,` : '') +
+        ' in this period'
+      }
       style={{ margin: 0 }}
     >
       <ResponsiveContainer width="100%" height="100%">
@@ -61,6 +72,17 @@ export function EarnedSpentChart({ entries, now }: { entries: readonly JournalEn
             fillOpacity={0.15}
             isAnimationActive={false}
           />
+          {anyAward && (
+            <Area
+              type="stepAfter"
+              dataKey="awarded"
+              name="Awarded"
+              stroke="var(--awarded)"
+              fill="var(--awarded)"
+              fillOpacity={0.15}
+              isAnimationActive={false}
+            />
+          )}
         </AreaChart>
       </ResponsiveContainer>
     </figure>

@@ -43,6 +43,16 @@ describe('earned vs spent series', () => {
     for (let i = 1; i < s.length; i++) expect(s[i]!.earned).toBeGreaterThanOrEqual(s[i - 1]!.earned);
   });
 
+  it('counts awards on a line of their own, as the Awarded figure does, not as earned or spent', () => {
+    const withAwards: JournalEntry[] = [
+      ...entries,
+      { id: 'a1', at: T0 + 5 * MIN, kind: 'award', kudos: fromKudos(15) },
+      { id: 'a2', at: T0 + 6 * MIN, kind: 'award', kudos: fromKudos(-2.5) },
+    ];
+    const last = earnedVsSpent(withAwards, T0 + 30 * MIN).at(-1)!;
+    expect(last).toMatchObject({ earned: fromKudos(6.75), spent: fromKudos(7), awarded: fromKudos(12.5) });
+  });
+
   it('picks coarser buckets for longer spans', () => {
     expect(bucketSize(30 * MIN)).toBeLessThan(bucketSize(30 * 24 * 60 * MIN));
     expect(earnedVsSpent(entries, T0 + 30 * 24 * 60 * MIN).length).toBeLessThanOrEqual(62);

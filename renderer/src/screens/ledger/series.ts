@@ -7,6 +7,8 @@ export interface SeriesPoint {
   /** Running totals up to the end of this bucket, milli-kudos (integer sums: no rounding). */
   earned: Milli;
   spent: Milli;
+  /** Awards net of corrections, as the screen's "Awarded" figure counts them. */
+  awarded: Milli;
 }
 
 export const EARNING_KINDS: ReadonlySet<JournalKind> = new Set(['job_earned', 'uptime', 'transfer_in']);
@@ -21,7 +23,9 @@ export function bucketSize(spanMs: number): number {
 }
 
 /**
- * Cumulative earned (jobs, uptime, transfers in) and spent (jobs paid, transfers out) over time.
+ * Cumulative earned (jobs, uptime, transfers in), spent (jobs paid, transfers out) and awarded
+ * (awards and corrections) over time: the same three sums as the screen's "Earned (all time)",
+ * "Spent (all time)" and "Awarded" figures, so the chart's last point reads as those figures do.
  * Cumulative rather than per bucket so one sparse day does not read as a collapse in earnings.
  */
 export function earnedVsSpent(entries: readonly JournalEntry[], now: number): SeriesPoint[] {
@@ -31,18 +35,20 @@ export function earnedVsSpent(entries: readonly JournalEntry[], now: number): Se
   const size = bucketSize(Math.max(now - first.at, 1));
   const start = Math.floor(first.at / size) * size;
   // A zero point one bucket before the first entry, so even one burst of entries draws as a step.
-  const points: SeriesPoint[] = [{ at: start - size, earned: ZERO, spent: ZERO }];
+  const points: SeriesPoint[] = [{ at: start - size, earned: ZERO, spent: ZERO, awarded: ZERO }];
   let earned = 0;
   let spent = 0;
+  let awarded = 0;
   let i = 0;
   for (let at = start; at <= now; at += size) {
     for (; i < sorted.length && (sorted[i] as JournalEntry).at < at + size; i++) {
       const e = sorted[i] as JournalEntry;
-      // An award is a gain, a correction (negative award) a loss.
-      if (EARNING_KINDS.has(e.kind) || (e.kind === 'award' && e.kudos > 0)) earned += Math.abs(e.kudos);
+      // An award is neither earned nor spent: a correction (negative award) is counted against it.
+      if (e.kind === 'award') awarded += e.kudos;
+      else if (EARNING_KINDS.has(e.kind)) earned += Math.abs(e.kudos);
       else spent += Math.abs(e.kudos);
     }
-    points.push({ at, earned: asMilli(earned), spent: asMilli(spent) });
+    points.push({ at, earned: asMilli(earned), spent: asMilli(spent), awarded: asMilli(awarded) });
   }
   // Carry the totals on to now, so the latest bucket has width on the chart instead of being its edge.
   const last = points[points.length - 1] as SeriesPoint;
