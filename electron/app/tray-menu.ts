@@ -4,6 +4,8 @@
  */
 
 import type { WorkerMode, WorkerState, WorkerStats } from '../../shared/worker/stats';
+import { formatKudos } from '../../shared/format/kudos';
+import { fromKudos } from '../../shared/ledger/money';
 import type { TrayDownload } from './tray-downloads';
 
 export type TrayWorkerState = WorkerState;
@@ -88,10 +90,6 @@ function statusLine(input: TrayInput): string {
   }
 }
 
-export function formatKudos(kudos: number, locale?: string): string {
-  return `${kudos.toLocaleString(locale, { maximumFractionDigits: 2 })} kudos`;
-}
-
 // Which controls make sense in each state: a control that would do nothing is greyed out, not hidden,
 // so the menu keeps its shape and the user learns where things are.
 const ACTIVE: ReadonlySet<TrayWorkerState> = new Set(['running', 'idle_no_work']);
@@ -125,7 +123,9 @@ const LABEL: Record<TrayAction, string> = {
 export function trayModel(input: TrayInput): TrayModel {
   const status = statusLine(input);
   const balance =
-    input.balanceKudos === undefined ? 'balance unavailable' : formatKudos(input.balanceKudos, input.locale);
+    input.balanceKudos === undefined
+      ? 'balance unavailable'
+      : `${formatKudos(fromKudos(input.balanceKudos), input.locale)} kudos`;
   const action = (id: TrayAction): TrayMenuItem => ({
     type: 'action',
     id,

@@ -1,19 +1,10 @@
 /** Display helpers. */
 
-import { roundKudos, toKudos, type Milli } from '../../shared/ledger/money';
+import type { Milli } from '../../shared/ledger/money';
+import { formatKudos } from '../../shared/format/kudos';
 
 export { formatBytes, formatPercent } from '../../shared/format/bytes';
-
-const kudosFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/**
- * The one place kudos become text: milli-kudos (as the bridge carries them) shown with two
- * decimals, as the AI Horde shows kudos. The rounding is `roundKudos`, on the exact value, so
- * 1.005 shows 1.01, never the 1.00 a float's `toFixed(2)` would print.
- */
-export function formatKudos(kudos: Milli): string {
-  return kudosFormat.format(roundKudos(toKudos(kudos)));
-}
+export { formatKudos };
 
 export function formatSignedKudos(kudos: Milli): string {
   return kudos > 0 ? `+${formatKudos(kudos)}` : formatKudos(kudos);

@@ -2,12 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// Kudos become text in one helper, renderer/src/format.ts `formatKudos` (milli-kudos in, two
+// Kudos become text in one helper, shared/format/kudos.ts `formatKudos` (milli-kudos in, two
 // decimals out). A float rounding of kudos anywhere else — `Math.round(x * 100) / 100` or
 // `.toFixed(2)` — is the copy #12 removed; this walks the sources so it cannot come back.
 
 const root = join(import.meta.dirname, '..', '..');
-const HELPER = 'renderer/src/format.ts';
+const HELPER = 'shared/format/kudos.ts';
 
 /** Every non-test source under the folders that handle kudos. */
 function sources(dir: string): string[] {
@@ -46,6 +46,13 @@ describe('kudos are formatted in one place', () => {
         roundingsOfKudos(readFileSync(f, 'utf8')).map((l) => `${relative(root, f)}: ${l.trim()}`),
       );
     expect(found).toEqual([]);
-    expect(readFileSync(join(root, HELPER), 'utf8')).toMatch(/export function formatKudos\(kudos: Milli\)/);
+    expect(readFileSync(join(root, HELPER), 'utf8')).toMatch(/export function formatKudos\(kudos: Milli\b/);
+    // …and no second formatter of kudos beside it (the tray once had its own).
+    const others = files.filter(
+      (f) =>
+        relative(root, f) !== HELPER &&
+        /function formatKudos\b|formatKudos\s*=/.test(readFileSync(f, 'utf8')),
+    );
+    expect(others.map((f) => relative(root, f))).toEqual([]);
   });
 });
