@@ -7,7 +7,6 @@ import type { ShutdownReport } from '../compose';
 import type { MainService } from './service-group';
 import type { ServicesClient, ServicesInit } from './services-link';
 import type { ShellReaction, ShellState } from './shell-state';
-import { toKudos } from '../../shared/ledger/money';
 
 export interface BackendServiceDeps {
   /** The client of the launched services process (read at start: it is launched by then). */
@@ -39,7 +38,7 @@ export class BackendService implements MainService {
       const reaction = state.setStats(await client.handlers['worker:stats']());
       // The account's own balance, over the one the worker last read from the horde.
       const account = await client.handlers['account:get']().catch(() => undefined);
-      if (account) state.balance = toKudos(account.kudos);
+      if (account) state.balance = account.kudos;
       this.deps.react(reaction);
     } catch (err) {
       // The shell stays up (tray, window) and says the worker is not running.

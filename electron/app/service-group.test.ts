@@ -89,7 +89,7 @@ describe('backend service', () => {
         return { job: 'finished' as const, jobId: 'job-3', errors: [] };
       },
       handlers: {
-        'worker:stats': async () => ({ state: 'running', kudosTotal: 40 }),
+        'worker:stats': async () => ({ state: 'running', kudosTotal: fromKudos(40) }),
         'account:get': async () => ({ kudos: fromKudos(42) }),
       },
       ...over,

@@ -22,7 +22,9 @@ const msg = (event: EventMessage['event'], payload: unknown) => ({ event, payloa
 describe('what the services’ events mean for the shell', () => {
   it('reads the worker’s stats and balance into the tray and says whether the worker works', () => {
     const state = new ShellState(() => DEFAULT_DESKTOP_SETTINGS);
-    expect(state.onEvent(msg('worker:stats', stats({ state: 'running', kudosTotal: 12 })), false)).toEqual({
+    expect(
+      state.onEvent(msg('worker:stats', stats({ state: 'running', kudosTotal: fromKudos(12) })), false),
+    ).toEqual({
       tray: true,
       working: true,
     });

@@ -9,7 +9,7 @@ import { RequestNotifier, type RequestNotification } from './lifecycle';
 import { workerIsWorking } from './power-signals';
 import { TrayDownloads } from './tray-downloads';
 import { trayInputFromStats, trayModel, type TrayModel } from './tray-menu';
-import { toKudos } from '../../shared/ledger/money';
+import type { Milli } from '../../shared/ledger/money';
 
 export interface ShellReaction {
   /** Redraw the tray. */
@@ -23,8 +23,8 @@ export interface ShellReaction {
 export class ShellState {
   /** undefined until first read; null when the services report no worker. */
   stats: WorkerStats | null | undefined;
-  /** Spendable kudos; undefined until the first account read. */
-  balance: number | undefined;
+  /** Spendable milli-kudos; undefined until the first account read. */
+  balance: Milli | undefined;
   /** The services process exited or did not start: the tray says the worker is not running. */
   servicesDown = false;
   private readonly downloads = new TrayDownloads();
@@ -57,8 +57,7 @@ export class ShellState {
       case 'worker:stats':
         return this.setStats(message.payload as WorkerStats);
       case 'account:changed':
-        // The bridge carries milli-kudos; the tray keeps the worker's float kudos.
-        this.balance = toKudos((message.payload as AccountView).kudos);
+        this.balance = (message.payload as AccountView).kudos;
         return { tray: true };
       case 'models:download':
         return { tray: this.downloads.update(message.payload as DownloadProgress) };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromKudos } from '../../shared/ledger/money';
 import type { DownloadProgress } from '../../shared/bridge/models';
 import { trayDownload, TrayDownloads } from './tray-downloads';
 import { trayModel } from './tray-menu';
@@ -26,7 +27,7 @@ describe('downloads in the tray', () => {
     expect(downloads.update(progress({ bytesDone: 101 * MB }))).toBe(true);
     const model = trayModel({
       state: 'no_model',
-      balanceKudos: 25,
+      balanceKudos: fromKudos(25),
       locale: 'en-US',
       closeToTray: true,
       startAtLogin: false,

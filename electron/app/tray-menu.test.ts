@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromKudos } from '../../shared/ledger/money';
 import type { WorkerStats } from '../../shared/worker/stats';
 import {
   trayIconFile,
@@ -11,7 +12,7 @@ import {
 
 function menu(input: Partial<TrayInput> & Pick<TrayInput, 'state'>): TrayModel {
   return trayModel({
-    balanceKudos: 1234.5,
+    balanceKudos: fromKudos(1234.5),
     locale: 'en-US',
     timeZone: 'UTC',
     closeToTray: true,
@@ -81,7 +82,7 @@ describe('tray menu model', () => {
   });
 
   it('shows the kudos balance in the tooltip and the menu', () => {
-    const model = menu({ state: 'running', balanceKudos: 1234.567 });
+    const model = menu({ state: 'running', balanceKudos: fromKudos(1234.567) });
     expect(model.tooltip).toBe('Horde Desktop · Earning kudos · 1,234.57 kudos');
     expect(statusLines(model)).toContain('Balance: 1,234.57 kudos');
   });
@@ -98,12 +99,12 @@ describe('tray input from the worker', () => {
     jobsDone: 0,
     jobsFaulted: 0,
     tokensPerSecond: 0,
-    kudosThisSession: 0,
+    kudosThisSession: fromKudos(0),
     uptimeSeconds: 0,
     advertised: { models: [], maxLength: 0, maxContextLength: 0, forms: [] },
     ...over,
   });
-  const rest = { balanceKudos: 10, closeToTray: true, startAtLogin: false, locale: 'en-US' };
+  const rest = { balanceKudos: fromKudos(10), closeToTray: true, startAtLogin: false, locale: 'en-US' };
 
   it('uses the worker’s own words for its state', () => {
     const model = trayModel(
@@ -163,7 +164,7 @@ describe('the mode in force', () => {
     const model = trayModel(
       trayInputFromStats(
         { state: 'paused', stateReason: 'Paused by you until 14:00', mode: 'pause_1h' } as WorkerStats,
-        { balanceKudos: 1, closeToTray: true, startAtLogin: false },
+        { balanceKudos: fromKudos(1), closeToTray: true, startAtLogin: false },
       ),
     );
     expect(modes(model)).toEqual([
@@ -175,7 +176,7 @@ describe('the mode in force', () => {
   });
 
   it('follows the worker from automatic to earning now', () => {
-    const input = { balanceKudos: 1, closeToTray: true, startAtLogin: false };
+    const input = { balanceKudos: fromKudos(1), closeToTray: true, startAtLogin: false };
     const auto = trayModel(
       trayInputFromStats({ state: 'idle_no_work', stateReason: '', mode: 'auto' } as WorkerStats, input),
     );

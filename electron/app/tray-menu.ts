@@ -5,7 +5,7 @@
 
 import type { WorkerMode, WorkerState, WorkerStats } from '../../shared/worker/stats';
 import { formatKudos } from '../../shared/format/kudos';
-import { fromKudos } from '../../shared/ledger/money';
+import type { Milli } from '../../shared/ledger/money';
 import type { TrayDownload } from './tray-downloads';
 
 export type TrayWorkerState = WorkerState;
@@ -15,8 +15,8 @@ export type TrayAction = 'open' | 'earn_now' | 'pause_1h' | 'auto' | 'stop' | 'q
 
 export interface TrayInput {
   state: TrayWorkerState;
-  /** Spendable kudos; undefined until the first account read succeeds. */
-  balanceKudos: number | undefined;
+  /** Spendable milli-kudos, as the bridge carries them; undefined until the first account read succeeds. */
+  balanceKudos: Milli | undefined;
   /** When a timed pause ends (epoch ms), for the status line. */
   pausedUntil?: number;
   /** The worker's own words for its state (WorkerStats.stateReason); shown instead of the generic line. */
@@ -125,7 +125,7 @@ export function trayModel(input: TrayInput): TrayModel {
   const balance =
     input.balanceKudos === undefined
       ? 'balance unavailable'
-      : `${formatKudos(fromKudos(input.balanceKudos), input.locale)} kudos`;
+      : `${formatKudos(input.balanceKudos, input.locale)} kudos`;
   const action = (id: TrayAction): TrayMenuItem => ({
     type: 'action',
     id,

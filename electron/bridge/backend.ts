@@ -29,7 +29,7 @@ import type {
 import type { SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { UptimeWatcher } from './uptime-watcher';
-import { milliFromHorde } from '../../shared/bridge/kudos';
+import { milliFromHorde, type Milli } from '../../shared/bridge/kudos';
 
 export interface BridgeBackendOptions {
   dataDir: string;
@@ -222,7 +222,7 @@ export class BridgeBackend {
       ...(run.applied ? { applied: run.applied } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
-    let seenBalance: number | undefined;
+    let seenBalance: Milli | undefined;
     const live = run.requestOfJob
       ? new LiveProgress({
           requestOfJob: run.requestOfJob,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromKudos } from '../../shared/ledger/money';
 import type { RequestProgress } from '../../shared/bridge/contract';
 import type { CurrentJob, WorkerStats } from '../../shared/worker/stats';
 import { LiveProgress } from './live-progress';
@@ -10,7 +11,7 @@ function stats(job?: Partial<CurrentJob>): WorkerStats {
     jobsDone: 0,
     jobsFaulted: 0,
     tokensPerSecond: 0,
-    kudosThisSession: 0,
+    kudosThisSession: fromKudos(0),
     uptimeSeconds: 0,
     advertised: { models: [], maxLength: 80, maxContextLength: 1024, forms: [] },
     ...(job

@@ -1,6 +1,7 @@
 import type { WorkerAction, WorkerStats } from '../../shared/bridge/contract';
 import { bridgeError } from '../../shared/bridge/errors';
 import type { WorkerPort } from './ports';
+import { ZERO } from '../../shared/ledger/money';
 
 /**
  * Stands in for the worker while its models load, so the window is usable
@@ -20,7 +21,7 @@ export class WorkerSlot implements WorkerPort {
       jobsDone: 0,
       jobsFaulted: 0,
       tokensPerSecond: 0,
-      kudosThisSession: 0,
+      kudosThisSession: ZERO,
       uptimeSeconds: 0,
       advertised: { models: [], maxLength: 0, maxContextLength: 0, forms: [] },
     };

@@ -6,10 +6,13 @@
 import type { WorkerRecord } from '../../shared/api/answers';
 import type { HordeClient } from '../client/horde-client';
 import { RETRY } from '../client/retry';
+import { milliFromHorde } from '../../shared/bridge/kudos';
+import { fromKudos, type Milli } from '../../shared/ledger/money';
 
+/** The horde's float kudos become milli-kudos here, where its answers enter the app. */
 export interface AccountFigures {
-  kudos: number;
-  evaluatingKudos?: number;
+  kudos: Milli;
+  evaluatingKudos?: Milli;
   /** Read when this call first found the app's worker records. */
   maintenance?: MaintenanceInfo;
 }
@@ -17,8 +20,9 @@ export interface AccountFigures {
 export interface WorkerFigures {
   id: string;
   uptimeSeconds: number;
-  jobKudos: number;
-  uptimeKudos: number;
+  /** Exact to the milli (not yet to hundredths): the session's share is a difference of these. */
+  jobKudos: Milli;
+  uptimeKudos: Milli;
 }
 
 export interface MaintenanceInfo {
@@ -45,8 +49,10 @@ export class HordeRecords {
     const learned = this.knowsAllWorkers() ? [] : await this.learnIds(user.worker_ids ?? []);
     const maintenance = summarize(learned);
     return {
-      kudos: user.kudos,
-      ...(typeof user.evaluating_kudos === 'number' ? { evaluatingKudos: user.evaluating_kudos } : {}),
+      kudos: milliFromHorde(user.kudos),
+      ...(typeof user.evaluating_kudos === 'number'
+        ? { evaluatingKudos: milliFromHorde(user.evaluating_kudos) }
+        : {}),
       ...(maintenance ? { maintenance } : {}),
     };
   }
@@ -70,8 +76,8 @@ export class HordeRecords {
       out.push({
         id,
         uptimeSeconds: r.uptime,
-        jobKudos: r.kudos_details?.generated ?? 0,
-        uptimeKudos: r.kudos_details?.uptime ?? 0,
+        jobKudos: fromKudos(r.kudos_details?.generated ?? 0),
+        uptimeKudos: fromKudos(r.kudos_details?.uptime ?? 0),
       });
     }
     return out;

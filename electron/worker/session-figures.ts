@@ -5,7 +5,7 @@
  * change since the first reading this session); before that, the app's own
  * count of online time between check-ins.
  */
-import { roundKudos } from '../../shared/ledger/money';
+import { asMilli, toHundredths, ZERO, type Milli } from '../../shared/ledger/money';
 import type { SessionFigures } from '../../shared/worker/stats';
 import type { WorkerFigures } from './horde-records';
 
@@ -53,13 +53,13 @@ export class SessionCounter {
   }
 
   /** `appJobKudos`: the rewards the horde answered to this session's submits (used until it has a record). */
-  figures(appJobKudos: number): SessionFigures {
+  figures(appJobKudos: Milli): SessionFigures {
     if (this.latest.size === 0) {
       return {
         since: this.since,
         onlineSeconds: this.appOnlineSeconds(),
-        jobKudos: roundKudos(appJobKudos),
-        uptimeKudos: 0,
+        jobKudos: toHundredths(appJobKudos),
+        uptimeKudos: ZERO,
         source: 'app',
       };
     }
@@ -75,8 +75,9 @@ export class SessionCounter {
     return {
       since: this.since,
       onlineSeconds: Math.max(0, Math.round(online)),
-      jobKudos: roundKudos(Math.max(0, jobs)),
-      uptimeKudos: roundKudos(Math.max(0, uptime)),
+      // Integer differences of exact milli-kudos, then the horde's two decimals, as the window shows.
+      jobKudos: toHundredths(asMilli(Math.max(0, jobs))),
+      uptimeKudos: toHundredths(asMilli(Math.max(0, uptime))),
       source: 'horde',
     };
   }

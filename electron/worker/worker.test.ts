@@ -16,6 +16,7 @@ import {
   type Reply,
 } from './fakes';
 import { HordeWorker, type JobDone } from './worker';
+import { fromKudos } from '../../shared/ledger/money';
 
 const POP = '/v2/generate/text/pop';
 const SUBMIT = '/v2/generate/text/submit';
@@ -121,9 +122,9 @@ describe('HordeWorker loop', () => {
     expect(stats).toMatchObject({
       jobsDone: 1,
       jobsFaulted: 0,
-      kudosThisSession: 10,
-      kudosTotal: 1234,
-      evaluatingKudos: 56,
+      kudosThisSession: fromKudos(10),
+      kudosTotal: fromKudos(1234),
+      evaluatingKudos: fromKudos(56),
     });
     expect(stats.tokensPerSecond).toBeCloseTo(10, 5); // 100 ms per token on the fake clock
     expect(stats.maintenance).toEqual({ on: false });
@@ -548,8 +549,8 @@ describe('figures', () => {
     expect(session.source).toBe('horde');
     expect(session.onlineSeconds).toBeGreaterThanOrEqual(80);
     expect(s.hordeUptimeSeconds! - session.onlineSeconds).toBeGreaterThanOrEqual(36_000);
-    expect(session.jobKudos).toBe((session.onlineSeconds / 40) * 10);
-    expect(session.uptimeKudos).toBe((session.onlineSeconds / 40) * 5);
+    expect(session.jobKudos).toBe(fromKudos((session.onlineSeconds / 40) * 10));
+    expect(session.uptimeKudos).toBe(fromKudos((session.onlineSeconds / 40) * 5));
     // The app's own count is the time between check-ins, not the run time.
     expect(s.uptimeSeconds).toBeLessThanOrEqual((t.clock.now() - s.session!.since) / 1000);
   });

@@ -3,7 +3,8 @@
  * submit it; back off when there is no work or the horde fails; obey the idle
  * policy; never drop a popped job (a pause finishes it or reports it faulted).
  */
-import { roundKudos } from '../../shared/ledger/money';
+import { addMilli, ZERO } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 import { maxPixelsFor } from './image-job';
 import {
   SERVE_IDLE_POLICY,
@@ -110,7 +111,7 @@ export class HordeWorker {
       stateReason: 'Not started',
       jobsDone: 0,
       jobsFaulted: 0,
-      kudosThisSession: 0,
+      kudosThisSession: ZERO,
     };
   }
 
@@ -499,7 +500,8 @@ export class HordeWorker {
     const { done, failure } = outcome;
     if (done.state === 'ok') {
       this.s.jobsDone++;
-      this.s.kudosThisSession = roundKudos(this.s.kudosThisSession + done.reward);
+      // The horde's reward (float kudos) becomes milli-kudos once, here; the session adds integers.
+      this.s.kudosThisSession = addMilli(this.s.kudosThisSession, milliFromHorde(done.reward));
     } else {
       this.s.jobsFaulted++;
       delete this.s.lastErrorRc;

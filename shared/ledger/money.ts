@@ -42,9 +42,13 @@ export function sumMilli(amounts: Iterable<Milli>): Milli {
  * digit; ties go away from zero.
  */
 export function roundKudos(kudos: number): number {
-  const m = fromKudos(kudos);
+  return toKudos(toHundredths(fromKudos(kudos)));
+}
+
+/** Milli-kudos to the horde's two decimals (a multiple of 10 milli); ties go away from zero. */
+export function toHundredths(m: Milli): Milli {
   const r = Math.sign(m) * Math.round(Math.abs(m) / 10) * 10;
-  return r === 0 ? 0 : toKudos(asMilli(r));
+  return asMilli(r === 0 ? 0 : r);
 }
 
 /** The exact sum of kudos amounts: added as integer milli-kudos, so many small rewards never drift. */

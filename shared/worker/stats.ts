@@ -1,8 +1,10 @@
 /**
  * What the worker reports to the UI and what the user sets for its idle
  * policy. Pure types: the Electron main side, the serve bridge and the
- * renderer all read the same shapes.
+ * renderer all read the same shapes. Kudos are integer milli-kudos (`Milli`), as everywhere on
+ * the bridge (shared/bridge/kudos.ts): the worker converts the horde's answers once.
  */
+import type { Milli } from '../ledger/money';
 
 export type WorkerState =
   | 'stopped'
@@ -57,11 +59,11 @@ export interface WorkerStats {
   tokensPerSecondWindow?: { jobs: number; seconds: number };
   /** The short start-up measurement that sets the advertised limits; not a job, so shown apart. */
   measuredTokensPerSecond?: number;
-  kudosThisSession: number;
+  kudosThisSession: Milli;
   /** The owner's balance as the horde's user record says (find_user). */
-  kudosTotal?: number;
+  kudosTotal?: Milli;
   /** Kudos the horde still holds in evaluation for the owner (not spendable yet). */
-  evaluatingKudos?: number;
+  evaluatingKudos?: Milli;
   /**
    * Seconds this session the worker was online to the horde, as the app counts it: the time
    * between its check-ins (pops) while they come within the horde's 5 minutes; not the app's run time.
@@ -90,8 +92,8 @@ export interface WorkerStats {
 export interface SessionFigures {
   since: number;
   onlineSeconds: number;
-  jobKudos: number;
-  uptimeKudos: number;
+  jobKudos: Milli;
+  uptimeKudos: Milli;
   source: 'horde' | 'app';
 }
 

@@ -21,7 +21,7 @@ function fakeWorker(): WorkerPort & { push(s: Partial<WorkerStats>): void } {
     jobsDone: 0,
     jobsFaulted: 0,
     tokensPerSecond: 0,
-    kudosThisSession: 0,
+    kudosThisSession: fromKudos(0),
     uptimeSeconds: 0,
     advertised: { models: [], maxLength: 0, maxContextLength: 0, forms: [] },
   };
@@ -114,7 +114,7 @@ describe('the figures on a custom horde', () => {
     horde.admin.award(alice.username, 10, 'test');
     const record = await findUser();
     events.length = 0;
-    worker.push({ kudosTotal: record.kudos });
+    worker.push({ kudosTotal: fromKudos(record.kudos) });
     const deadline = Date.now() + 10_000;
     let pushed: AccountView | undefined;
     while (!pushed && Date.now() < deadline) {

@@ -3,7 +3,6 @@ import type { WorkerStats } from '../../../../shared/worker/stats';
 import { Stat } from '../../components/Stat';
 import { formatDuration, formatKudos, formatRate } from '../../format';
 import { kudosPerHour, MIN_RATE_SECONDS } from './workerState';
-import { milliFromHorde } from '../../../../shared/bridge/kudos';
 import type { Milli } from '../../../../shared/ledger/money';
 
 /** "14:05", the start of this session's window. */
@@ -70,7 +69,7 @@ export function EarnStats({
       />
       <Stat
         label="Kudos this session"
-        value={formatKudos(milliFromHorde(stats.kudosThisSession))}
+        value={formatKudos(stats.kudosThisSession)}
         hint={`Rewards the horde answered for the jobs this worker handed in${since}.`}
       />
       <Stat

@@ -7,7 +7,6 @@ import { renderWithBridge } from '../../test/render';
 import { EarnScreen } from './EarnScreen';
 import { kudosPerHour } from './workerState';
 import { fromKudos } from '../../../../shared/ledger/money';
-import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 afterEach(cleanup);
 
@@ -17,13 +16,13 @@ describe('earn screen', () => {
     const banner = await screen.findByRole('region', { name: 'Worker state' });
     expect(within(banner).getByRole('status').textContent).toBe('Earning');
     expect(screen.getByLabelText('Kudos this session').textContent).toContain(
-      formatKudos(milliFromHorde(fx.stats().kudosThisSession)),
+      formatKudos(fx.stats().kudosThisSession),
     );
 
     act(() =>
       bridge.emit(
         'worker:stats',
-        fx.stats({ kudosThisSession: 20, state: 'paused', stateReason: 'Paused for 1 hour.' }),
+        fx.stats({ kudosThisSession: fromKudos(20), state: 'paused', stateReason: 'Paused for 1 hour.' }),
       ),
     );
     expect(within(banner).getByRole('status').textContent).toBe('Paused');
@@ -34,7 +33,7 @@ describe('earn screen', () => {
   it('shows evaluating kudos apart from the total, both from the user record the header reads', async () => {
     const { stores } = renderWithBridge(<EarnScreen />, {
       // The worker's own read is older: the card follows the account (the header's source), not it.
-      'worker:stats': () => fx.stats({ kudosTotal: 12, evaluatingKudos: 1 }),
+      'worker:stats': () => fx.stats({ kudosTotal: fromKudos(12), evaluatingKudos: fromKudos(1) }),
       'account:get': () => fx.account({ kudos: fromKudos(50), evaluatingKudos: fromKudos(7.5) }),
     });
     await stores.account.getState().refresh();
@@ -249,7 +248,7 @@ describe('earn screen', () => {
   });
 
   it('does not claim a rate from the first minutes, and counts uptime rewards over online time', () => {
-    const session = { since: 0, jobKudos: 5, uptimeKudos: 3, source: 'horde' as const };
+    const session = { since: 0, jobKudos: fromKudos(5), uptimeKudos: fromKudos(3), source: 'horde' as const };
     expect(kudosPerHour({ session: { ...session, onlineSeconds: 60 } })).toBeNull();
     expect(kudosPerHour({ session: { ...session, onlineSeconds: 1800 } })).toBe(16);
     expect(kudosPerHour({})).toBeNull();
@@ -292,8 +291,8 @@ describe('earn screen', () => {
           session: {
             since: now - 3_600_000,
             onlineSeconds: 3600,
-            jobKudos: 14,
-            uptimeKudos: 2,
+            jobKudos: fromKudos(14),
+            uptimeKudos: fromKudos(2),
             source: 'horde',
           },
         }),
@@ -311,7 +310,13 @@ describe('earn screen', () => {
       'worker:stats': () =>
         fx.stats({
           hordeUptimeSeconds: 7200,
-          session: { since: 0, onlineSeconds: 1800, jobKudos: 20, uptimeKudos: 10, source: 'horde' },
+          session: {
+            since: 0,
+            onlineSeconds: 1800,
+            jobKudos: fromKudos(20),
+            uptimeKudos: fromKudos(10),
+            source: 'horde',
+          },
         }),
     });
     const perHour = await screen.findByLabelText('Kudos per hour');

@@ -1,5 +1,5 @@
 import type { WorkerState, WorkerStats } from '../../../../shared/worker/stats';
-import { toKudos, ZERO, type Milli } from '../../../../shared/ledger/money';
+import { asMilli, toKudos, ZERO, type Milli } from '../../../../shared/ledger/money';
 
 export type Tone = 'ok' | 'info' | 'warn' | 'danger';
 
@@ -68,7 +68,8 @@ export function kudosPerHour(
 ): number | null {
   const s = stats.session;
   if (!s || s.onlineSeconds < MIN_RATE_SECONDS) return null;
-  // The horde's records count jobs one's own requests paid too: those earned nothing. (The worker's
-  // session figures are still float kudos; the journal's self-paid sum is milli-kudos.)
-  return (Math.max(0, s.jobKudos - toKudos(selfPaidSession)) + s.uptimeKudos) / (s.onlineSeconds / 3600);
+  // The horde's records count jobs one's own requests paid too: those earned nothing. All three are
+  // milli-kudos, so the sum is exact; the rate alone is a float.
+  const earned = Math.max(0, s.jobKudos - selfPaidSession) + s.uptimeKudos;
+  return toKudos(asMilli(earned)) / (s.onlineSeconds / 3600);
 }
