@@ -104,10 +104,11 @@ async function runOne(
         ['tiny', path.join(CACHE_MODELS, 'tiny-sd'), 64, quick ? 12 : 32],
       ];
       if (!quick) {
-        // Wide enough that one UNet step takes well over 100 ms on the 2-core build machines.
+        // Wide enough that one UNet step takes over 100 ms on a quiet 2-core build machine: SD 1.5's
+        // own 320 channels (128 gave 54 ms a step there, 256 about 95 ms).
         const dir = await generateSdBench(
           CACHE_MODELS,
-          { textHidden: 768, channels: 128, blocks: 3 },
+          { textHidden: 768, channels: 320, blocks: 3 },
           { log },
         );
         models.push(['SD-shaped', dir, 512, 8]);
