@@ -10,6 +10,7 @@ import { Gallery } from './gallery';
 import { ImageRequests } from './image-requests';
 import { seededWebp } from '../../test/harness/stub-image-worker';
 import { imageResultBound } from '../../shared/kudos/results';
+import { fromKudos } from '../../shared/ledger/money';
 
 const check = (over: Partial<ImageCheck> = {}): ImageCheck => ({
   finished: 0,
@@ -110,7 +111,7 @@ describe('image requests tracker', () => {
     // Three checks said "waiting" and two "processing": each pushed once.
     expect(t.pushed.map((v) => v.state)).toEqual(['waiting', 'processing', 'done']);
     const last = t.pushed.at(-1)!;
-    expect(last).toMatchObject({ id, settled: true, finished: 1, kudos: 3 });
+    expect(last).toMatchObject({ id, settled: true, finished: 1, kudos: fromKudos(3) });
     expect(last.images.map((g) => g.seed)).toEqual(['42']);
     // The first look the window takes reads the same view the last push carried.
     expect(await t.handlers['images:status']({ id })).toEqual(last);

@@ -1,4 +1,5 @@
-import { roundKudos, toKudos } from '../../shared/ledger/money';
+import { asMilli } from '../../shared/ledger/money';
+import { milliFromHorde } from '../../shared/bridge/kudos';
 import { UPSCALERS, type ImageAsyncInput, type ImageCheck, type ImageStatus } from '../../shared/api/image';
 import { imageResultBound, imageResultProblem, imageSizeOf } from '../../shared/kudos/results';
 import type { AccountView } from '../../shared/bridge/contract';
@@ -85,7 +86,8 @@ export class ImageRequests {
             .catch(() => undefined),
           this.models().catch(() => undefined),
         ]);
-        const kudos = quote.kudos ?? 0;
+        // The horde's float kudos become milli-kudos once, here; the account is milli-kudos already.
+        const kudos = milliFromHorde(quote.kudos ?? 0);
         const reasons = upfrontReasons({
           width: req.width,
           height: req.height,
@@ -102,12 +104,11 @@ export class ImageRequests {
             ? (models.find((m) => m.name === req.model)?.count ?? 0)
             : models.reduce((s, m) => Math.max(s, m.count), 0);
         }
-        // Image prices are still float kudos on the bridge; the account is milli-kudos.
-        const available = toKudos(acct.available);
+        const available = acct.available;
         return {
           kudos,
           available,
-          after: roundKudos(available - kudos),
+          after: asMilli(available - kudos),
           upfront: reasons,
           refused: reasons.length > 0 && available < kudos,
           workers,
@@ -133,7 +134,7 @@ export class ImageRequests {
           queuePosition: 0,
           waitTime: 0,
           isPossible: answer.message === undefined,
-          kudos: answer.kudos ?? 0,
+          kudos: milliFromHorde(answer.kudos ?? 0),
           images: [],
           settled: false,
         };
@@ -147,7 +148,7 @@ export class ImageRequests {
           pushed: '',
         });
         this.schedule(answer.id, 0);
-        return { id: answer.id, kudos: answer.kudos ?? 0, warnings: answer.warnings ?? [] };
+        return { id: answer.id, kudos: view.kudos, warnings: answer.warnings ?? [] };
       },
       'images:status': async ({ id }) => this.shown(this.tracked(id)),
       'images:cancel': async ({ id }) => {
@@ -271,7 +272,7 @@ export class ImageRequests {
       queuePosition: c.queue_position,
       waitTime: c.wait_time,
       isPossible: c.is_possible,
-      kudos: c.kudos,
+      kudos: milliFromHorde(c.kudos),
     };
   }
 

@@ -8,11 +8,13 @@ import {
   POST_PROCESSORS,
   SAMPLERS,
 } from '../api/image';
+import type { Milli } from './kudos';
 
 /**
  * The bridge's image channels: what the Image request screen sends and gets
  * back. Bounds are the horde's (shared/api/image.ts), so the form, the
- * bridge and the horde refuse the same things.
+ * bridge and the horde refuse the same things. Kudos are milli-kudos (`Milli`, shared/bridge/kudos.ts),
+ * converted once where the horde's answer enters (electron/bridge/image-requests.ts).
  */
 
 /** 10 MiB of base64 is ~7.5 MiB of image: more than the horde accepts anyway. */
@@ -76,10 +78,11 @@ export interface ImageModelView {
 }
 
 export interface ImagePrice {
-  /** The horde's dry run, whole kudos. */
-  kudos: number;
-  available: number;
-  after: number;
+  /** The horde's dry run. */
+  kudos: Milli;
+  /** The account's spendable milli-kudos (its balance less what running requests hold). */
+  available: Milli;
+  after: Milli;
   /** Why this request needs its kudos up front (plain sentences); empty when it does not. */
   upfront: string[];
   /** Upfront kudos needed and not there: the horde will refuse it. */
@@ -129,7 +132,8 @@ export interface ImageJobView {
   /** Seconds the horde estimates: a time, apart from the position. */
   waitTime: number;
   isPossible: boolean;
-  kudos: number;
+  /** Spent so far, as the horde's status says. */
+  kudos: Milli;
   /** The images delivered, fetched into the gallery once the request ended. */
   images: GalleryImage[];
   /** Nothing more will change: the window stops asking. */
@@ -159,7 +163,7 @@ export interface ImageHandlers {
   'images:price': (arg: ImageRequest) => Promise<ImagePrice>;
   'images:submit': (
     arg: ImageRequest,
-  ) => Promise<{ id: string; kudos: number; warnings: { code: string; message: string }[] }>;
+  ) => Promise<{ id: string; kudos: Milli; warnings: { code: string; message: string }[] }>;
   'images:status': (arg: { id: string }) => Promise<ImageJobView>;
   'images:cancel': (arg: { id: string }) => Promise<ImageJobView>;
   'images:gallery': (arg: { limit?: number }) => Promise<GalleryImage[]>;

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngTexts } from '../../electron/bridge/image-file';
 import { stubImageWorker } from '../harness/stub-image-worker';
+import { toKudos } from '../../shared/ledger/money';
 import {
   hordeAdmin,
   invoke,
@@ -98,7 +99,9 @@ describe('the Image request screen', () => {
         (await page.getByLabel('Price', { exact: true }).textContent())?.includes(' kudos') &&
         !(await page.getByText('asking the horde').count()),
     );
-    expect(kudosFrom(await page.getByLabel('Price', { exact: true }).textContent())).toBe(quote.kudos);
+    expect(kudosFrom(await page.getByLabel('Price', { exact: true }).textContent())).toBe(
+      toKudos(quote.kudos),
+    );
     expect(await page.getByLabel('Workers', { exact: true }).textContent()).toBe('1 online for this model');
     expect(quote.upfront).toEqual([]);
     await screenshot(page, 'image-priced');

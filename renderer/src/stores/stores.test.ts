@@ -192,7 +192,7 @@ const imageJob = (over: Partial<ImageJobView> = {}): ImageJobView => ({
   queuePosition: 3,
   waitTime: 40,
   isPossible: true,
-  kudos: 0,
+  kudos: fromKudos(0),
   images: [],
   settled: false,
   ...over,
@@ -236,7 +236,7 @@ describe('images store', () => {
   it('follows a submitted image request by the pushed updates until it is settled, then reloads the gallery', async () => {
     let gallery: GalleryImage[] = [];
     const bridge = fakeBridge({
-      'images:submit': () => ({ id: 'img-1', kudos: 3, warnings: [] }),
+      'images:submit': () => ({ id: 'img-1', kudos: fromKudos(3), warnings: [] }),
       'images:status': ({ id }) => imageJob({ id }),
       'images:gallery': () => gallery,
     });
@@ -277,7 +277,7 @@ describe('images store', () => {
 
   it('shows a cancel at once from its answer and takes the final push after it', async () => {
     const bridge = fakeBridge({
-      'images:submit': () => ({ id: 'img-1', kudos: 3, warnings: [] }),
+      'images:submit': () => ({ id: 'img-1', kudos: fromKudos(3), warnings: [] }),
       'images:status': ({ id }) => imageJob({ id, state: 'processing', processing: 1, waiting: 0 }),
       'images:cancel': ({ id }) => imageJob({ id, state: 'cancelled', processing: 1, waiting: 0 }),
     });

@@ -15,7 +15,6 @@ import { formatKudos } from '../../format';
 import { useImages } from '../../stores';
 import { useDebounced } from '../../useDebounced';
 import { buildRequest, DEFAULT_FORM, sizePresets, type ImageFormState } from './imageForm';
-import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 const ACCEPTED = ['image/png', 'image/jpeg', 'image/webp'];
 const MODELS_REFRESH_MS = 20_000;
@@ -49,17 +48,13 @@ function PriceLine({
       <dl>
         <dt>Price</dt>
         <dd aria-label="Price">
-          {price ? `${formatKudos(milliFromHorde(price.kudos))} kudos` : '—'}
+          {price ? `${formatKudos(price.kudos)} kudos` : '—'}
           {pricing && <span className="muted"> (asking the horde…)</span>}
         </dd>
         <dt>Available</dt>
-        <dd aria-label="Available">
-          {price ? `${formatKudos(milliFromHorde(price.available))} kudos` : '—'}
-        </dd>
+        <dd aria-label="Available">{price ? `${formatKudos(price.available)} kudos` : '—'}</dd>
         <dt>Left after this request</dt>
-        <dd aria-label="Left after this request">
-          {price ? `${formatKudos(milliFromHorde(price.after))} kudos` : '—'}
-        </dd>
+        <dd aria-label="Left after this request">{price ? `${formatKudos(price.after)} kudos` : '—'}</dd>
         <dt>Workers</dt>
         <dd aria-label="Workers">
           {price?.workers === null || price === null

@@ -4,7 +4,6 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration, formatKudos } from '../../format';
 import { useImages } from '../../stores';
 import { describeProgress } from '../request/jobStatus';
-import { milliFromHorde } from '../../../../shared/bridge/kudos';
 
 const STATE_WORDS: Record<string, string> = {
   waiting: 'Waiting for a worker',
@@ -56,7 +55,7 @@ export function ImageProgress() {
           <dt>Estimated wait</dt>
           <dd aria-label="Estimated wait">{open && job.waitTime > 0 ? formatDuration(job.waitTime) : '—'}</dd>
           <dt>Kudos spent so far</dt>
-          <dd aria-label="Kudos spent">{formatKudos(milliFromHorde(job.kudos))}</dd>
+          <dd aria-label="Kudos spent">{formatKudos(job.kudos)}</dd>
         </dl>
         {open && !job.isPossible && (
           <p className="notice warn" role="alert">

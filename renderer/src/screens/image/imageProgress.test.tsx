@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ImageJobView } from '../../../../shared/bridge/images';
 import { renderWithBridge } from '../../test/render';
 import { ImageProgress } from './ImageProgress';
+import { fromKudos } from '../../../../shared/ledger/money';
 
 afterEach(cleanup);
 
@@ -18,7 +19,7 @@ const job = (over: Partial<ImageJobView> = {}): ImageJobView => ({
   queuePosition: 0,
   waitTime: 30,
   isPossible: true,
-  kudos: 0,
+  kudos: fromKudos(0),
   images: [],
   settled: false,
   ...over,
@@ -27,7 +28,7 @@ const job = (over: Partial<ImageJobView> = {}): ImageJobView => ({
 describe('image progress', () => {
   it('shows the sampler step of the in-app worker for this request only', async () => {
     const { stores, bridge } = renderWithBridge(<ImageProgress />, {
-      'images:submit': () => ({ id: 'img-1', kudos: 3, warnings: [] }),
+      'images:submit': () => ({ id: 'img-1', kudos: fromKudos(3), warnings: [] }),
       'images:status': () => job(),
     });
     const stop = stores.images.getState().start();
