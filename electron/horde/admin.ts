@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fromKudos } from '../../shared/ledger/money';
+import { fromKudos, toKudos } from '../../shared/ledger/money';
 import type { HordeContext, HordeLimits } from './context';
 import { adminAdjustment, transferKudos } from './store/kudos';
 import { verifyLedger, type VerifyReport } from './store/ledger';
@@ -79,14 +79,19 @@ export interface HordeAdmin {
 
 /** The club settings the limits give, before the owner saved any. */
 export function clubDefaults(limits: HordeLimits): ClubSettings {
-  return { startingKudos: limits.startingKudos, kudosCap: limits.userKudosCap ?? null, join: 'invite' };
+  // The limits are float kudos (flags, defaults); the settings are milli-kudos, as the bridge carries them.
+  return {
+    startingKudos: fromKudos(limits.startingKudos),
+    kudosCap: limits.userKudosCap !== undefined ? fromKudos(limits.userKudosCap) : null,
+    join: 'invite',
+  };
 }
 
 /** The limits with the club settings in them. */
 export function withClubSettings(limits: HordeLimits, s: ClubSettings): HordeLimits {
-  const out: HordeLimits = { ...limits, startingKudos: s.startingKudos };
+  const out: HordeLimits = { ...limits, startingKudos: toKudos(s.startingKudos) };
   if (s.kudosCap === null) delete out.userKudosCap;
-  else out.userKudosCap = s.kudosCap;
+  else out.userKudosCap = toKudos(s.kudosCap);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JOIN_POLICIES } from '../club/types';
 import type { ClubFlagView, ClubSettings, InviteView, MemberView } from '../club/types';
+import { MilliKudosSchema, type Milli } from './kudos';
 
 export type * from '../club/types';
 
@@ -77,8 +78,8 @@ export interface ClubHandlers {
   /** Joins a horde with an invite code (or, where it is open, its address and no token). */
   'club:join': (arg: { code: string; name: string }) => Promise<JoinResult>;
   'club:members': (arg: void) => Promise<MemberView[]>;
-  'club:award': (arg: { username: string; kudos: number; reason: string }) => Promise<MemberView[]>;
-  'club:move': (arg: { from: string; to: string; kudos: number; reason: string }) => Promise<MemberView[]>;
+  'club:award': (arg: { username: string; kudos: Milli; reason: string }) => Promise<MemberView[]>;
+  'club:move': (arg: { from: string; to: string; kudos: Milli; reason: string }) => Promise<MemberView[]>;
   'club:flags': (arg: { all?: boolean }) => Promise<ClubFlagView[]>;
   'club:resolveFlag': (arg: {
     id: number;
@@ -121,17 +122,23 @@ export const CLUB_OWNER_CHANNELS = CLUB_CHANNELS.filter(
 const NoArg = z.union([z.undefined(), z.null()]).transform((): void => undefined);
 const Username = z.string().trim().min(3).max(64).regex(/#\d+$/, 'a member is written NAME#ID');
 const Reason = z.string().trim().min(1, 'say why (it is kept in the ledger)').max(200);
-const Kudos = z
-  .number()
-  .finite()
-  .refine((k) => Math.abs(k) >= 0.01, 'at least 0.01 kudos')
-  .refine((k) => Math.abs(k) <= 10_000_000, 'at most 10,000,000 kudos at once');
+/** Milli-kudos in whole hundredths of a kudos, as the AI Horde keeps kudos (10 milli-kudos at least). */
+const Hundredths = MilliKudosSchema.refine((m) => m % 10 === 0, 'whole hundredths of a kudos');
+const Kudos = Hundredths.refine((m) => Math.abs(m) >= 10, 'at least 0.01 kudos').refine(
+  (m) => Math.abs(m) <= 10_000_000_000,
+  'at most 10,000,000 kudos at once',
+);
 const Id = z.int().min(1);
 
 export const ClubSettingsPatchSchema = z
   .object({
-    startingKudos: z.number().min(0).max(1_000_000).optional(),
-    kudosCap: z.number().min(1).max(1_000_000_000).nullable().optional(),
+    startingKudos: Hundredths.refine(
+      (m) => m >= 0 && m <= 1_000_000_000,
+      'from 0 to 1,000,000 kudos',
+    ).optional(),
+    kudosCap: Hundredths.refine((m) => m >= 1000 && m <= 1_000_000_000_000, 'from 1 to 1,000,000,000 kudos')
+      .nullable()
+      .optional(),
     join: z.enum(JOIN_POLICIES).optional(),
   })
   .strict();

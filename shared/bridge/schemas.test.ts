@@ -76,4 +76,30 @@ describe('bridge argument schemas', () => {
     expect(MilliKudosSchema.safeParse(2 ** 53).success).toBe(false);
     expect(MilliKudosSchema.safeParse(Number.NaN).success).toBe(false);
   });
+
+  it('takes club amounts only as whole hundredths in milli-kudos', () => {
+    const award = { username: 'bob#2', kudos: 15_000, reason: 'brought a GPU' };
+    expect(parseBridgeArg('club:award', award)).toMatchObject({ ok: true });
+    // A float kudos amount (the old wire) and a fraction of a milli-kudos are refused, the field named.
+    for (const kudos of [15.5, 1.5, 15_005]) {
+      expect(parseBridgeArg('club:award', { ...award, kudos })).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/^kudos: /),
+      });
+    }
+    const move = { from: 'owner#1', to: 'bob#2', kudos: 30_000, reason: 'paid back' };
+    expect(parseBridgeArg('club:move', move)).toMatchObject({ ok: true });
+    expect(parseBridgeArg('club:move', { ...move, kudos: 0.5 })).toMatchObject({ ok: false });
+    expect(parseBridgeArg('club:setSettings', { startingKudos: 25_000, kudosCap: null })).toMatchObject({
+      ok: true,
+    });
+    expect(parseBridgeArg('club:setSettings', { startingKudos: 25.5 })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^startingKudos: /),
+    });
+    expect(parseBridgeArg('club:setSettings', { kudosCap: 100.25 })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^kudosCap: /),
+    });
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * What a club horde's owner sees and sets: shared by the embedded horde's
  * admin side (electron/horde/admin.ts), which produces these, and the bridge
- * (shared/bridge/club.ts), which carries them to the window. Kudos are plain
- * numbers with the horde's two decimals.
+ * (shared/bridge/club.ts), which carries them to the window. Kudos are integer milli-kudos
+ * (`Milli`), as everywhere on the bridge (shared/bridge/kudos.ts); the horde's ledger keeps them so.
  */
+import type { Milli } from '../ledger/money';
 
 /** Who may become a member: with an invite only (default), anyone who finds the horde on the LAN, or no one. */
 export const JOIN_POLICIES = ['invite', 'open', 'closed'] as const;
@@ -11,9 +12,9 @@ export type JoinPolicy = (typeof JOIN_POLICIES)[number];
 
 export interface ClubSettings {
   /** Kudos a new member starts with (one balanced event when they join). */
-  startingKudos: number;
+  startingKudos: Milli;
   /** The most kudos one member may hold; null: no cap. */
-  kudosCap: number | null;
+  kudosCap: Milli | null;
   join: JoinPolicy;
 }
 
@@ -37,8 +38,8 @@ export interface NewInvite extends InviteView {
 export interface MemberView {
   id: number;
   username: string;
-  kudos: number;
-  evaluatingKudos: number;
+  kudos: Milli;
+  evaluatingKudos: Milli;
   /** Workers this member ran, and how many checked in within the horde's stale time. */
   workers: number;
   workersOnline: number;

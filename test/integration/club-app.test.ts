@@ -149,23 +149,30 @@ describe('a club from the window', () => {
     expect(bAccount).toMatchObject({ username: joined.username, kudos: fromKudos(25) });
     // A member's app runs no horde of A's: every owner channel says so.
     expect(await b.refusal('club:members')).toBe('NotHordeOwner');
-    expect(await b.refusal('club:award', { username: 'x#1', kudos: 5, reason: 'r' })).toBe('NotHordeOwner');
+    expect(await b.refusal('club:award', { username: 'x#1', kudos: fromKudos(5), reason: 'r' })).toBe(
+      'NotHordeOwner',
+    );
 
     // The owner sees the member, awards with a reason, the ledger stays balanced.
     const owner = (await a.call('club:members'))[0];
     expect(owner).toMatchObject({ owner: true });
-    await a.call('club:award', { username: joined.username, kudos: 15, reason: 'brought a GPU' });
+    await a.call('club:award', { username: joined.username, kudos: fromKudos(15), reason: 'brought a GPU' });
     const members = await a.call('club:members');
-    expect(members.find((m) => m.username === joined.username)).toMatchObject({ kudos: 40, owner: false });
+    expect(members.find((m) => m.username === joined.username)).toMatchObject({
+      kudos: fromKudos(40),
+      owner: false,
+    });
     expect((await b.call('account:get')).kudos).toBe(fromKudos(40));
 
     // Backup now, change something, restore: the horde is back as it was, at the same address.
     const backup = await a.call('club:backup');
     expect(backup.bytes).toBeGreaterThan(0);
-    await a.call('club:award', { username: joined.username, kudos: 100, reason: 'by mistake' });
+    await a.call('club:award', { username: joined.username, kudos: fromKudos(100), reason: 'by mistake' });
     expect((await a.call('club:backups')).map((x) => x.file)).toContain(backup.file);
     await a.call('club:restore', { file: backup.file });
-    expect((await a.call('club:members')).find((m) => m.username === joined.username)?.kudos).toBe(40);
+    expect((await a.call('club:members')).find((m) => m.username === joined.username)?.kudos).toBe(
+      fromKudos(40),
+    );
     expect((await b.call('account:get')).kudos).toBe(fromKudos(40));
     expect(await a.refusal('club:restore', { file: '/etc/passwd' })).toBe('NotFound');
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupToken } from '../../shared/club/invite-code';
 import { startHorde } from '../../electron/horde/index';
 import { openTestHorde, type TestHorde } from './horde-testkit';
+import { fromKudos } from '../../shared/ledger/money';
 
 /**
  * Issue 21 on the embedded horde itself: invites are single use, bounded in
@@ -93,7 +94,7 @@ describe('club invites', () => {
 
 describe('club settings and kudos', () => {
   it('applies starting kudos and the cap at once, and keeps them across a restart', async () => {
-    t.horde.admin.setClubSettings({ startingKudos: 40, kudosCap: 100 });
+    t.horde.admin.setClubSettings({ startingKudos: fromKudos(40), kudosCap: fromKudos(100) });
     const a = (await join({ token: t.horde.admin.invite().token, name: 'alice' })).body;
     expect((await t.call('GET', '/find_user', { key: a.apikey })).body).toMatchObject({
       kudos: 40,
@@ -106,14 +107,18 @@ describe('club settings and kudos', () => {
       clock: () => t.clock.now,
       limits: { sweepIntervalMs: 0 },
     });
-    expect(again.admin.clubSettings()).toEqual({ startingKudos: 40, kudosCap: 100, join: 'invite' });
+    expect(again.admin.clubSettings()).toEqual({
+      startingKudos: fromKudos(40),
+      kudosCap: fromKudos(100),
+      join: 'invite',
+    });
     const b = again.admin.join({ token: again.admin.invite().token, name: 'bert' });
     const bView = await (await fetch(`${again.url}/v2/find_user`, { headers: { apikey: b.apikey } })).json();
     expect(bView).toMatchObject({ kudos: 40, kudos_cap: 100 });
     await again.close();
     await t.restart();
     // An explicit limit (a CLI flag, the test kit's) is what runs, and what the owner is shown.
-    expect(t.horde.admin.clubSettings()).toMatchObject({ startingKudos: 25 });
+    expect(t.horde.admin.clubSettings()).toMatchObject({ startingKudos: fromKudos(25) });
     // Over the cap: the move is refused with the cap's rc, nothing moves.
     t.horde.admin.award(a.username, 50, 'helped set up');
     expect(() => t.horde.admin.move(a.username, b.username, 70, 'too much')).toThrow(
@@ -121,8 +126,8 @@ describe('club settings and kudos', () => {
     );
     t.horde.admin.move(a.username, b.username, 30, 'paid back for the GPU');
     const byName = new Map(t.horde.admin.members().map((m) => [m.username, m]));
-    expect(byName.get(a.username)?.kudos).toBe(60);
-    expect(byName.get(b.username)?.kudos).toBe(70);
+    expect(byName.get(a.username)?.kudos).toBe(fromKudos(60));
+    expect(byName.get(b.username)?.kudos).toBe(fromKudos(70));
     expect(t.horde.admin.ledgerOf(b.id, 0).map((l) => l.memo)).toContain('paid back for the GPU');
     expect(t.horde.admin.verify()).toMatchObject({ ok: true });
   });

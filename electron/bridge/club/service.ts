@@ -13,6 +13,7 @@ import { groupToken, parseInviteCode } from '../../../shared/club/invite-code';
 import type { FetchLike } from '../../client/http';
 import { HordeClient } from '../../client/horde-client';
 import { HordeError } from '../../../shared/api/horde-error';
+import { toKudos } from '../../../shared/ledger/money';
 import type { HordeAdmin } from '../../horde/index';
 import type { Credentials } from '../credentials';
 import type { SettingsStore } from '../settings-store';
@@ -202,11 +203,12 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
 
     'club:members': async () => members(),
     'club:award': async ({ username, kudos, reason }) => {
-      run(() => owner().admin.award(username, kudos, reason));
+      // The bridge carries whole hundredths in milli-kudos; the horde's admin takes kudos (exact).
+      run(() => owner().admin.award(username, toKudos(kudos), reason));
       return members();
     },
     'club:move': async ({ from, to, kudos, reason }) => {
-      run(() => owner().admin.move(from, to, kudos, reason));
+      run(() => owner().admin.move(from, to, toKudos(kudos), reason));
       return members();
     },
     'club:flags': async ({ all }) => flags(all ?? false),

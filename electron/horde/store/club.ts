@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/club/types';
 import { JOIN_POLICIES } from '../../../shared/club/types';
 import { evaluatingAccount, userAccount } from '../../../shared/ledger/events';
-import { toKudos, asMilli } from '../../../shared/ledger/money';
+import { asMilli, fromKudos, toKudos, type Milli } from '../../../shared/ledger/money';
 import type { HordeDb } from './db';
 import { hashApiKey } from './keys';
 import { usernameOf, userById } from './users';
@@ -130,8 +130,11 @@ export function readClubSettings(db: HordeDb, defaults: ClubSettings): ClubSetti
     } catch {
       continue;
     }
-    if (r.name === 'startingKudos' && typeof v === 'number' && v >= 0) out.startingKudos = v;
-    if (r.name === 'kudosCap' && (v === null || (typeof v === 'number' && v > 0))) out.kudosCap = v;
+    // Saved as float kudos (the file format of earlier versions); the settings are milli-kudos.
+    if (r.name === 'startingKudos' && typeof v === 'number' && Number.isFinite(v) && v >= 0)
+      out.startingKudos = fromKudos(v);
+    if (r.name === 'kudosCap' && (v === null || (typeof v === 'number' && Number.isFinite(v) && v > 0)))
+      out.kudosCap = v === null ? null : fromKudos(v);
     if (r.name === 'join' && JOIN_POLICIES.includes(v as JoinPolicy)) out.join = v as JoinPolicy;
   }
   return out;
@@ -141,10 +144,15 @@ export function saveClubSettings(db: HordeDb, patch: Partial<ClubSettings>): voi
   db.tx(() => {
     for (const [name, value] of Object.entries(patch)) {
       if (value === undefined) continue;
+      // Kudos are kept as float kudos, as earlier versions wrote them.
+      const stored =
+        (name === 'startingKudos' || name === 'kudosCap') && typeof value === 'number'
+          ? toKudos(value as Milli)
+          : value;
       db.run(
         'INSERT INTO club_settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
         name,
-        JSON.stringify(value),
+        JSON.stringify(stored),
       );
     }
   });
@@ -195,8 +203,8 @@ export function listMembers(db: HordeDb, now: number, staleS: number): MemberVie
     return {
       id: r.id,
       username: usernameOf(r),
-      kudos: toKudos(asMilli(r.kudos ?? 0)),
-      evaluatingKudos: toKudos(asMilli(r.evaluating ?? 0)),
+      kudos: asMilli(r.kudos ?? 0),
+      evaluatingKudos: asMilli(r.evaluating ?? 0),
       workers: r.workers,
       workersOnline: r.online,
       lastSeen: seen.length > 0 ? Math.max(...seen) : null,

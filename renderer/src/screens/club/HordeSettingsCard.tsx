@@ -3,6 +3,7 @@ import { Card } from '../../components/Card';
 import { NumberField, SelectField } from '../../components/Fields';
 import type { JoinPolicy } from '../../../../shared/bridge/club';
 import { useClub } from '../../stores';
+import { fromKudos, toKudos } from '../../../../shared/ledger/money';
 
 const JOIN: readonly { value: JoinPolicy; label: string }[] = [
   { value: 'invite', label: 'With an invite only' },
@@ -18,8 +19,9 @@ export function HordeSettingsCard() {
   const [join, setJoin] = useState<JoinPolicy>('invite');
   useEffect(() => {
     if (!settings) return;
-    setStarting(settings.startingKudos);
-    setCap(settings.kudosCap ?? NaN);
+    // The fields hold typed kudos; the settings cross the bridge as milli-kudos.
+    setStarting(toKudos(settings.startingKudos));
+    setCap(settings.kudosCap !== null ? toKudos(settings.kudosCap) : NaN);
     setJoin(settings.join);
   }, [settings]);
   if (!settings) return null;
@@ -49,7 +51,11 @@ export function HordeSettingsCard() {
         onClick={() =>
           void act(
             'club:setSettings',
-            { startingKudos: starting, kudosCap: Number.isFinite(cap) ? cap : null, join },
+            {
+              startingKudos: fromKudos(starting),
+              kudosCap: Number.isFinite(cap) ? fromKudos(cap) : null,
+              join,
+            },
             'Horde settings saved: they apply now.',
           )
         }

@@ -3,7 +3,6 @@ import { Card } from '../../components/Card';
 import { NumberField, SelectField, TextField } from '../../components/Fields';
 import { formatKudos, formatTime } from '../../format';
 import { useClub } from '../../stores';
-import { milliFromHorde } from '../../../../shared/bridge/kudos';
 import { fromKudos } from '../../../../shared/ledger/money';
 
 /** Members with kudos, workers and last seen; award or move kudos with a reason (one balanced ledger event each). */
@@ -17,26 +16,28 @@ export function MembersCard() {
   const [reason, setReason] = useState('');
   const target = to || members.find((m) => !m.owner)?.username || '';
   const source = from || members[0]?.username || '';
+  // The typed kudos become milli-kudos once, here: the bridge and the checks below use only these.
+  const amount = Number.isFinite(kudos) ? fromKudos(kudos) : null;
   const ready =
-    Number.isFinite(kudos) &&
-    kudos !== 0 &&
+    amount !== null &&
+    amount !== 0 &&
     reason.trim() !== '' &&
     target !== '' &&
-    (mode === 'award' || (kudos > 0 && source !== target));
+    (mode === 'award' || (amount > 0 && source !== target));
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!ready) return;
+    if (!ready || amount === null) return;
     const r =
       mode === 'award'
         ? await act(
             'club:award',
-            { username: target, kudos, reason: reason.trim() },
-            `Awarded ${formatKudos(fromKudos(kudos))} kudos to ${target}.`,
+            { username: target, kudos: amount, reason: reason.trim() },
+            `Awarded ${formatKudos(amount)} kudos to ${target}.`,
           )
         : await act(
             'club:move',
-            { from: source, to: target, kudos, reason: reason.trim() },
-            `Moved ${formatKudos(fromKudos(kudos))} kudos from ${source} to ${target}.`,
+            { from: source, to: target, kudos: amount, reason: reason.trim() },
+            `Moved ${formatKudos(amount)} kudos from ${source} to ${target}.`,
           );
     if (r) {
       setKudos(NaN);
@@ -63,8 +64,8 @@ export function MembersCard() {
                 {m.username}
                 {m.owner ? ' (you)' : ''}
               </td>
-              <td>{formatKudos(milliFromHorde(m.kudos))}</td>
-              <td>{formatKudos(milliFromHorde(m.evaluatingKudos))}</td>
+              <td>{formatKudos(m.kudos)}</td>
+              <td>{formatKudos(m.evaluatingKudos)}</td>
               <td>
                 {m.workersOnline} online of {m.workers}
               </td>
