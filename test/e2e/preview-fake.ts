@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 
 // Runs in the page (serialised by Playwright), so it cannot use imports.
 function installFakeBridge(scheme: string) {
+  // The bridge carries kudos as integer milli-kudos (shared/bridge/kudos.ts); no imports here, so by hand.
+  const m = (kudos: number) => Math.round(kudos * 1000);
   const now = Date.now();
   const stats = {
     state: 'running',
@@ -20,9 +22,9 @@ function installFakeBridge(scheme: string) {
     jobsDone: 12,
     jobsFaulted: 1,
     tokensPerSecond: 18.3,
-    kudosThisSession: 42.5,
-    kudosTotal: 310.25,
-    evaluatingKudos: 12,
+    kudosThisSession: m(42.5),
+    kudosTotal: m(310.25),
+    evaluatingKudos: m(12),
     uptimeSeconds: 5400,
     advertised: { models: ['tiny-gpt2'], maxLength: 256, maxContextLength: 1024, forms: ['caption'] },
   };
@@ -30,7 +32,7 @@ function installFakeBridge(scheme: string) {
     id: `e${i}`,
     at: now - (14 - i) * 6 * 60_000,
     kind: i % 5 === 4 ? 'job_paid' : i % 3 === 0 ? 'uptime' : 'job_earned',
-    kudos: i % 5 === 4 ? -7 : i % 3 === 0 ? 2.5 : 3.75,
+    kudos: m(i % 5 === 4 ? -7 : i % 3 === 0 ? 2.5 : 3.75),
     ref: `req-${i}`,
   }));
   const settings = {
@@ -61,10 +63,10 @@ function installFakeBridge(scheme: string) {
     'account:get': () => ({
       username: 'me#1',
       id: 1,
-      kudos: 310.25,
-      evaluatingKudos: 12,
-      reserved: 7,
-      available: 303.25,
+      kudos: m(310.25),
+      evaluatingKudos: m(12),
+      reserved: m(7),
+      available: m(303.25),
       workerIds: ['w1'],
       anonymous: false,
     }),
@@ -91,14 +93,14 @@ function installFakeBridge(scheme: string) {
       { name: 'tiny-gpt2', count: 1, performance: 18, queued: 0, jobs: 0, eta: 0, type: 'text' },
     ],
     'requests:price': () => ({
-      kudos: 7,
-      available: 303.25,
-      after: 296.25,
+      kudos: m(7),
+      available: m(303.25),
+      after: m(296.25),
       needsUpfront: false,
       upfront: { freeMaxLength: 512, required: 0, short: 0 },
       warnings: [],
     }),
-    'requests:submitText': () => ({ id: 'r1', kudos: 7, warnings: [] }),
+    'requests:submitText': () => ({ id: 'r1', kudos: m(7), warnings: [] }),
     'requests:status': () => ({
       id: 'r1',
       state: 'waiting',
@@ -108,7 +110,7 @@ function installFakeBridge(scheme: string) {
       queuePosition: 2,
       waitTime: 75,
       isPossible: true,
-      kudos: 7,
+      kudos: m(7),
       generations: [],
     }),
     'requests:history': () => [
@@ -119,14 +121,14 @@ function installFakeBridge(scheme: string) {
         finishedAt: now - 590_000,
         summary: 'Write a haiku about kudos',
         models: ['tiny-gpt2'],
-        kudos: 7,
+        kudos: m(7),
         state: 'done',
         result: 'Kudos fall like rain',
       },
     ],
     'journal:entries': () => ({
       entries: [...entries].reverse(),
-      totals: { earned: 40, spent: 14, transferredIn: 0, transferredOut: 0 },
+      totals: { earned: m(40), spent: m(14), transferredIn: 0, transferredOut: 0 },
     }),
   };
   (globalThis as unknown as { hordeBridge: unknown }).hordeBridge = {
