@@ -122,7 +122,7 @@ export const CLUB_OWNER_CHANNELS = CLUB_CHANNELS.filter(
 const NoArg = z.union([z.undefined(), z.null()]).transform((): void => undefined);
 const Username = z.string().trim().min(3).max(64).regex(/#\d+$/, 'a member is written NAME#ID');
 const Reason = z.string().trim().min(1, 'say why (it is kept in the ledger)').max(200);
-/** Milli-kudos in whole hundredths of a kudos, as the AI Horde keeps kudos (10 milli-kudos at least). */
+/** Milli-kudos in whole hundredths of a kudos (multiples of 10), as the AI Horde keeps kudos. */
 const Hundredths = MilliKudosSchema.refine((m) => m % 10 === 0, 'whole hundredths of a kudos');
 const Kudos = Hundredths.refine((m) => Math.abs(m) >= 10, 'at least 0.01 kudos').refine(
   (m) => Math.abs(m) <= 10_000_000_000,
