@@ -107,7 +107,9 @@ beforeAll(async () => {
       secrets: new FileSecretStore(join(dataDir, 'secrets.json')),
       log: { info: () => {}, warn: () => {} },
       idleSignals: false,
-      overrides: { worker: false, lanHost: '127.0.0.2', mdns: false },
+      // Its own loopback address: club-app.test.ts shares on 127.0.0.2, and both keep the first
+      // free port from 7001 across a restart, which the other could take in between.
+      overrides: { worker: false, lanHost: '127.0.0.3', mdns: false },
     });
   services = await open();
   await call('club:setSharing', { enabled: true });
