@@ -15,12 +15,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const MODELS = path.join(ROOT, 'test/fixtures/models');
 const URL_LINE = /^Horde Desktop is running at (http:\/\/127\.0\.0\.1:\d+\/)$/m;
 const dirs: string[] = [];
-let child: ChildProcess | undefined;
 const children: ChildProcess[] = [];
 const hordes: Horde[] = [];
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
   for (const c of children) c.kill('SIGKILL');
   for (const h of hordes) await h.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -104,32 +102,7 @@ describe('settings applied live in serve', () => {
     const data = temp();
     // The folder comes from the settings (a --models flag would pin it for the run).
     writeFileSync(path.join(data, 'settings.json'), JSON.stringify({ modelsDir: MODELS }));
-    child = spawn(process.execPath, ['--import', 'tsx', 'electron/serve.ts', '--data', data, '--no-build'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      child!.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = URL_LINE.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child!.once('exit', () => reject(new Error(`serve exited:\n${out}`)));
-    });
-    const token =
-      /<meta name="bridge-token" content="([^"]+)"/.exec(await (await fetch(url)).text())?.[1] ?? '';
-    const call = async <T>(channel: string, arg: unknown = null): Promise<T> => {
-      const res = await fetch(`${url}bridge/invoke/${channel}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-bridge-token': token },
-        body: JSON.stringify({ arg }),
-      });
-      const answer = (await res.json()) as { ok: boolean; result?: T; error?: unknown };
-      if (!answer.ok) throw new Error(`${channel}: ${JSON.stringify(answer.error)}`);
-      return answer.result as T;
-    };
+    const { call } = await serve(data);
     type Stats = { state: string; stateReason: string } | null;
     const stats = () => call<Stats>('worker:stats');
     const serving = (s: Stats) =>
