@@ -255,7 +255,7 @@ export class BridgeBackend {
         history: this.history,
         journal: this.journal,
         client,
-        horde: run.horde.mode === 'embedded' ? 'embedded' : run.horde.url,
+        horde: slot,
         fromLedger: sync !== null,
         ...(run.ledger ? { feed: run.ledger } : {}),
         ...(this.opts.log ? { log: this.opts.log } : {}),
