@@ -21,7 +21,7 @@ import type { BandwidthAnswer } from './bandwidth';
 import { answer, isEntry, runChild } from './child';
 import { row, type BenchResult, type Row } from './report';
 import { summarize, type Summary } from './stats';
-import type { BareModelConfig } from '../test/harness/bare-ort';
+import { greedyParams, type BareModelConfig } from '../test/harness/bare-ort';
 
 const HERE = fileURLToPath(import.meta.url);
 const PROMPT = 'The horde asks every worker for a short story about a lighthouse keeper who';
@@ -75,24 +75,11 @@ async function runProject(
   const once = async (): Promise<Generation> => {
     const start = performance.now();
     let first = Number.NaN;
-    const r = await engine.generate(
-      {
-        prompt: PROMPT,
-        maxNewTokens: newTokens,
-        maxContextLength: MAX_CONTEXT,
-        temperature: 0,
-        topK: 0,
-        topP: 1,
-        repPen: 1,
-        stopSequences: [],
-        seed: 0,
+    const r = await engine.generate(greedyParams(PROMPT, newTokens, MAX_CONTEXT), {
+      onToken: (generated) => {
+        if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
       },
-      {
-        onToken: (generated) => {
-          if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
-        },
-      },
-    );
+    });
     return { tokenIds: r.tokenIds, millis: performance.now() - start, firstTokenMillis: first };
   };
   const warmup = await once();

@@ -5,6 +5,7 @@
  * (bench/inference.ts). No transformers.js in it.
  */
 import type * as Ort from 'onnxruntime-node';
+import type { TextGenParams } from '../../electron/worker/engines/types';
 
 type OrtModule = typeof Ort;
 type OrtTensor = InstanceType<OrtModule['Tensor']>;
@@ -20,6 +21,24 @@ export interface BareGeneration {
   tokenIds: number[];
   /** From the call to the first token's id, ms. */
   firstTokenMillis: number;
+}
+
+/**
+ * The text engine's parameters for the decoding `bareGreedy` does (greedy, no penalty, no stop
+ * sequence), so the engine and the bare loop can be compared token for token.
+ */
+export function greedyParams(prompt: string, maxNewTokens: number, maxContextLength: number): TextGenParams {
+  return {
+    prompt,
+    maxNewTokens,
+    maxContextLength,
+    temperature: 0,
+    topK: 0,
+    topP: 1,
+    repPen: 1,
+    stopSequences: [],
+    seed: 0,
+  };
 }
 
 /** Greedy ids after `prompt`, stopping at the eos or after `newTokens`. */

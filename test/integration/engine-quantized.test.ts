@@ -5,22 +5,11 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTinyQuantized } from '../fixtures/generate';
-import { bareGreedy, type BareModelConfig } from '../harness/bare-ort';
+import { bareGreedy, greedyParams, type BareModelConfig } from '../harness/bare-ort';
 import { loadTextEngine } from '../../electron/worker/engines/node';
 import { modelDtypes } from '../../electron/worker/engines/dtype';
-import type { TextGenParams } from '../../electron/worker/engines/types';
 
-const params: TextGenParams = {
-  prompt: 'The horde asks every worker for a story',
-  maxNewTokens: 20,
-  maxContextLength: 200,
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repPen: 1,
-  stopSequences: [],
-  seed: 0,
-};
+const params = greedyParams('The horde asks every worker for a story', 20, 200);
 
 let root: string;
 let dir: string;
