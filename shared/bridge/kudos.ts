@@ -4,8 +4,8 @@ import { asMilli, fromKudos, roundKudos, type Milli } from '../ledger/money';
 /**
  * Every kudos amount on the bridge is integer milli-kudos, the ledger's `Milli` (1 kudos = 1000):
  * the main side converts the horde's float kudos once, with `fromKudos` (shared/ledger/money.ts),
- * where an answer enters the bridge, and the window formats them once, with `formatKudos`
- * (renderer/src/format.ts). Sums in the window add integers and never drift.
+ * where an answer enters the bridge, and they are formatted once, with `formatKudos`
+ * (shared/format/kudos.ts). Sums in the window add integers and never drift.
  *
  * A branded type rather than renamed fields (`kudosMilli`): the fields keep the AI Horde's names,
  * and the compiler refuses a plain number where milli-kudos are due (a float from a horde answer,
