@@ -93,25 +93,9 @@ export function scaleBySigma(sample: Float32Array, sigma: number, into?: Float32
   return out;
 }
 
-/** `x + d·dt`, the Euler update every scheduler here is built from. */
-export function eulerUpdate(
-  sample: Float32Array,
-  x0: Float32Array,
-  sigma: number,
-  dt: number,
-  into?: Float32Array,
-): Float32Array {
-  const out = outputFor(sample.length, into);
-  for (let i = 0; i < out.length; i += 1) {
-    const derivative = f(f(sample[i]! - x0[i]!) / sigma);
-    out[i] = f(sample[i]! + f(derivative * dt));
-  }
-  return out;
-}
-
 /**
- * predictX0 and eulerUpdate in one pass, with the same float32 roundings in the same order (so
- * the same results), no x0 array: the Euler step of k_euler and k_euler_a.
+ * The Euler step of k_euler and k_euler_a, `x + d·dt` with `d = (x − x0) / σ`, in one pass with
+ * predictX0's float32 roundings in the same order (so the same results) and no x0 array.
  */
 export function eulerStep(
   config: ResolvedConfig,
