@@ -180,6 +180,34 @@ describe('a club from the window', () => {
     await a.stop();
   });
 
+  it('with its port taken while the app was closed, the invite says why the horde is not shared', async () => {
+    const dir = await freshDir('owner-blocked');
+    const a = await openApp(dir);
+    const port = (await a.call('club:setSharing', { enabled: true })).port as number;
+    await a.stop();
+    const blocker = await occupy(port);
+    try {
+      const again = await openApp(dir);
+      try {
+        const view = await again.call('club:share');
+        expect(view).toMatchObject({ enabled: true, listening: false, port, addresses: [] });
+        expect(view.problem).toContain(`Port ${port} is in use`);
+        const refused = await again.call('club:invite', {}).then(
+          () => null,
+          (e: unknown) => e as { rc: string; message: string },
+        );
+        expect(refused?.rc).toBe('NotSharing');
+        // The sentence names the taken port, not "turn on sharing", which is on already.
+        expect(refused?.message).toContain(view.problem as string);
+        expect(refused?.message).not.toContain('Turn on sharing');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('a member key works only on the horde that issued it', async () => {
     const aDir = await freshDir('owner-a');
     const cDir = await freshDir('owner-c');

@@ -136,11 +136,15 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
       const h = owner();
       const where = addresses(h);
       if (where.length === 0) {
+        // Sharing on but not on the LAN (its port was taken, say): the problem is what to fix, not the switch.
+        const problem = !h.lan && deps.settings.get().lanSharing ? deps.problem() : null;
         throw bridgeError(
           'NotSharing',
           h.lan
             ? 'This computer has no network address other machines can reach.'
-            : 'Turn on sharing first: an invite carries the address other machines use.',
+            : problem
+              ? `Sharing is on but this horde is not on the network: ${problem}`
+              : 'Turn on sharing first: an invite carries the address other machines use.',
         );
       }
       const invite = h.admin.invite({
