@@ -320,6 +320,7 @@ async function composeLocked(options: ComposeOptions, lock: DataFolderLock): Pro
       },
     }),
     applied: () => applied,
+    ...(overrides.hordeUrl !== undefined ? { pinnedHorde: overrides.hordeUrl } : {}),
   });
 
   // The window is usable at once; the worker joins the slot when its models have loaded.

@@ -33,6 +33,7 @@ export const APP_RCS = [
   'Internal',
   'NotHordeOwner',
   'NotSharing',
+  'HordePinned',
   'PortInUse',
   'BackupFailed',
 ] as const;
@@ -581,7 +582,11 @@ export const RC_MESSAGES: Record<ExplainedRc, Explained> = {
   },
   NotSharing: {
     title: 'This horde is not shared on the network yet.',
-    next: 'Turn on sharing, then restart the app so the horde listens on the network.',
+    next: 'Turn on sharing in the Club screen; if it is on already, pick another port there.',
+  },
+  HordePinned: {
+    title: 'This copy of the app was started on a horde named on its command line, so it stays there.',
+    next: 'Start it again without a horde address on its command line to join a club or switch horde.',
   },
   PortInUse: {
     title: 'Another program on this computer uses that port.',

@@ -37,7 +37,7 @@ interface App {
   stop(): Promise<void>;
 }
 
-async function openApp(dataDir: string): Promise<App> {
+async function openApp(dataDir: string, hordeUrl?: string): Promise<App> {
   const services = await composeServices({
     shell: 'serve',
     dataDir,
@@ -45,7 +45,7 @@ async function openApp(dataDir: string): Promise<App> {
     secrets: new FileSecretStore(join(dataDir, 'secrets.json')),
     log: { info: () => {}, warn: () => {} },
     idleSignals: false,
-    overrides: { worker: false, lanHost: LAN_HOST, mdns: false },
+    overrides: { worker: false, lanHost: LAN_HOST, mdns: false, ...(hordeUrl ? { hordeUrl } : {}) },
   });
   const call = <K extends BridgeChannel>(channel: K, arg?: BridgeArg<K>): Promise<BridgeResult<K>> =>
     (services.handlers[channel] as (a: unknown) => Promise<BridgeResult<K>>)(arg);
@@ -205,6 +205,33 @@ describe('a club from the window', () => {
       }
     } finally {
       blocker.close();
+    }
+  });
+
+  it('a copy started on a horde named on its command line refuses to join, and the club gets no account', async () => {
+    const a = await openApp(await freshDir('owner-pin'));
+    const other = await openApp(await freshDir('other-pin'));
+    const pinnedUrl = (await other.call('app:info')).horde.url;
+    const b = await openApp(await freshDir('member-pin'), pinnedUrl);
+    try {
+      await a.call('club:setSharing', { enabled: true });
+      const code = (await a.call('club:invite', {})).codes[0] as string;
+      const before = (await a.call('club:members')).length;
+      const refused = await b.call('club:join', { code, name: 'dana' }).then(
+        () => null,
+        (e: unknown) => e as { rc: string; message: string },
+      );
+      expect(refused?.rc).toBe('HordePinned');
+      expect(refused?.message).toContain(pinnedUrl);
+      expect(b.services.run.horde).toEqual({ mode: 'custom', url: pinnedUrl });
+      expect((await b.call('settings:get')).horde).toEqual({ mode: 'embedded' });
+      expect(await a.call('club:members')).toHaveLength(before);
+      // The invite is still open for a copy that can use it.
+      expect((await a.call('club:share')).invites.filter((i) => i.state === 'open')).toHaveLength(1);
+    } finally {
+      await b.stop();
+      await other.stop();
+      await a.stop();
     }
   });
 

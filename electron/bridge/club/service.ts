@@ -57,6 +57,8 @@ export interface ClubServiceDeps {
   fetch?: FetchLike;
   /** How long joining waits for the other horde. */
   joinTimeoutMs?: number;
+  /** The horde this run was started on by its command line (serve's --horde), which no setting overrides. */
+  pinnedHorde?: string;
 }
 
 /**
@@ -181,6 +183,13 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
     },
 
     'club:join': async ({ code, name }) => {
+      // Refused before anything is asked of the club's horde: the account would be made for nothing.
+      if (deps.pinnedHorde !== undefined) {
+        throw bridgeError(
+          'HordePinned',
+          `This run uses ${deps.pinnedHorde}, named on its command line: it cannot move onto a club's horde.`,
+        );
+      }
       const parsed = parseInviteCode(code);
       let url: string;
       let token: string | undefined;
@@ -196,7 +205,7 @@ export function clubHandlers(deps: ClubServiceDeps): ClubHandlers {
       const joined = await postJoin(deps, url, { name, ...(token !== undefined ? { token } : {}) });
       await deps.credentials.setKeyFor(url, joined.apikey);
       await deps.settings.update({ horde: { mode: 'custom', url } });
-      // The app moves onto the club's horde now; without a switch (a horde pinned by a flag) a restart is still needed.
+      // The app moves onto the club's horde now; a host without live switching (no `applied`) needs a restart.
       await deps.applied?.();
       return {
         url,
