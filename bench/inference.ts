@@ -35,6 +35,52 @@ interface Generation {
   tokenIds: number[];
   millis: number;
   firstTokenMillis: number;
+  /** First token's time outside the prompt pass's `session.run` (setup before it, logits and sampling after). */
+  firstOutsideRunMillis: number;
+  /** Median time between two `session.run` calls after the first: the runner's own work per token. */
+  perTokenOutsideRunMillis: number;
+}
+
+/**
+ * Start and end of every `session.run` in this child process, through ONNX Runtime's own
+ * `InferenceSession.prototype.run`, which transformers.js' session and the bare loop's share. It
+ * splits each runner's time into ONNX Runtime's and its own, which the machine's load moves far less
+ * than tokens per second.
+ */
+async function recordRuns(): Promise<{ spans: Array<[number, number]> }> {
+  const ort = await import('onnxruntime-node');
+  // Typed as a factory, the export is ONNX Runtime's session class, whose prototype every session shares.
+  const proto = (
+    ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }
+  ).prototype;
+  const recorder = { spans: [] as Array<[number, number]> };
+  const original = proto.run;
+  proto.run = async function (this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    const out = await original.apply(this, args);
+    recorder.spans.push([start, performance.now()]);
+    return out;
+  };
+  return recorder;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** The two figures `recordRuns` gives for one generation, from its spans. */
+function outsideRun(
+  spans: Array<[number, number]>,
+  firstTokenMillis: number,
+): Pick<Generation, 'firstOutsideRunMillis' | 'perTokenOutsideRunMillis'> {
+  const first = spans[0];
+  const gaps = spans.slice(1).map(([start], k) => start - (spans[k] as [number, number])[1]);
+  return {
+    firstOutsideRunMillis: first ? firstTokenMillis - (first[1] - first[0]) : Number.NaN,
+    perTokenOutsideRunMillis: median(gaps),
+  };
 }
 
 export interface RunnerAnswer {
@@ -69,10 +115,12 @@ async function runProject(
   budgetMs: number,
 ): Promise<RunnerAnswer> {
   const { loadTextEngine } = await import('../electron/worker/engines/node');
+  const runs = await recordRuns();
   const t0 = performance.now();
   const engine = await loadTextEngine({ modelsDir, modelName: model, dtype });
   const loadMillis = performance.now() - t0;
   const once = async (): Promise<Generation> => {
+    runs.spans.length = 0;
     const start = performance.now();
     let first = Number.NaN;
     const r = await engine.generate(greedyParams(PROMPT, newTokens, MAX_CONTEXT), {
@@ -80,7 +128,8 @@ async function runProject(
         if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
       },
     });
-    return { tokenIds: r.tokenIds, millis: performance.now() - start, firstTokenMillis: first };
+    const millis = performance.now() - start;
+    return { tokenIds: r.tokenIds, millis, firstTokenMillis: first, ...outsideRun(runs.spans, first) };
   };
   const warmup = await once();
   const generations = await repeat(once, reps, budgetMs);
@@ -106,6 +155,7 @@ async function runReference(
   const ort = await import('onnxruntime-node');
   const { Tokenizer } = await import('@huggingface/tokenizers');
   const { bareGreedy } = await import('../test/harness/bare-ort');
+  const runs = await recordRuns();
   const dir = path.join(modelsDir, model);
   const t0 = performance.now();
   const [tokenizerJson, tokenizerConfig, configText] = await Promise.all([
@@ -120,9 +170,16 @@ async function runReference(
   const loadMillis = performance.now() - t0;
   const prompt = tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT);
   const once = async (): Promise<Generation> => {
+    runs.spans.length = 0;
     const start = performance.now();
     const g = await bareGreedy(ort, session, config, prompt, newTokens);
-    return { tokenIds: g.tokenIds, millis: performance.now() - start, firstTokenMillis: g.firstTokenMillis };
+    const millis = performance.now() - start;
+    return {
+      tokenIds: g.tokenIds,
+      millis,
+      firstTokenMillis: g.firstTokenMillis,
+      ...outsideRun(runs.spans, g.firstTokenMillis),
+    };
   };
   const warmup = await once();
   const generations = await repeat(once, reps, budgetMs);
@@ -219,6 +276,8 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
   const gens = (runner: Runner): Generation[] => of(runner).flatMap((a) => a.generations);
   const tps = (runner: Runner) => summarize(gens(runner).map(tokensPerSecond));
   const ttft = (runner: Runner) => summarize(gens(runner).map((g) => g.firstTokenMillis));
+  const outside = (runner: Runner) => summarize(gens(runner).map((g) => g.perTokenOutsideRunMillis));
+  const firstOutside = (runner: Runner) => summarize(gens(runner).map((g) => g.firstOutsideRunMillis));
   const load = (runner: Runner) => summarize(of(runner).map((a) => a.loadMillis / 1000));
   const rss = (runner: Runner) => summarize(of(runner).map((a) => a.peakRssMiB));
 
@@ -267,6 +326,15 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
       note: o.targetApplies ? idsNote : `${idsNote}; targets judged on the GPT-2-small shape only (full run)`,
     }),
     time('time to first token', 'ms', ttft('project'), ttft('reference')),
+    row({
+      bench: 'inference',
+      metric: `per-token time outside session.run, ${dtype}`,
+      unit: 'ms',
+      project: outside('project'),
+      referenceLabel: `${REF}'s own`,
+      reference: outside('reference'),
+      note: `first token outside the prompt pass: ${firstOutside('project').median.toFixed(2)} ms (bare ${firstOutside('reference').median.toFixed(2)} ms); what load moves least`,
+    }),
     time('model load', 's', load('project'), load('reference')),
     row({
       bench: 'inference',
