@@ -20,7 +20,7 @@ import { DTYPE_SUFFIX } from '../shared/worker/dtype';
 import type { BandwidthAnswer } from './bandwidth';
 import { answer, isEntry, runChild } from './child';
 import { row, type BenchResult, type Row } from './report';
-import { summarize, type Summary } from './stats';
+import { median, summarize, type Summary } from './stats';
 import { greedyParams, type BareModelConfig } from '../test/harness/bare-ort';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -62,12 +62,6 @@ async function recordRuns(): Promise<{ spans: Array<[number, number]> }> {
     return out;
   };
   return recorder;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** The two figures `recordRuns` gives for one generation, from its spans. */
