@@ -4,8 +4,10 @@
  * hard time limit and is killed with its whole process group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
 
 /** The line prefix a child puts before its JSON answer on stdout. */
 export const ANSWER_MARK = '@@bench-answer@@';
@@ -37,30 +39,91 @@ export function killGroup(c: ChildProcess): void {
 }
 
 /**
- * Node with the tsx loader, the same Node binary this process runs on.
- * `BENCH_CHILD_NODE_ARGS` adds Node flags to every child (Node refuses
- * `--cpu-prof` in NODE_OPTIONS): `BENCH_CHILD_NODE_ARGS="--cpu-prof
+ * The Node arguments that start `script`: its bundle (below) on the same Node
+ * binary this process runs on. `BENCH_CHILD_NODE_ARGS` adds Node flags to every
+ * child (Node refuses `--cpu-prof` in NODE_OPTIONS): `BENCH_CHILD_NODE_ARGS="--cpu-prof
  * --cpu-prof-dir=/tmp/prof"` profiles the horde server and each runner.
  */
+async function childArgs(script: string, args: readonly string[]): Promise<string[]> {
+  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return [...extra, await bundled(script), ...args];
+}
+
+/** Node with the tsx loader, as `npm run serve` starts the app (the idle bench measures that). */
 export function tsNodeArgs(script: string, args: readonly string[]): string[] {
   const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   return [...extra, '--import', 'tsx', script, ...args];
 }
 
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * A child runs from an esbuild bundle of its script on plain Node, as the desktop build runs the
+ * worker and the horde (scripts/build-electron.ts): our code in the bundle, the packages loaded
+ * from node_modules. Through the tsx loader instead, importing transformers.js alone grew a
+ * process by about 160 MiB (tsx transforms its 1.3 MB bundle and keeps what it made), which is
+ * not in what a volunteer runs and was most of the engine's peak-RSS gap. Each module keeps its
+ * own `import.meta.url`, so paths next to a source file still resolve; one bundle per script and run.
+ */
+function bundled(script: string): Promise<string> {
+  let made = bundles.get(script);
+  if (!made) {
+    made = (async () => {
+      const out = path.join(CHILD_BUNDLES, `${path.basename(script, path.extname(script))}.mjs`);
+      await build({
+        entryPoints: [script],
+        outfile: out,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        packages: 'external',
+        logLevel: 'error',
+        sourcemap: 'inline',
+        plugins: [ownImportMetaUrl],
+      });
+      return out;
+    })();
+    bundles.set(script, made);
+  }
+  return made;
+}
+
+/** Inside the project tree, so that the bundles' package imports resolve to its node_modules. */
+const CHILD_BUNDLES = path.join(path.dirname(fileURLToPath(import.meta.url)), '.cache', 'children');
+
+/** Replaces `import.meta.url` in each of our TypeScript files with that file's own URL. */
+const ownImportMetaUrl: Plugin = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (a) => {
+      const text = await readFile(a.path, 'utf8');
+      return {
+        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
+/** Tells a bundled child which script it was started as (see `isEntry`). */
+const ENTRY_ENV = 'BENCH_CHILD_SCRIPT';
+
 /**
  * Starts `script` (TypeScript) with `args`, waits for its answer line and its exit.
  * Rejects on a non-zero exit, a missing answer, or `timeoutMs`.
  */
-export function runChild<T>(
+export async function runChild<T>(
   script: string,
   args: readonly string[],
   o: { timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<ChildRun<T>> {
+  const argv = await childArgs(script, args);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsNodeArgs(script, args), {
+    const child = spawn(process.execPath, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, ...o.env },
+      env: { ...process.env, ...o.env, [ENTRY_ENV]: script },
     });
     live.add(child);
     let stdout = '';
@@ -101,10 +164,12 @@ export function runChild<T>(
   });
 }
 
-/** True when this module file is the process's entry script (a child run). */
+/** True when this module file is the process's entry script (a child run, bundled or not). */
 export function isEntry(importMetaUrl: string): boolean {
+  const file = fileURLToPath(importMetaUrl);
   const entry = process.argv[1];
-  return entry !== undefined && path.resolve(entry) === fileURLToPath(importMetaUrl);
+  if (process.env[ENTRY_ENV] !== undefined) return process.env[ENTRY_ENV] === file;
+  return entry !== undefined && path.resolve(entry) === file;
 }
 
 /** The line prefix a long-running child prints once it serves. */
@@ -122,16 +187,17 @@ export interface ServerChild<T> {
 }
 
 /** Starts a child that keeps running (a server) and resolves with what it printed after READY_MARK. */
-export function startServerChild<T>(
+export async function startServerChild<T>(
   script: string,
   args: readonly string[],
   o: { readyTimeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<ServerChild<T>> {
+  const argv = await childArgs(script, args);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsNodeArgs(script, args), {
+    const child = spawn(process.execPath, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, ...o.env },
+      env: { ...process.env, ...o.env, [ENTRY_ENV]: script },
     });
     live.add(child);
     let stdout = '';
