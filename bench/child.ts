@@ -248,3 +248,106 @@ export async function startServerChild<T>(
     });
   });
 }
+
+/** A child that loads once, then answers one request per line it reads (see `serveRequests`). */
+export interface TalkingChild<T> {
+  /** What it printed after READY_MARK, once loaded. */
+  info: T;
+  /** Sends one request line and resolves with the child's answer to it. */
+  ask<A>(request: string, timeoutMs: number): Promise<A>;
+  /** Kills it (and its group) if it still runs. */
+  kill(): void;
+}
+
+/**
+ * Starts `script` as a child that keeps its state between requests: the inference bench loads
+ * both runners, then alternates single generations between them, so that the machine's load of
+ * any one moment falls on both alike rather than on whichever process ran then.
+ */
+export async function startTalkingChild<T>(
+  script: string,
+  args: readonly string[],
+  o: { readyTimeoutMs: number },
+): Promise<TalkingChild<T>> {
+  const argv = await childArgs(script, args);
+  const child = spawn(process.execPath, argv, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, [ENTRY_ENV]: script },
+  });
+  live.add(child);
+  let stderr = '';
+  let buffered = '';
+  const waiting: Array<(line: string) => void> = [];
+  const lines: string[] = [];
+  let gone: Error | undefined;
+  const tail = () => stderr.trim().split('\n').slice(-6).join('\n');
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-8000);
+  });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let end: number;
+    while ((end = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (!line.startsWith(ANSWER_MARK) && !line.startsWith(READY_MARK)) continue;
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+    }
+  });
+  const exited = new Promise<void>((done) =>
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      gone = new Error(`${script} exited ${code ?? signal}: ${tail()}`);
+      done();
+    }),
+  );
+  /** The next marked line, or the child's exit, or the time limit, whichever comes first. */
+  const nextLine = (timeoutMs: number): Promise<string> => {
+    const queued = lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (gone) return Promise.reject(gone);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        killGroup(child);
+        reject(new Error(`${script} gave no answer within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(gone);
+      });
+    });
+  };
+  const parse = (line: string, mark: string): unknown => JSON.parse(line.slice(mark.length));
+  const first = await nextLine(o.readyTimeoutMs);
+  if (!first.startsWith(READY_MARK)) throw new Error(`${script} answered before it was ready`);
+  return {
+    info: parse(first, READY_MARK) as T,
+    ask: async <A>(request: string, timeoutMs: number): Promise<A> => {
+      child.stdin.write(`${request}\n`);
+      const line = await nextLine(timeoutMs);
+      if (!line.startsWith(ANSWER_MARK)) throw new Error(`${script} printed an unexpected line`);
+      return parse(line, ANSWER_MARK) as A;
+    },
+    kill: () => killGroup(child),
+  };
+}
+
+/** The child's side of `startTalkingChild`: says it is ready, then answers each line of stdin in turn. */
+export async function serveRequests(
+  info: unknown,
+  handle: (request: string) => Promise<unknown>,
+): Promise<void> {
+  ready(info);
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    answer(await handle(line.trim()));
+  }
+}

@@ -4,12 +4,14 @@
  * forces it) against a bare onnxruntime-node loop with a KV cache on the same
  * model file (`model.onnx`, `model_quantized.onnx`, `model_q4.onnx`) and the
  * same greedy decoding. Each runner loads in its own child process, so load
- * time and peak RSS are its own; runs alternate (A B B A ...) so a slow minute
- * on the shared machine hits both alike. Each dtype's tokens/s is also set
+ * time and peak RSS are its own; with both loaded, single generations alternate
+ * between them (A B B A ...), so that a slow moment on the shared machine hits
+ * both alike. Each dtype's tokens/s is also set
  * against the memory-bandwidth ceiling for its weight bytes per token, with the
  * bandwidth measured in the same run (bandwidth.ts).
  *
- * Child use: tsx bench/inference.ts child <project|reference> <modelsDir> <model> <dtype> <reps> <newTokens> <budgetMs>
+ * Child use: bench/inference.ts child <project|reference> <modelsDir> <model> <dtype> <newTokens>
+ *            (then one request per stdin line: `generate`, `end`)
  *            tsx bench/inference.ts bandwidth <MiB> <threads> <passes>
  */
 import { readFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DTYPE_SUFFIX } from '../shared/worker/dtype';
 import type { BandwidthAnswer } from './bandwidth';
-import { answer, isEntry, runChild } from './child';
+import { answer, isEntry, runChild, serveRequests, startTalkingChild, type TalkingChild } from './child';
 import { row, type BenchResult, type Row } from './report';
 import { median, summarize, type Summary } from './stats';
 import { greedyParams, type BareModelConfig } from '../test/harness/bare-ort';
@@ -88,64 +90,48 @@ export interface RunnerAnswer {
 
 // ─── child side ──────────────────────────────────────────────────────────────
 
-/** At least two timed runs, then more up to `reps` while the time budget lasts (a loaded machine can be 10× slower). */
-async function repeat(
-  once: () => Promise<Generation>,
-  reps: number,
-  budgetMs: number,
-): Promise<Generation[]> {
-  const until = performance.now() + budgetMs;
-  const out: Generation[] = [];
-  for (let i = 0; i < reps && (i < 2 || performance.now() < until); i++) out.push(await once());
-  return out;
+/** A runner loaded in its child: one greedy generation per call. */
+interface LoadedRunner {
+  loadMillis: number;
+  once(): Promise<Generation>;
+  dispose(): Promise<void>;
 }
 
-async function runProject(
+async function loadProject(
   modelsDir: string,
   model: string,
   dtype: BenchDtype,
-  reps: number,
   newTokens: number,
-  budgetMs: number,
-): Promise<RunnerAnswer> {
+): Promise<LoadedRunner> {
   const { loadTextEngine } = await import('../electron/worker/engines/node');
   const runs = await recordRuns();
   const t0 = performance.now();
   const engine = await loadTextEngine({ modelsDir, modelName: model, dtype });
   const loadMillis = performance.now() - t0;
-  const once = async (): Promise<Generation> => {
-    runs.spans.length = 0;
-    const start = performance.now();
-    let first = Number.NaN;
-    const r = await engine.generate(greedyParams(PROMPT, newTokens, MAX_CONTEXT), {
-      onToken: (generated) => {
-        if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
-      },
-    });
-    const millis = performance.now() - start;
-    return { tokenIds: r.tokenIds, millis, firstTokenMillis: first, ...outsideRun(runs.spans, first) };
-  };
-  const warmup = await once();
-  const generations = await repeat(once, reps, budgetMs);
-  await engine.dispose();
   return {
-    runner: 'project',
-    dtype,
     loadMillis,
-    warmup,
-    generations,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    once: async () => {
+      runs.spans.length = 0;
+      const start = performance.now();
+      let first = Number.NaN;
+      const r = await engine.generate(greedyParams(PROMPT, newTokens, MAX_CONTEXT), {
+        onToken: (generated) => {
+          if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
+        },
+      });
+      const millis = performance.now() - start;
+      return { tokenIds: r.tokenIds, millis, firstTokenMillis: first, ...outsideRun(runs.spans, first) };
+    },
+    dispose: () => engine.dispose(),
   };
 }
 
-async function runReference(
+async function loadReference(
   modelsDir: string,
   model: string,
   dtype: BenchDtype,
-  reps: number,
   newTokens: number,
-  budgetMs: number,
-): Promise<RunnerAnswer> {
+): Promise<LoadedRunner> {
   const ort = await import('onnxruntime-node');
   const { Tokenizer } = await import('@huggingface/tokenizers');
   const { bareGreedy } = await import('../test/harness/bare-ort');
@@ -163,29 +149,41 @@ async function runReference(
   const session = await ort.InferenceSession.create(modelFile(dir, dtype), { executionProviders: ['cpu'] });
   const loadMillis = performance.now() - t0;
   const prompt = tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT);
-  const once = async (): Promise<Generation> => {
-    runs.spans.length = 0;
-    const start = performance.now();
-    const g = await bareGreedy(ort, session, config, prompt, newTokens);
-    const millis = performance.now() - start;
-    return {
-      tokenIds: g.tokenIds,
-      millis,
-      firstTokenMillis: g.firstTokenMillis,
-      ...outsideRun(runs.spans, g.firstTokenMillis),
-    };
-  };
-  const warmup = await once();
-  const generations = await repeat(once, reps, budgetMs);
-  await session.release();
   return {
-    runner: 'reference',
-    dtype,
     loadMillis,
-    warmup,
-    generations,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    once: async () => {
+      runs.spans.length = 0;
+      const start = performance.now();
+      const g = await bareGreedy(ort, session, config, prompt, newTokens);
+      const millis = performance.now() - start;
+      return {
+        tokenIds: g.tokenIds,
+        millis,
+        firstTokenMillis: g.firstTokenMillis,
+        ...outsideRun(runs.spans, g.firstTokenMillis),
+      };
+    },
+    dispose: () => session.release(),
   };
+}
+
+/** The child's requests: `generate` (one generation), `end` (its peak RSS; the child then exits). */
+async function serveRunner(
+  runner: Runner,
+  modelsDir: string,
+  model: string,
+  dtype: BenchDtype,
+  newTokens: number,
+): Promise<void> {
+  const load = runner === 'project' ? loadProject : loadReference;
+  const loaded = await load(modelsDir, model, dtype, newTokens);
+  await serveRequests({ loadMillis: loaded.loadMillis }, async (request) => {
+    if (request === 'generate') return loaded.once();
+    await loaded.dispose();
+    // onnxruntime's thread pool can keep the process alive; the answer is written (pipes are synchronous), so end.
+    setImmediate(() => process.exit(0));
+    return { peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  });
 }
 
 /** The variant's file under the hub's name, the one transformers.js loads for that dtype. */
@@ -200,11 +198,11 @@ export interface InferenceOptions {
   /** A folder with model.onnx and the quantized variants the dtypes name. */
   model: string;
   dtypes: readonly BenchDtype[];
-  /** Child processes per runner and dtype. */
+  /** Child processes per runner and dtype (a pair per round, both loaded at once). */
   rounds: number;
-  /** Timed generations per child (after one warm-up), at most. */
+  /** Timed generations per runner and round (after one warm-up each), at most. */
   reps: number;
-  /** Time for the timed generations in one child; at least two run whatever it says. */
+  /** Time for one round's timed generations, both runners together; at least two each run whatever it says. */
   genBudgetMs: number;
   /** Per dtype: no new round starts after this much time (one round always runs). */
   dtypeBudgetMs: number;
@@ -245,16 +243,47 @@ async function runDtype(o: InferenceOptions, dtype: BenchDtype): Promise<DtypeRu
       break;
     }
     rounds++;
-    // A B, then B A: a drift in background load over the run falls on both runners.
+    // Loaded one after the other (each load alone on the machine), project first in odd rounds.
     const order: Runner[] = r % 2 === 0 ? ['project', 'reference'] : ['reference', 'project'];
-    for (const runner of order) {
-      const args = [o.modelsDir, o.model, dtype, String(o.reps), String(o.newTokens), String(o.genBudgetMs)];
-      const { value } = await runChild<RunnerAnswer>(HERE, ['child', runner, ...args], {
-        timeoutMs: o.childTimeoutMs,
-      });
-      answers.push(value);
-      const tps = value.generations.map((g) => (g.tokenIds.length / g.millis) * 1000);
-      o.log(`  inference ${dtype} ${runner} round ${r + 1}: ${tps.map((x) => x.toFixed(1)).join(' ')} tok/s`);
+    const children: Partial<Record<Runner, TalkingChild<{ loadMillis: number }>>> = {};
+    try {
+      for (const runner of order) {
+        children[runner] = await startTalkingChild<{ loadMillis: number }>(
+          HERE,
+          ['child', runner, o.modelsDir, o.model, dtype, String(o.newTokens)],
+          { readyTimeoutMs: o.childTimeoutMs },
+        );
+      }
+      const ask = <A>(runner: Runner, request: string): Promise<A> =>
+        (children[runner] as TalkingChild<{ loadMillis: number }>).ask<A>(request, o.childTimeoutMs);
+      const gens: Record<Runner, Generation[]> = { project: [], reference: [] };
+      const warmup: Partial<Record<Runner, Generation>> = {};
+      for (const runner of order) warmup[runner] = await ask<Generation>(runner, 'generate');
+      // One generation each in turn, A B then B A: both runners meet the same moments of load.
+      const until = performance.now() + o.genBudgetMs;
+      for (let i = 0; i < o.reps && (i < 2 || performance.now() < until); i++) {
+        for (const runner of i % 2 === 0 ? order : [...order].reverse()) {
+          gens[runner].push(await ask<Generation>(runner, 'generate'));
+        }
+      }
+      for (const runner of order) {
+        const { peakRssMiB } = await ask<{ peakRssMiB: number }>(runner, 'end');
+        const child = children[runner] as TalkingChild<{ loadMillis: number }>;
+        answers.push({
+          runner,
+          dtype,
+          loadMillis: child.info.loadMillis,
+          warmup: warmup[runner] as Generation,
+          generations: gens[runner],
+          peakRssMiB,
+        });
+        const tps = gens[runner].map((g) => (g.tokenIds.length / g.millis) * 1000);
+        o.log(
+          `  inference ${dtype} ${runner} round ${r + 1}: ${tps.map((x) => x.toFixed(1)).join(' ')} tok/s`,
+        );
+      }
+    } finally {
+      for (const c of Object.values(children)) c.kill();
     }
   }
   return { dtype, answers, rounds, weightBytesPerToken: bytesPerToken, fileBytes: file.byteLength };
@@ -426,18 +455,17 @@ const exitWith = (p: Promise<unknown>): void => {
 };
 
 if (isEntry(import.meta.url) && process.argv[2] === 'child') {
-  const [runner, modelsDir, model, dtype, reps, newTokens, budgetMs] = process.argv.slice(3);
-  const run = runner === 'project' ? runProject : runReference;
-  exitWith(
-    run(
-      modelsDir ?? '',
-      model ?? '',
-      (dtype ?? 'fp32') as BenchDtype,
-      Number(reps),
-      Number(newTokens),
-      Number(budgetMs),
-    ),
-  );
+  const [runner, modelsDir, model, dtype, newTokens] = process.argv.slice(3);
+  serveRunner(
+    runner === 'project' ? 'project' : 'reference',
+    modelsDir ?? '',
+    model ?? '',
+    (dtype ?? 'fp32') as BenchDtype,
+    Number(newTokens),
+  ).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }
 
 if (isEntry(import.meta.url) && process.argv[2] === 'bandwidth') {

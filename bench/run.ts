@@ -58,9 +58,9 @@ async function runOne(
         // --quick: fp32 and q8 only, to stay about a minute; q4's load and tokens are in npm test.
         dtypes: quick ? ['fp32', 'q8'] : ['fp32', 'q8', 'q4'],
         rounds: quick ? 1 : 2,
-        reps: quick ? 2 : 4,
+        reps: quick ? 2 : 6,
         // A second round per dtype only when the first was quick: three dtypes must fit the 15-minute run.
-        genBudgetMs: quick ? 3_000 : 15_000,
+        genBudgetMs: quick ? 3_000 : 30_000,
         dtypeBudgetMs: quick ? 10_000 : 60_000,
         newTokens: 64,
         childTimeoutMs: quick ? 90_000 : 240_000,
