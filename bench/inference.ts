@@ -4,14 +4,14 @@
  * forces it) against a bare onnxruntime-node loop with a KV cache on the same
  * model file (`model.onnx`, `model_quantized.onnx`, `model_q4.onnx`) and the
  * same greedy decoding. Each runner loads in its own child process, so load
- * time and peak RSS are its own; with both loaded, single generations alternate
- * between them (A B B A ...), so that a slow moment on the shared machine hits
- * both alike. Each dtype's tokens/s is also set
+ * time and peak RSS are its own; speed is timed in the engine's process, the
+ * engine and the bare loop taking turns on the engine's own session (A B B A ...),
+ * so that neither the moment nor the process's luck favours one (see `runDtype`). Each dtype's tokens/s is also set
  * against the memory-bandwidth ceiling for its weight bytes per token, with the
  * bandwidth measured in the same run (bandwidth.ts).
  *
  * Child use: bench/inference.ts child <project|reference> <modelsDir> <model> <dtype> <newTokens>
- *            (then one request per stdin line: `generate`, `end`)
+ *            (then one request per stdin line: see `serveRunner`)
  *            tsx bench/inference.ts bandwidth <MiB> <threads> <passes>
  */
 import { readFile } from 'node:fs/promises';
@@ -49,15 +49,16 @@ interface Generation {
  * splits each runner's time into ONNX Runtime's and its own, which the machine's load moves far less
  * than tokens per second.
  */
-async function recordRuns(): Promise<{ spans: Array<[number, number]> }> {
+async function recordRuns(): Promise<{ spans: Array<[number, number]>; session?: unknown }> {
   const ort = await import('onnxruntime-node');
   // Typed as a factory, the export is ONNX Runtime's session class, whose prototype every session shares.
   const proto = (
     ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }
   ).prototype;
-  const recorder = { spans: [] as Array<[number, number]> };
+  const recorder: { spans: Array<[number, number]>; session?: unknown } = { spans: [] };
   const original = proto.run;
   proto.run = async function (this: unknown, ...args: unknown[]) {
+    recorder.session = this;
     const start = performance.now();
     const out = await original.apply(this, args);
     recorder.spans.push([start, performance.now()]);
@@ -79,12 +80,10 @@ function outsideRun(
   };
 }
 
-export interface RunnerAnswer {
+/** What one runner's own process measured: its load alone on the machine, and its peak RSS after two generations. */
+export interface ProcessFigures {
   runner: Runner;
-  dtype: BenchDtype;
   loadMillis: number;
-  warmup: Generation;
-  generations: Generation[];
   peakRssMiB: number;
 }
 
@@ -94,7 +93,45 @@ export interface RunnerAnswer {
 interface LoadedRunner {
   loadMillis: number;
   once(): Promise<Generation>;
+  /** The project's child only: the bare loop on the engine's own ONNX Runtime session. */
+  bare?(): Promise<Generation>;
   dispose(): Promise<void>;
+}
+
+/** The bare loop's inputs: the prompt's ids (the same tokenizer file) and the graph's shape. */
+async function bareInputs(dir: string): Promise<{ prompt: number[]; config: BareModelConfig }> {
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const [tokenizerJson, tokenizerConfig, configText] = await Promise.all([
+    readFile(path.join(dir, 'tokenizer.json'), 'utf8'),
+    readFile(path.join(dir, 'tokenizer_config.json'), 'utf8'),
+    readFile(path.join(dir, 'config.json'), 'utf8'),
+  ]);
+  const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, JSON.parse(tokenizerConfig) as object);
+  return {
+    prompt: tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT),
+    config: JSON.parse(configText) as BareModelConfig,
+  };
+}
+
+/** One timed `bareGreedy` run with its figures. */
+async function timedBare(
+  ort: typeof import('onnxruntime-node'),
+  session: import('onnxruntime-node').InferenceSession,
+  inputs: { prompt: number[]; config: BareModelConfig },
+  runs: { spans: Array<[number, number]> },
+  newTokens: number,
+): Promise<Generation> {
+  const { bareGreedy } = await import('../test/harness/bare-ort');
+  runs.spans.length = 0;
+  const start = performance.now();
+  const g = await bareGreedy(ort, session, inputs.config, inputs.prompt, newTokens);
+  const millis = performance.now() - start;
+  return {
+    tokenIds: g.tokenIds,
+    millis,
+    firstTokenMillis: g.firstTokenMillis,
+    ...outsideRun(runs.spans, g.firstTokenMillis),
+  };
 }
 
 async function loadProject(
@@ -103,11 +140,13 @@ async function loadProject(
   dtype: BenchDtype,
   newTokens: number,
 ): Promise<LoadedRunner> {
+  const ort = await import('onnxruntime-node');
   const { loadTextEngine } = await import('../electron/worker/engines/node');
   const runs = await recordRuns();
   const t0 = performance.now();
   const engine = await loadTextEngine({ modelsDir, modelName: model, dtype });
   const loadMillis = performance.now() - t0;
+  const inputs = await bareInputs(path.join(modelsDir, model));
   return {
     loadMillis,
     once: async () => {
@@ -122,6 +161,12 @@ async function loadProject(
       const millis = performance.now() - start;
       return { tokenIds: r.tokenIds, millis, firstTokenMillis: first, ...outsideRun(runs.spans, first) };
     },
+    bare: () => {
+      // The session transformers.js runs, as the recorder saw it in the engine's last generation.
+      const session = runs.session as import('onnxruntime-node').InferenceSession | undefined;
+      if (!session) throw new Error('the engine has not run its session yet');
+      return timedBare(ort, session, inputs, runs, newTokens);
+    },
     dispose: () => engine.dispose(),
   };
 }
@@ -133,41 +178,25 @@ async function loadReference(
   newTokens: number,
 ): Promise<LoadedRunner> {
   const ort = await import('onnxruntime-node');
-  const { Tokenizer } = await import('@huggingface/tokenizers');
-  const { bareGreedy } = await import('../test/harness/bare-ort');
   const runs = await recordRuns();
   const dir = path.join(modelsDir, model);
   const t0 = performance.now();
-  const [tokenizerJson, tokenizerConfig, configText] = await Promise.all([
-    readFile(path.join(dir, 'tokenizer.json'), 'utf8'),
-    readFile(path.join(dir, 'tokenizer_config.json'), 'utf8'),
-    readFile(path.join(dir, 'config.json'), 'utf8'),
-  ]);
-  const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, JSON.parse(tokenizerConfig) as object);
-  const config = JSON.parse(configText) as BareModelConfig;
+  const inputs = await bareInputs(dir);
   // The same execution provider transformers.js picks for device 'cpu', and ORT's defaults otherwise (as the engine's).
   const session = await ort.InferenceSession.create(modelFile(dir, dtype), { executionProviders: ['cpu'] });
   const loadMillis = performance.now() - t0;
-  const prompt = tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT);
   return {
     loadMillis,
-    once: async () => {
-      runs.spans.length = 0;
-      const start = performance.now();
-      const g = await bareGreedy(ort, session, config, prompt, newTokens);
-      const millis = performance.now() - start;
-      return {
-        tokenIds: g.tokenIds,
-        millis,
-        firstTokenMillis: g.firstTokenMillis,
-        ...outsideRun(runs.spans, g.firstTokenMillis),
-      };
-    },
+    once: () => timedBare(ort, session, inputs, runs, newTokens),
     dispose: () => session.release(),
   };
 }
 
-/** The child's requests: `generate` (one generation), `end` (its peak RSS; the child then exits). */
+/**
+ * The child's requests: `generate` (one generation of its runner), `generate-bare` (the project's
+ * child: the bare loop on the engine's session), `rss` (its peak RSS so far), `end` (the same; the
+ * child then exits).
+ */
 async function serveRunner(
   runner: Runner,
   modelsDir: string,
@@ -177,12 +206,18 @@ async function serveRunner(
 ): Promise<void> {
   const load = runner === 'project' ? loadProject : loadReference;
   const loaded = await load(modelsDir, model, dtype, newTokens);
+  const peak = () => ({ peakRssMiB: process.resourceUsage().maxRSS / 1024 });
   await serveRequests({ loadMillis: loaded.loadMillis }, async (request) => {
     if (request === 'generate') return loaded.once();
+    if (request === 'generate-bare') {
+      if (!loaded.bare) throw new Error('only the project child runs the bare loop on its session');
+      return loaded.bare();
+    }
+    if (request === 'rss') return peak();
     await loaded.dispose();
     // onnxruntime's thread pool can keep the process alive; the answer is written (pipes are synchronous), so end.
     setImmediate(() => process.exit(0));
-    return { peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    return peak();
   });
 }
 
@@ -216,6 +251,10 @@ export interface InferenceOptions {
 }
 
 const REF = 'bare onnxruntime-node loop';
+/** Speed rows: the bare loop timed in the engine's process on the engine's session. */
+const REF_SAME_SESSION = `${REF} on the same session`;
+/** Load and memory rows: the bare loop in a process of its own. */
+const REF_OWN_PROCESS = `${REF}, own process`;
 /** Engine ≥ 0.95× the bare loop's speed: tok/s ≥ 0.95×, times ≤ 1/0.95×. */
 const SPEED = 0.95;
 const RSS_LIMIT = 1.1;
@@ -224,18 +263,33 @@ const Q8_CEILING_SHARE = 0.6;
 
 interface DtypeRun {
   dtype: BenchDtype;
-  answers: RunnerAnswer[];
+  /** Each runner's own processes: load and peak RSS. */
+  processes: ProcessFigures[];
+  /** Timed generations in the project's process, the engine's and the bare loop's on the same session in turn. */
+  generations: Record<Runner, Generation[]>;
+  /** Every generation of the dtype, warm-ups and the reference process's included, for the token-id check. */
+  all: Generation[];
   rounds: number;
   weightBytesPerToken: number;
   fileBytes: number;
 }
 
+/**
+ * Per round: the two runners' processes load one after the other (each load alone on the
+ * machine), each generates twice, and each gives its peak RSS. Speed is then timed in the
+ * project's process alone: the engine and a bare loop over the engine's own ONNX Runtime session
+ * take turns, one generation each (A B B A …). Between two processes of the same code, tokens/s
+ * differed by up to ±15 % and stayed so for the process's life (the memory it happened to get),
+ * which swamped the 5 % the goals allow; on one session only the runners' own work differs.
+ */
 async function runDtype(o: InferenceOptions, dtype: BenchDtype): Promise<DtypeRun> {
   const { weightBytesPerToken } = await import('../test/fixtures/quantize');
   const file = await readFile(modelFile(path.join(o.modelsDir, o.model), dtype));
   const bytesPerToken = weightBytesPerToken(file);
   const started = performance.now();
-  const answers: RunnerAnswer[] = [];
+  const processes: ProcessFigures[] = [];
+  const generations: Record<Runner, Generation[]> = { project: [], reference: [] };
+  const all: Generation[] = [];
   let rounds = 0;
   for (let r = 0; r < o.rounds; r++) {
     if (r > 0 && performance.now() - started > o.dtypeBudgetMs) {
@@ -243,7 +297,6 @@ async function runDtype(o: InferenceOptions, dtype: BenchDtype): Promise<DtypeRu
       break;
     }
     rounds++;
-    // Loaded one after the other (each load alone on the machine), project first in odd rounds.
     const order: Runner[] = r % 2 === 0 ? ['project', 'reference'] : ['reference', 'project'];
     const children: Partial<Record<Runner, TalkingChild<{ loadMillis: number }>>> = {};
     try {
@@ -254,39 +307,46 @@ async function runDtype(o: InferenceOptions, dtype: BenchDtype): Promise<DtypeRu
           { readyTimeoutMs: o.childTimeoutMs },
         );
       }
+      const child = (runner: Runner) => children[runner] as TalkingChild<{ loadMillis: number }>;
       const ask = <A>(runner: Runner, request: string): Promise<A> =>
-        (children[runner] as TalkingChild<{ loadMillis: number }>).ask<A>(request, o.childTimeoutMs);
-      const gens: Record<Runner, Generation[]> = { project: [], reference: [] };
-      const warmup: Partial<Record<Runner, Generation>> = {};
-      for (const runner of order) warmup[runner] = await ask<Generation>(runner, 'generate');
-      // One generation each in turn, A B then B A: both runners meet the same moments of load.
+        child(runner).ask<A>(request, o.childTimeoutMs);
+      for (const runner of order) {
+        all.push(await ask<Generation>(runner, 'generate'), await ask<Generation>(runner, 'generate'));
+        const { peakRssMiB } = await ask<{ peakRssMiB: number }>(runner, 'rss');
+        processes.push({ runner, loadMillis: child(runner).info.loadMillis, peakRssMiB });
+      }
+      await ask('reference', 'end');
+      all.push(await ask<Generation>('project', 'generate-bare'));
+      const request: Record<Runner, string> = { project: 'generate', reference: 'generate-bare' };
+      const round: Record<Runner, number[]> = { project: [], reference: [] };
       const until = performance.now() + o.genBudgetMs;
       for (let i = 0; i < o.reps && (i < 2 || performance.now() < until); i++) {
         for (const runner of i % 2 === 0 ? order : [...order].reverse()) {
-          gens[runner].push(await ask<Generation>(runner, 'generate'));
+          const g = await ask<Generation>('project', request[runner]);
+          generations[runner].push(g);
+          all.push(g);
+          round[runner].push(tokensPerSecond(g));
         }
       }
       for (const runner of order) {
-        const { peakRssMiB } = await ask<{ peakRssMiB: number }>(runner, 'end');
-        const child = children[runner] as TalkingChild<{ loadMillis: number }>;
-        answers.push({
-          runner,
-          dtype,
-          loadMillis: child.info.loadMillis,
-          warmup: warmup[runner] as Generation,
-          generations: gens[runner],
-          peakRssMiB,
-        });
-        const tps = gens[runner].map((g) => (g.tokenIds.length / g.millis) * 1000);
         o.log(
-          `  inference ${dtype} ${runner} round ${r + 1}: ${tps.map((x) => x.toFixed(1)).join(' ')} tok/s`,
+          `  inference ${dtype} ${runner} round ${r + 1}: ${round[runner].map((x) => x.toFixed(1)).join(' ')} tok/s`,
         );
       }
+      await ask('project', 'end');
     } finally {
       for (const c of Object.values(children)) c.kill();
     }
   }
-  return { dtype, answers, rounds, weightBytesPerToken: bytesPerToken, fileBytes: file.byteLength };
+  return {
+    dtype,
+    processes,
+    generations,
+    all,
+    rounds,
+    weightBytesPerToken: bytesPerToken,
+    fileBytes: file.byteLength,
+  };
 }
 
 const megabytes = (bytes: number): string => (bytes / 1e6).toPrecision(3);
@@ -294,9 +354,9 @@ const megabytes = (bytes: number): string => (bytes / 1e6).toPrecision(3);
 const tokensPerSecond = (g: Generation): number => (g.tokenIds.length / g.millis) * 1000;
 
 function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswer): Row[] {
-  const { dtype, answers } = run;
-  const of = (runner: Runner): RunnerAnswer[] => answers.filter((a) => a.runner === runner);
-  const gens = (runner: Runner): Generation[] => of(runner).flatMap((a) => a.generations);
+  const { dtype } = run;
+  const of = (runner: Runner): ProcessFigures[] => run.processes.filter((a) => a.runner === runner);
+  const gens = (runner: Runner): Generation[] => run.generations[runner];
   const tps = (runner: Runner) => summarize(gens(runner).map(tokensPerSecond));
   const ttft = (runner: Runner) => summarize(gens(runner).map((g) => g.firstTokenMillis));
   const outside = (runner: Runner) => summarize(gens(runner).map((g) => g.perTokenOutsideRunMillis));
@@ -304,7 +364,7 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
   const load = (runner: Runner) => summarize(of(runner).map((a) => a.loadMillis / 1000));
   const rss = (runner: Runner) => summarize(of(runner).map((a) => a.peakRssMiB));
 
-  const all = answers.flatMap((a) => [a.warmup, ...a.generations]);
+  const all = run.all;
   const firstIds = JSON.stringify(all[0]?.tokenIds ?? []);
   const sameIds = all.every((g) => JSON.stringify(g.tokenIds) === firstIds);
   const tokens = all[0]?.tokenIds.length ?? 0;
@@ -327,13 +387,13 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
     hi: ceilingTps,
     n: 1,
   };
-  const time = (metric: string, unit: string, pr: Summary, rf: Summary): Row =>
+  const time = (metric: string, unit: string, pr: Summary, rf: Summary, referenceLabel: string): Row =>
     row({
       bench: 'inference',
       metric: `${metric}, ${dtype}`,
       unit,
       project: pr,
-      referenceLabel: REF,
+      referenceLabel,
       reference: rf,
       target: { text: noLonger, pass: judged(pr, rf, (x) => x <= 1 / SPEED) },
     });
@@ -343,12 +403,12 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
       metric: `tokens/s, ${label}, greedy ${o.newTokens} new`,
       unit: 'tok/s',
       project: p,
-      referenceLabel: REF,
+      referenceLabel: REF_SAME_SESSION,
       reference: q,
       target: { text: faster, pass: judged(p, q, (x) => x >= SPEED) },
       note: o.targetApplies ? idsNote : `${idsNote}; targets judged on the GPT-2-small shape only (full run)`,
     }),
-    time('time to first token', 'ms', ttft('project'), ttft('reference')),
+    time('time to first token', 'ms', ttft('project'), ttft('reference'), REF_SAME_SESSION),
     row({
       bench: 'inference',
       metric: `per-token time outside session.run, ${dtype}`,
@@ -358,13 +418,13 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
       reference: outside('reference'),
       note: `first token outside the prompt pass: ${firstOutside('project').median.toFixed(2)} ms (bare ${firstOutside('reference').median.toFixed(2)} ms); what load moves least`,
     }),
-    time('model load', 's', load('project'), load('reference')),
+    time('model load', 's', load('project'), load('reference'), REF_OWN_PROCESS),
     row({
       bench: 'inference',
       metric: `peak RSS (own process), ${dtype}`,
       unit: 'MiB',
       project: rss('project'),
-      referenceLabel: REF,
+      referenceLabel: REF_OWN_PROCESS,
       reference: rss('reference'),
       target: {
         text: `≤ ${RSS_LIMIT}×`,
@@ -421,7 +481,7 @@ export async function benchInference(o: InferenceOptions): Promise<BenchResult> 
         threads: bandwidth.threads,
       },
       dtypes: runs.map((r) => {
-        const all = r.answers.flatMap((a) => [a.warmup, ...a.generations]);
+        const all = r.all;
         return {
           dtype: r.dtype,
           file: path.basename(modelFile(path.join(o.modelsDir, o.model), r.dtype)),
@@ -430,12 +490,17 @@ export async function benchInference(o: InferenceOptions): Promise<BenchResult> 
           rounds: r.rounds,
           sameTokenIds: all.every((g) => JSON.stringify(g.tokenIds) === JSON.stringify(all[0]?.tokenIds)),
           tokenIdsHead: all[0]?.tokenIds.slice(0, 16) ?? [],
-          runs: r.answers.map((a) => ({
+          processes: r.processes.map((a) => ({
             runner: a.runner,
             loadMillis: Math.round(a.loadMillis),
             peakRssMiB: Math.round(a.peakRssMiB),
-            tokensPerSecond: a.generations.map((g) => Math.round(tokensPerSecond(g) * 10) / 10),
           })),
+          tokensPerSecond: {
+            engine: r.generations.project.map((g) => Math.round(tokensPerSecond(g) * 10) / 10),
+            bareOnTheEngineSession: r.generations.reference.map(
+              (g) => Math.round(tokensPerSecond(g) * 10) / 10,
+            ),
+          },
         };
       }),
     },
