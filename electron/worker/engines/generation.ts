@@ -153,11 +153,8 @@ export function lastLogitsOnly(
   tf: Pick<TransformersRuntime, 'Tensor'>,
   model: Pick<Transformers.PreTrainedModel, 'forward'>,
 ): () => void {
-  const target = model as { forward: (inputs: unknown) => Promise<unknown> };
-  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'forward');
-  const original = target.forward;
-  target.forward = async (inputs: unknown) => {
-    const out = (await original.call(model, inputs)) as { logits?: Transformers.Tensor };
+  return wrapForward(model, async (forward, inputs) => {
+    const out = (await forward(inputs)) as { logits?: Transformers.Tensor };
     const logits = out?.logits;
     if (!logits || logits.location !== 'cpu' || logits.dims.length !== 3) return out;
     const [batch, positions, vocab] = logits.dims as [number, number, number];
@@ -169,11 +166,7 @@ export function lastLogitsOnly(
       vocab,
     ]);
     return out;
-  };
-  return () => {
-    if (hadOwn) target.forward = original;
-    else delete (target as { forward?: unknown }).forward;
-  };
+  });
 }
 
 /**
@@ -188,19 +181,32 @@ export function paceForward(
   speed: (() => number) | undefined,
 ): () => void {
   if (!speed) return () => {};
-  const target = model as { forward: (inputs: unknown) => Promise<unknown> };
-  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'forward');
-  const original = target.forward;
-  target.forward = async (inputs: unknown) => {
+  return wrapForward(model, async (forward, inputs) => {
     const share = Math.min(1, Math.max(0.05, speed()));
     const started = performance.now();
-    const out = await original.call(model, inputs);
+    const out = await forward(inputs);
     if (share < 1) {
       const rest = (performance.now() - started) * (1 / share - 1);
       await new Promise((resolve) => setTimeout(resolve, rest));
     }
     return out;
-  };
+  });
+}
+
+/**
+ * Puts `wrap` around this instance's forward pass (what it had before is what `wrap` calls) and
+ * returns the function that puts the instance back as it was: its own `forward` if it had one,
+ * else none, so that the prototype's shows through again. Wraps nest and unwind in reverse order.
+ */
+function wrapForward(
+  model: Pick<Transformers.PreTrainedModel, 'forward'>,
+  wrap: (forward: (inputs: unknown) => Promise<unknown>, inputs: unknown) => Promise<unknown>,
+): () => void {
+  const target = model as { forward: (inputs: unknown) => Promise<unknown> };
+  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'forward');
+  const original = target.forward;
+  const forward = (inputs: unknown) => original.call(model, inputs);
+  target.forward = (inputs: unknown) => wrap(forward, inputs);
   return () => {
     if (hadOwn) target.forward = original;
     else delete (target as { forward?: unknown }).forward;
