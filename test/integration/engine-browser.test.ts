@@ -8,7 +8,7 @@ import { startAssetServer, type AssetServer } from '../../electron/worker/engine
 import { loadBrowserTextEngine } from '../../electron/worker/engines/browser/engine';
 import type { BrowserHost } from '../../electron/worker/engines/browser/protocol';
 import { loadTextEngine } from '../../electron/worker/engines/node';
-import type { TextGenParams } from '../../electron/worker/engines/types';
+import { greedyParams } from '../harness/bare-ort';
 
 const BASE_FLAGS = [
   '--no-sandbox',
@@ -20,17 +20,7 @@ const BASE_FLAGS = [
 // Chromium work is CPU-bound and the machines are shared: room beyond the project's 120 s default.
 const BROWSER_TEST_TIMEOUT = 300_000;
 // Few tokens: SwiftShader WebGPU is a CPU emulation, and its first call compiles shaders for seconds.
-const params: TextGenParams = {
-  prompt: 'The horde runs on volunteers',
-  maxNewTokens: 4,
-  maxContextLength: 100,
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repPen: 1,
-  stopSequences: [],
-  seed: 1,
-};
+const params = greedyParams('The horde runs on volunteers', 4, 100);
 
 let server: AssetServer;
 let cpuIds: number[];

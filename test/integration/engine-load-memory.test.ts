@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, env } from '@huggingface/transformers';
 import { FIXTURE_MODELS_DIR, generateFixtures } from '../fixtures/generate';
 import { loadTextEngine } from '../../electron/worker/engines/node';
+import { greedyParams } from '../harness/bare-ort';
 
 /**
  * transformers.js 4.3 opens a read stream on every local file it looks at and queues what it
@@ -66,17 +67,7 @@ describe('loading a text model', () => {
     try {
       expect(streamed.map((s) => path.basename(s.file))).toEqual([]);
       expect(await bytesStreamed()).toBe(0);
-      const r = await engine.generate({
-        prompt: 'Hello world',
-        maxNewTokens: 8,
-        maxContextLength: 64,
-        temperature: 0,
-        topK: 0,
-        topP: 1,
-        repPen: 1,
-        stopSequences: [],
-        seed: 1,
-      });
+      const r = await engine.generate(greedyParams('Hello world', 8, 64));
       expect(r.tokenIds).toHaveLength(8);
       // The patch is gone after the load: a graph file opened now streams as it always did.
       const later = fs.createReadStream(path.join(FIXTURE_MODELS_DIR, 'tiny-gpt2', 'onnx', 'model.onnx'));

@@ -13,6 +13,7 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import { FIXTURE_MODELS_DIR, generateFixtures } from '../fixtures/generate';
+import { greedyParams } from '../harness/bare-ort';
 import { loadAlchemyEngine, loadTextEngine } from '../../electron/worker/engines/node';
 import { decodeImage, encodePng } from '../../electron/worker/engines/images';
 import type {
@@ -22,17 +23,7 @@ import type {
   TextGenParams,
 } from '../../electron/worker/engines/types';
 
-const greedy: TextGenParams = {
-  prompt: 'Hello world, this is a prompt',
-  maxNewTokens: 24,
-  maxContextLength: 200,
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repPen: 1,
-  stopSequences: [],
-  seed: 7,
-};
+const greedy: TextGenParams = { ...greedyParams('Hello world, this is a prompt', 24, 200), seed: 7 };
 const sampling: TextGenParams = { ...greedy, temperature: 0.9, topK: 40, topP: 0.95, repPen: 1.1, seed: 42 };
 
 function solid(r: number, g: number, b: number, size = 48): AlchemyImage {
