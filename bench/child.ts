@@ -3,7 +3,7 @@
  * are its own, and collects the one JSON answer it prints. Every child has a
  * hard time limit and is killed with its whole process group.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,14 +45,42 @@ export function killGroup(c: ChildProcess): void {
  * --cpu-prof-dir=/tmp/prof"` profiles the horde server and each runner.
  */
 async function childArgs(script: string, args: readonly string[]): Promise<string[]> {
-  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  return [...extra, await bundled(script), ...args];
+  return [...extraNodeArgs(), await bundled(script), ...args];
 }
 
 /** Node with the tsx loader, as `npm run serve` starts the app (the idle bench measures that). */
 export function tsNodeArgs(script: string, args: readonly string[]): string[] {
-  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  return [...extra, '--import', 'tsx', script, ...args];
+  return [...extraNodeArgs(), '--import', 'tsx', script, ...args];
+}
+
+function extraNodeArgs(): string[] {
+  return (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Spawns `script`'s bundle in its own process group (so `killGroup` reaches what it starts),
+ * tracked in `live`, keeping the last 8,000 characters of its stderr for error messages.
+ */
+async function spawnChild(
+  script: string,
+  args: readonly string[],
+  o: { talks?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<{ child: ChildProcessWithoutNullStreams; stderrTail: () => string }> {
+  const argv = await childArgs(script, args);
+  const child = spawn(process.execPath, argv, {
+    stdio: 'pipe',
+    detached: true,
+    env: { ...process.env, ...o.env, [ENTRY_ENV]: script },
+  });
+  // Only a talking child reads stdin; the others see it end at once, as they would /dev/null.
+  if (!o.talks) child.stdin.end();
+  live.add(child);
+  child.on('close', () => live.delete(child));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-8000);
+  });
+  return { child, stderrTail: () => stderr.trim().split('\n').slice(-6).join('\n') };
 }
 
 const bundles = new Map<string, Promise<string>>();
@@ -118,16 +146,9 @@ export async function runChild<T>(
   args: readonly string[],
   o: { timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<ChildRun<T>> {
-  const argv = await childArgs(script, args);
+  const { child, stderrTail } = await spawnChild(script, args, { env: o.env });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, ...o.env, [ENTRY_ENV]: script },
-    });
-    live.add(child);
     let stdout = '';
-    let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -136,9 +157,6 @@ export async function runChild<T>(
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-8000);
-    });
     child.on('error', (err) => {
       clearTimeout(timer);
       live.delete(child);
@@ -146,9 +164,8 @@ export async function runChild<T>(
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      live.delete(child);
       const at = stdout.lastIndexOf(ANSWER_MARK);
-      const tail = stderr.trim().split('\n').slice(-6).join('\n');
+      const tail = stderrTail();
       if (timedOut)
         return reject(new Error(`${script} ran past ${Math.round(o.timeoutMs / 1000)} s and was killed`));
       if (code !== 0 || at < 0) {
@@ -192,28 +209,16 @@ export async function startServerChild<T>(
   args: readonly string[],
   o: { readyTimeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<ServerChild<T>> {
-  const argv = await childArgs(script, args);
+  const { child, stderrTail } = await spawnChild(script, args, { env: o.env });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, ...o.env, [ENTRY_ENV]: script },
-    });
-    live.add(child);
     let stdout = '';
-    let stderr = '';
     let settled = false;
     const exited = new Promise<void>((done) => child.on('close', () => done()));
     void exited.then(() => {
-      live.delete(child);
       if (!settled) {
         settled = true;
         clearTimeout(timer);
-        reject(
-          new Error(
-            `${script} exited before it was ready: ${stderr.trim().split('\n').slice(-6).join('\n')}`,
-          ),
-        );
+        reject(new Error(`${script} exited before it was ready: ${stderrTail()}`));
       }
     });
     const timer = setTimeout(() => {
@@ -222,9 +227,6 @@ export async function startServerChild<T>(
       killGroup(child);
       reject(new Error(`${script} was not ready within ${Math.round(o.readyTimeoutMs / 1000)} s`));
     }, o.readyTimeoutMs);
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-8000);
-    });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (settled) return;
       stdout = (stdout + chunk).slice(-100_000);
@@ -269,22 +271,11 @@ export async function startTalkingChild<T>(
   args: readonly string[],
   o: { readyTimeoutMs: number },
 ): Promise<TalkingChild<T>> {
-  const argv = await childArgs(script, args);
-  const child = spawn(process.execPath, argv, {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, [ENTRY_ENV]: script },
-  });
-  live.add(child);
-  let stderr = '';
+  const { child, stderrTail } = await spawnChild(script, args, { talks: true });
   let buffered = '';
   const waiting: Array<(line: string) => void> = [];
   const lines: string[] = [];
   let gone: Error | undefined;
-  const tail = () => stderr.trim().split('\n').slice(-6).join('\n');
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-8000);
-  });
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     let end: number;
@@ -299,8 +290,7 @@ export async function startTalkingChild<T>(
   });
   const exited = new Promise<void>((done) =>
     child.on('close', (code, signal) => {
-      live.delete(child);
-      gone = new Error(`${script} exited ${code ?? signal}: ${tail()}`);
+      gone = new Error(`${script} exited ${code ?? signal}: ${stderrTail()}`);
       done();
     }),
   );
