@@ -78,6 +78,32 @@ describe('the embedded horde on a full disk', () => {
     expect(h.db.all('SELECT * FROM text_requests')).toHaveLength(before + 1);
   });
 
+  it('keeps the call that fit and refuses the one that did not when both share one commit', async () => {
+    const h = await horde();
+    const before = h.db.all('SELECT * FROM text_requests').length;
+    h.fill();
+    const exec = h.db.sql.exec.bind(h.db.sql);
+    const statements: string[] = [];
+    h.db.sql.exec = (sql: string) => {
+      statements.push(sql);
+      exec(sql);
+    };
+    const [small, big] = await Promise.all([
+      h.ask('a short prompt'),
+      h.ask('a long prompt that needs new pages '.repeat(1500)),
+    ]);
+    // Handled in one turn: one transaction (HordeDb.groupCommits), a savepoint for each call.
+    const group = statements.slice(statements.lastIndexOf('BEGIN IMMEDIATE'));
+    expect(group.filter((sql) => sql === 'SAVEPOINT answer')).toHaveLength(2);
+    expect(big.statusCode).toBe(507);
+    expect(big.json<{ rc: string }>().rc).toBe('InsufficientStorage');
+    expect(small.statusCode).toBe(202);
+    const kept = h.db.all<{ id: string }>('SELECT id FROM text_requests');
+    expect(kept).toHaveLength(before + 1);
+    expect(kept.map((r) => r.id)).toContain(small.json<{ id: string }>().id);
+    expect(verifyLedger(h.db).ok).toBe(true);
+  });
+
   it('does not tell clients on the LAN where its files are', async () => {
     const h = await horde({ lan: true });
     h.fill();

@@ -150,8 +150,11 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
     opts.backups === false || opts.dbPath === ':memory:'
       ? undefined
       : { ...DEFAULT_BACKUP_POLICY, ...opts.backups };
+  // Ungrouped: the backup reads this connection's pages, and must not copy an uncommitted group.
   const takeBackup = (): Promise<HordeBackup> =>
-    backupHordeDatabase(db.sql, opts.dbPath, { keep: policy?.keep ?? DEFAULT_BACKUP_POLICY.keep });
+    db.ungrouped(() =>
+      backupHordeDatabase(db.sql, opts.dbPath, { keep: policy?.keep ?? DEFAULT_BACKUP_POLICY.keep }),
+    );
   const ctx = makeContext(
     db,
     opts.clock ?? Date.now,

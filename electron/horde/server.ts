@@ -181,6 +181,15 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
       api.addHook('preHandler', async () => {
         sweep(ctx);
       });
+      // Group commit (HordeDb.groupCommits): the handler's writes join its event-loop turn's
+      // transaction, and its answer leaves only once that has committed. A commit that fails
+      // turns the answer into the commit's error (a full disk: InsufficientStorage).
+      ctx.db.groupCommits();
+      api.addHook('preHandler', (_req, _reply, done) => ctx.db.inAnswer(done));
+      api.addHook('onSend', async (_req, _reply, payload) => {
+        await ctx.db.answered();
+        return payload;
+      });
       await api.register(userRoutes(ctx));
       await api.register(textRoutes(ctx));
       await api.register(interrogateRoutes(ctx));

@@ -1,6 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+// Node's own, not the global: a test's fake timers replace the global, and a group left open
+// until a fake clock moves would hold the write lock.
+import { setImmediate } from 'node:timers';
 import { MIGRATIONS } from './migrations';
 
 /** SQLite values as node:sqlite hands them back. */
@@ -15,6 +19,12 @@ export type Row = Record<string, SqlValue>;
 export class HordeDb {
   readonly sql: DatabaseSync;
   private depth = 0;
+  /** Set once group commit is on (`groupCommits`): the answer each async context belongs to. */
+  private answers: AsyncLocalStorage<Answer> | undefined;
+  /** The group whose transaction is open now, committed at the end of this event-loop turn. */
+  private open: CommitGroup | undefined;
+  /** While above 0 (a backup runs), every transaction commits at once. */
+  private ungroupedDepth = 0;
   /** Prepared statements by SQL text: preparing costs more than running most of our queries. */
   private readonly statements = new Map<string, StatementSync>();
 
@@ -40,7 +50,9 @@ export class HordeDb {
    * Runs `fn` in one write transaction. BEGIN IMMEDIATE takes the write lock
    * up front, so a concurrent CLI process cannot interleave between our read
    * of a balance and the write that depends on it. Nested calls join the
-   * outer transaction.
+   * outer transaction. Inside an answer (`inAnswer`, with group commit on) the
+   * transaction is a savepoint of the turn's group instead, made durable with
+   * the group.
    */
   tx<T>(fn: () => T): T {
     if (this.depth > 0) {
@@ -51,6 +63,11 @@ export class HordeDb {
         this.depth--;
       }
     }
+    const answer = this.ungroupedDepth === 0 ? this.answers?.getStore() : undefined;
+    if (answer && !answer.sent) return this.grouped(answer.groups, fn);
+    // A write outside any answer (the sweep's timer, an admin call, a backup), or after its answer
+    // was sent, commits before it returns, as its caller expects; the open group commits first.
+    this.commitGroup();
     this.sql.exec('BEGIN IMMEDIATE');
     this.depth = 1;
     try {
@@ -67,6 +84,108 @@ export class HordeDb {
     }
   }
 
+  /**
+   * Group commit, for the server: from now on a transaction run inside `inAnswer` joins the group
+   * of its event-loop turn, and the group commits once, when the turn ends (setImmediate), for
+   * every answer that wrote in it. A commit writes every page a transaction changed to the WAL,
+   * and concurrent pops and submits change the same pages (the queue's indexes, the ledger's
+   * tail, the worker rows). One commit for a turn's writes instead of one each took the
+   * server's CPU time per settled job down by 13-25 % at 10 to 50 workers flat out (bench/horde),
+   * and half of the store's in process with four jobs a turn. An answer waits for its groups
+   * (`answered`) before it is sent, so nothing is reported done before it is committed.
+   */
+  groupCommits(): void {
+    this.answers ??= new AsyncLocalStorage();
+  }
+
+  /**
+   * Runs `fn`, the start of the handling of one API call, as an answer: every transaction in it
+   * and in what it goes on to run (its async continuations) joins its turn's group. Without
+   * group commit, just `fn`.
+   */
+  inAnswer<T>(fn: () => T): T {
+    return this.answers ? this.answers.run({ groups: new Set(), sent: false }, fn) : fn();
+  }
+
+  /**
+   * Resolves once every group the answer in progress wrote to has committed, and the group open
+   * now, whose writes it may have read; rejects with the commit's error when one could not
+   * commit: then nothing the answer wrote there was kept, and it must not say otherwise.
+   * Outside an answer, only the open group.
+   */
+  async answered(): Promise<void> {
+    const answer = this.answers?.getStore();
+    const groups = new Set(answer?.groups);
+    if (this.open) groups.add(this.open);
+    if (answer) {
+      // Once: the error answer sent after a failed commit passes through here again.
+      answer.groups.clear();
+      answer.sent = true;
+    }
+    await Promise.all([...groups].map((g) => g.done));
+  }
+
+  /**
+   * Runs `fn` with every transaction committing on its own, the open group committed first: an
+   * online backup reads this connection's pages from another thread, and must not copy what a
+   * group has not committed yet.
+   */
+  async ungrouped<T>(fn: () => Promise<T>): Promise<T> {
+    this.commitGroup();
+    this.ungroupedDepth++;
+    try {
+      return await fn();
+    } finally {
+      this.ungroupedDepth--;
+    }
+  }
+
+  private grouped<T>(answer: Set<CommitGroup>, fn: () => T): T {
+    let group = this.open;
+    if (!group) {
+      this.sql.exec('BEGIN IMMEDIATE');
+      const made = new CommitGroup();
+      this.open = group = made;
+      setImmediate(() => this.commitGroup(made));
+    }
+    answer.add(group);
+    this.sql.exec('SAVEPOINT answer');
+    this.depth = 1;
+    try {
+      const out = fn();
+      this.sql.exec('RELEASE answer');
+      return out;
+    } catch (err) {
+      if (this.sql.isTransaction) {
+        // Only this transaction's writes go; the rest of the group stays.
+        this.sql.exec('ROLLBACK TO answer');
+        this.sql.exec('RELEASE answer');
+      } else {
+        // SQLite rolled the whole transaction back (SQLITE_FULL, an I/O error): every write of
+        // the group is gone, and each answer that made one hears it.
+        this.open = undefined;
+        group.settle(err);
+      }
+      throw err;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  /** Commits the open group (only `only`, when given and still open) and tells its answers. */
+  private commitGroup(only?: CommitGroup): void {
+    const group = this.open;
+    if (!group || (only && group !== only)) return;
+    this.open = undefined;
+    try {
+      this.sql.exec('COMMIT');
+      group.settle();
+    } catch (err) {
+      if (this.sql.isTransaction) this.sql.exec('ROLLBACK');
+      group.settle(err);
+    }
+  }
+
   get<T = Row>(sql: string, ...params: SqlParam[]): T | undefined {
     return call(this.prepare(sql), 'get', params) as T | undefined;
   }
@@ -76,6 +195,13 @@ export class HordeDb {
   }
 
   run(sql: string, ...params: SqlParam[]): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    // A write outside `tx` while a group is open lands in the group's transaction: the answer it
+    // belongs to waits for that group, and a write of no answer commits the group at once.
+    if (this.depth === 0 && this.open) {
+      const answer = this.ungroupedDepth === 0 ? this.answers?.getStore() : undefined;
+      if (answer && !answer.sent) answer.groups.add(this.open);
+      else this.commitGroup();
+    }
     return call(this.prepare(sql), 'run', params) as {
       changes: number | bigint;
       lastInsertRowid: number | bigint;
@@ -92,6 +218,7 @@ export class HordeDb {
   }
 
   close(): void {
+    if (this.sql.isOpen) this.commitGroup();
     this.statements.clear();
     if (this.sql.isOpen) this.sql.close();
   }
@@ -125,3 +252,29 @@ function call(st: StatementSync, method: 'get' | 'all' | 'run', params: SqlParam
 
 export type SqlParam =
   null | number | bigint | string | Uint8Array | Record<string, null | number | bigint | string | Uint8Array>;
+
+/** One API call's handling (`HordeDb.inAnswer`): the groups it wrote to, and whether it was sent. */
+interface Answer {
+  groups: Set<CommitGroup>;
+  /** Set by `answered`: a write made after that has no answer to wait for it, and commits at once. */
+  sent: boolean;
+}
+
+/** The writes of one event-loop turn's answers, committed together (`HordeDb.groupCommits`). */
+export class CommitGroup {
+  /** Resolves once the group's transaction is committed; rejects with the error if it was not. */
+  readonly done: Promise<void>;
+  private finish!: (err?: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.finish = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    // Answers that wrote here await it; one that failed on its own before waiting does not.
+    this.done.catch(() => undefined);
+  }
+
+  settle(err?: unknown): void {
+    this.finish(err);
+  }
+}
