@@ -14,6 +14,7 @@
  * Child use: tsx bench/horde.ts serve-horde <dbPath> | serve-bare
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -345,7 +346,9 @@ const emptyWindow = (): WindowSamples => ({
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the workers (and requesters, when a key is given) for warm-up + windows; samples go to the window they started in. */
-async function runLoad(o: LoadOptions): Promise<{ windows: WindowSamples[]; firstError?: string }> {
+async function runLoad(
+  o: LoadOptions,
+): Promise<{ windows: WindowSamples[]; settled: number; firstError?: string }> {
   const windows = Array.from({ length: o.windows }, emptyWindow);
   const start = performance.now();
   const end = start + o.warmupMs + o.windows * o.windowMs;
@@ -359,6 +362,8 @@ async function runLoad(o: LoadOptions): Promise<{ windows: WindowSamples[]; firs
     firstError ??= what;
   };
   let deficit = 0;
+  /** Jobs settled in the whole run, warm-up included (the server's CPU time is over all of it). */
+  let settled = 0;
   let wakeRequester: (() => void) | undefined;
 
   const worker = async (i: number): Promise<void> => {
@@ -410,7 +415,8 @@ async function runLoad(o: LoadOptions): Promise<{ windows: WindowSamples[]; firs
         );
         const subMs = performance.now() - t1;
         if (sub.status !== 200) fail(w, `submit answered ${sub.status} ${JSON.stringify(sub.body)}`);
-        else if (w) {
+        else settled++;
+        if (sub.status === 200 && w) {
           w.submit.push(subMs);
           w.pair.push(popMs + subMs);
           w.settled++;
@@ -471,7 +477,21 @@ async function runLoad(o: LoadOptions): Promise<{ windows: WindowSamples[]; firs
   for (let i = 0; i < (o.pollers ?? 0); i++) loops.push(poller(i));
   if (o.requesterKey !== undefined) for (let i = 0; i < 4; i++) loops.push(requester());
   await Promise.all(loops);
-  return firstError === undefined ? { windows } : { windows, firstError };
+  return firstError === undefined ? { windows, settled } : { windows, settled, firstError };
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; undefined
+ * elsewhere). Its ticks are USER_HZ, 100 a second on every Linux ABI.
+ */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface LevelFigures {
@@ -780,7 +800,11 @@ interface LevelRun {
   workers: number;
   http: LevelFigures;
   max: LevelFigures;
+  /** The server's CPU time per job settled flat out (Linux), its async post and status polls included. */
+  cpuPerJobMs?: number;
 }
+
+const cpuText = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${ms.toFixed(2)} ms`);
 
 export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
   const started = performance.now();
@@ -806,6 +830,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
       workers: number,
       keys: { workerKey: string; requesterKey?: string },
       statusIds: string[],
+      serverPid: number,
     ) => {
       const pollers = Math.max(2, Math.round(workers / 10));
       const common = { url, workers, statusIds, pollers, pollEveryMs: 250, ...keys };
@@ -816,6 +841,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
         windowMs: o.windowMs,
         windows: o.windows,
       });
+      const cpuBefore = processCpuMs(serverPid);
       const b = await runLoad({
         ...common,
         thinkMs: 0,
@@ -823,22 +849,30 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
         windowMs: o.saturationWindowMs,
         windows: o.saturationWindows,
       });
+      const cpuAfter = processCpuMs(serverPid);
       return {
         latency: figures(a.windows, o.windowMs, a.firstError),
         throughput: figures(b.windows, o.saturationWindowMs, b.firstError),
+        // Flat out the server's CPU is the limit; its time per job does not move with the windows'
+        // few seconds the way jobs/s does.
+        cpuPerJobMs:
+          cpuBefore !== undefined && cpuAfter !== undefined && b.settled > 0
+            ? (cpuAfter - cpuBefore) / b.settled
+            : undefined,
       };
     };
 
     // The transport floor first, per worker count, while the machine is as it will be for the horde.
-    const floors = new Map<number, { latency: LevelFigures; throughput: LevelFigures }>();
+    const floors = new Map<number, Awaited<ReturnType<typeof phases>>>();
     const bare = await startServerChild<{ url: string }>(HERE, ['serve-bare'], { readyTimeoutMs: 30_000 });
     try {
       for (const w of o.workers) {
-        const f = await phases(bare.info.url, w, { workerKey: 'x' }, [randomUUID()]);
+        const f = await phases(bare.info.url, w, { workerKey: 'x' }, [randomUUID()], bare.pid);
         floors.set(w, f);
         o.log(
           `  horde: bare node:http floor, ${w} workers: pop p50 ${f.latency.popP50.median.toFixed(2)} ms, ` +
-            `p99 ${f.latency.popP99.median.toFixed(2)} ms, ${f.throughput.settledPerS.median.toFixed(0)} pairs/s flat out`,
+            `p99 ${f.latency.popP99.median.toFixed(2)} ms, ${f.throughput.settledPerS.median.toFixed(0)} pairs/s flat out, ` +
+            `server CPU ${cpuText(f.cpuPerJobMs)} a pair`,
         );
       }
     } finally {
@@ -862,18 +896,29 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
         o.log(`  horde: queue at ${kLabel(level)} (seeded ${seeded} in ${seedS.toFixed(1)} s)`);
         if (o.levels.includes(level)) {
           for (const w of o.workers) {
-            const { latency: http, throughput: max } = await phases(
+            const {
+              latency: http,
+              throughput: max,
+              cpuPerJobMs,
+            } = await phases(
               server.info.url,
               w,
               { workerKey: accounts.owner.apikey, requesterKey: accounts.requester.apikey },
               statusIds,
+              server.pid,
             );
-            runs.push({ level, workers: w, http, max });
+            runs.push({
+              level,
+              workers: w,
+              http,
+              max,
+              ...(cpuPerJobMs !== undefined ? { cpuPerJobMs } : {}),
+            });
             const err = http.firstError ?? max.firstError;
             o.log(
               `  horde ${kLabel(level)}, ${w} workers: pop p50 ${http.popP50.median.toFixed(2)} p99 ${http.popP99.median.toFixed(2)} ms, ` +
                 `pop+submit p99 ${http.pairP99.median.toFixed(2)} ms, status p50 ${http.statusP50.median.toFixed(2)} ms, ` +
-                `${max.settledPerS.median.toFixed(0)} jobs/s flat out, errors ${http.errors + max.errors}` +
+                `${max.settledPerS.median.toFixed(0)} jobs/s flat out, server CPU ${cpuText(cpuPerJobMs)} a job, errors ${http.errors + max.errors}` +
                 (err ? ` (${err.slice(0, 200)})` : ''),
             );
             // Put back what the phases settled beyond what the requesters re-posted.
@@ -931,7 +976,8 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
               `pop p50 ${l.http.popP50.median.toFixed(1)} / p99 ${l.http.popP99.median.toFixed(1)} ms (bare ${floor.latency.popP50.median.toFixed(1)} / ${floor.latency.popP99.median.toFixed(1)}), ` +
               `submit p50 ${l.http.submitP50.median.toFixed(1)} / p99 ${l.http.submitP99.median.toFixed(1)} ms, ` +
               `status p50 ${l.http.statusP50.median.toFixed(1)} / p99 ${l.http.statusP99.median.toFixed(1)} ms, async p50 ${l.http.asyncP50.median.toFixed(1)} ms; ` +
-              `flat out ${l.max.settledPerS.median.toFixed(0)} jobs/s (bare ${floor.throughput.settledPerS.median.toFixed(0)} pairs/s); errors ${l.http.errors + l.max.errors}`,
+              `flat out ${l.max.settledPerS.median.toFixed(0)} jobs/s (bare ${floor.throughput.settledPerS.median.toFixed(0)} pairs/s), ` +
+              `server CPU ${cpuText(l.cpuPerJobMs)} a job (bare ${cpuText(floor.cpuPerJobMs)} a pair); errors ${l.http.errors + l.max.errors}`,
           }),
         );
       }
@@ -976,7 +1022,9 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
                 ? high.max.settledPerS.median / floors.get(top)!.throughput.settledPerS.median >= 0.5
                 : undefined,
           },
-          note: 'no think time, pollers and requesters running',
+          note:
+            `no think time, pollers and requesters running; the server's CPU time ${cpuText(high.cpuPerJobMs)} a job ` +
+            `(its async post, pop, submit and a share of the polls), bare node:http's ${cpuText(floors.get(top)!.cpuPerJobMs)} a pair`,
         }),
       );
     }
