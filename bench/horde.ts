@@ -35,6 +35,7 @@ import type { WorkerRow } from '../electron/horde/store/workers';
 import { fromKudos } from '../shared/ledger/money';
 import { textJobKudos } from '../shared/kudos/pricing';
 import { isEntry, ready, startServerChild } from './child';
+import { Rng } from '../test/harness/rng';
 import { row, type BenchResult, type Row } from './report';
 import { percentile, summarize, type Summary } from './stats';
 
@@ -310,7 +311,13 @@ interface LoadOptions {
   workerKey: string;
   requesterKey?: string;
   workers: number;
-  /** Simulated generation time between pop and submit. */
+  /**
+   * Mean simulated generation time between pop and submit; each job's is drawn uniformly from
+   * half to one and a half times it (seeded per worker), as real jobs differ in length, model and
+   * machine. With every job the same length, the simulated workers popped in lockstep: all 200 at
+   * once every 2 s, so a pop waited behind up to 199 others, which real workers do not do (a
+   * side-by-side run: pop+submit p99 52-135 ms in lockstep, 7.5-10 ms drawn).
+   */
   thinkMs: number;
   warmupMs: number;
   windowMs: number;
@@ -343,6 +350,9 @@ const emptyWindow = (): WindowSamples => ({
   errors: 0,
 });
 
+/** The simulated job lengths' seed: every run, the horde's and the bare server's, gets the same ones. */
+const THINK_SEED = 20_261_202;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the workers (and requesters, when a key is given) for warm-up + windows; samples go to the window they started in. */
@@ -368,6 +378,7 @@ async function runLoad(
 
   const worker = async (i: number): Promise<void> => {
     const name = `bench-worker-${i}`;
+    const jobLength = new Rng(THINK_SEED + i);
     while (performance.now() < end) {
       const t0 = performance.now();
       let popped: Answer;
@@ -405,7 +416,7 @@ async function runLoad(
       }
       deficit++;
       wakeRequester?.();
-      if (o.thinkMs > 0) await sleep(o.thinkMs);
+      if (o.thinkMs > 0) await sleep(o.thinkMs * (0.5 + jobLength.next()));
       const t1 = performance.now();
       try {
         const sub = await post(
