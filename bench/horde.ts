@@ -316,7 +316,7 @@ interface LoadOptions {
    * half to one and a half times it (seeded per worker), as real jobs differ in length, model and
    * machine. With every job the same length, the simulated workers popped in lockstep: all 200 at
    * once every 2 s, so a pop waited behind up to 199 others, which real workers do not do (a
-   * side-by-side run: pop+submit p99 52-135 ms in lockstep, 7.5-10 ms drawn).
+   * side-by-side run: pop+submit p99 64-152 ms in lockstep, 7.5-10 ms drawn).
    */
   thinkMs: number;
   warmupMs: number;
