@@ -14,7 +14,6 @@
  * Child use: tsx bench/horde.ts serve-horde <dbPath> | serve-bare
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -35,6 +34,7 @@ import type { WorkerRow } from '../electron/horde/store/workers';
 import { fromKudos } from '../shared/ledger/money';
 import { textJobKudos } from '../shared/kudos/pricing';
 import { isEntry, ready, startServerChild } from './child';
+import { processCpuMs } from './proc-cpu';
 import { Rng } from '../test/harness/rng';
 import { row, type BenchResult, type Row } from './report';
 import { percentile, summarize, type Summary } from './stats';
@@ -426,11 +426,13 @@ async function runLoad(
         );
         const subMs = performance.now() - t1;
         if (sub.status !== 200) fail(w, `submit answered ${sub.status} ${JSON.stringify(sub.body)}`);
-        else settled++;
-        if (sub.status === 200 && w) {
-          w.submit.push(subMs);
-          w.pair.push(popMs + subMs);
-          w.settled++;
+        else {
+          settled++;
+          if (w) {
+            w.submit.push(subMs);
+            w.pair.push(popMs + subMs);
+            w.settled++;
+          }
         }
       } catch (err) {
         fail(w, `submit: ${String(err)}`);
@@ -489,20 +491,6 @@ async function runLoad(
   if (o.requesterKey !== undefined) for (let i = 0; i < 4; i++) loops.push(requester());
   await Promise.all(loops);
   return firstError === undefined ? { windows, settled } : { windows, settled, firstError };
-}
-
-/**
- * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; undefined
- * elsewhere). Its ticks are USER_HZ, 100 a second on every Linux ABI.
- */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 interface LevelFigures {
@@ -852,7 +840,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
         windowMs: o.windowMs,
         windows: o.windows,
       });
-      const cpuBefore = processCpuMs(serverPid);
+      const cpuBefore = await processCpuMs(serverPid);
       const b = await runLoad({
         ...common,
         thinkMs: 0,
@@ -860,7 +848,7 @@ export async function benchHorde(o: HordeOptions): Promise<BenchResult> {
         windowMs: o.saturationWindowMs,
         windows: o.saturationWindows,
       });
-      const cpuAfter = processCpuMs(serverPid);
+      const cpuAfter = await processCpuMs(serverPid);
       return {
         latency: figures(a.windows, o.windowMs, a.firstError),
         throughput: figures(b.windows, o.saturationWindowMs, b.firstError),

@@ -7,62 +7,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { killGroup, tsNodeArgs } from './child';
+import { CLK_TCK, treeCpuSeconds } from './proc-cpu';
 import { row, type BenchResult } from './report';
 import { summarize } from './stats';
 
-/** Kernel clock ticks per second for /proc times; 100 on every Linux this runs on (getconf CLK_TCK). */
-const CLK_TCK = 100;
 const READY_TIMEOUT_MS = 180_000;
 /** After serve says it listens: model scans, first policy checks and lazy imports finish. */
 const SETTLE_MS = 5_000;
 const SLICES = 5;
 const IDLE_SETTINGS = { idleMinutes: 60, onlyOnAC: false, finishJobBeforePause: true, finishGraceSeconds: 5 };
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  ticks: number;
-}
-
-async function readStat(pid: number): Promise<ProcStat | undefined> {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may hold spaces: fields resume after the last ')'.
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(rest[1]);
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return { pid, ppid, ticks: utime + stime };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds used so far by `root` and every live descendant. */
-export async function treeCpuSeconds(root: number): Promise<number> {
-  const stats: ProcStat[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = await readStat(Number(name));
-    if (s) stats.push(s);
-  }
-  const children = new Map<number, ProcStat[]>();
-  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  let ticks = 0;
-  const rootStat = stats.find((s) => s.pid === root);
-  if (!rootStat) return Number.NaN;
-  const todo = [rootStat];
-  while (todo.length > 0) {
-    const s = todo.pop() as ProcStat;
-    ticks += s.ticks;
-    todo.push(...(children.get(s.pid) ?? []));
-  }
-  return ticks / CLK_TCK;
-}
 
 /** The flags that make serve's worker wait for idle, read from its --help (the flag names are serve's to choose). */
 function idleFlags(help: string): string[] | undefined {
