@@ -74,8 +74,8 @@ export class HordeDb {
         this.depth--;
       }
     }
-    const answer = this.ungroupedDepth === 0 ? this.answers?.getStore() : undefined;
-    if (answer && !answer.sent) return this.grouped(answer.groups, fn);
+    const answer = this.liveAnswer();
+    if (answer) return this.grouped(answer.groups, fn);
     // A write outside any answer (the sweep's timer, an admin call, a backup), or after its answer
     // was sent, commits before it returns, as its caller expects; the open group commits first.
     this.commitGroup();
@@ -154,13 +154,22 @@ export class HordeDb {
     }
   }
 
+  /** The answer a write here belongs to: one in progress and not yet sent, while not ungrouped. */
+  private liveAnswer(): Answer | undefined {
+    const answer = this.ungroupedDepth === 0 ? this.answers?.getStore() : undefined;
+    return answer && !answer.sent ? answer : undefined;
+  }
+
   private grouped<T>(answer: Set<CommitGroup>, fn: () => T): T {
     let group = this.open;
     if (!group) {
       this.sql.exec('BEGIN IMMEDIATE');
       const made = new CommitGroup();
       this.open = group = made;
-      setImmediate(() => this.commitGroup(made));
+      setImmediate(() => {
+        // Unless it was committed (or failed) already and another group is open now.
+        if (this.open === made) this.commitGroup();
+      });
     }
     answer.add(group);
     this.sql.exec('SAVEPOINT answer');
@@ -197,10 +206,10 @@ export class HordeDb {
     if (this.open && performance.now() - this.open.openedAt >= this.maxOpenMs) this.commitGroup();
   }
 
-  /** Commits the open group (only `only`, when given and still open) and tells its answers. */
-  private commitGroup(only?: CommitGroup): void {
+  /** Commits the open group, if any, and tells its answers. */
+  private commitGroup(): void {
     const group = this.open;
-    if (!group || (only && group !== only)) return;
+    if (!group) return;
     this.open = undefined;
     try {
       this.sql.exec('COMMIT');
@@ -223,8 +232,8 @@ export class HordeDb {
     // A write outside `tx` while a group is open lands in the group's transaction: the answer it
     // belongs to waits for that group, and a write of no answer commits the group at once.
     if (this.depth === 0 && this.open) {
-      const answer = this.ungroupedDepth === 0 ? this.answers?.getStore() : undefined;
-      if (answer && !answer.sent) answer.groups.add(this.open);
+      const answer = this.liveAnswer();
+      if (answer) answer.groups.add(this.open);
       else this.commitGroup();
     }
     return call(this.prepare(sql), 'run', params) as {
@@ -286,7 +295,6 @@ interface Answer {
 }
 
 /** The writes of one event-loop turn's answers, committed together (`HordeDb.groupCommits`). */
-
 export class CommitGroup {
   readonly openedAt = performance.now();
   /** Resolves once the group's transaction is committed; rejects with the error if it was not. */
