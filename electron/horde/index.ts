@@ -162,6 +162,8 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
     opts.lan ?? false,
     imagesDirFor(opts.dbPath),
   );
+  // The WAL's checkpoints (and their syncs to disk) on a thread of their own, off the requests' way.
+  db.checkpointInBackground();
   const host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
   let app;
   try {
@@ -172,6 +174,7 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
     });
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (err) {
+    await db.stopBackgroundCheckpoints();
     db.close();
     throw err;
   }
@@ -216,6 +219,7 @@ export async function startHorde(opts: StartHordeOptions): Promise<Horde> {
       if (backupTimer) clearInterval(backupTimer);
       await app.close();
       await backingUp;
+      await db.stopBackgroundCheckpoints();
       db.close();
     },
   };
