@@ -11,8 +11,7 @@ export function nextDueAt(db: HordeDb): number {
     db.get<{ m: number | null }>(sql, ...params)?.m ?? Infinity;
   let due = Math.min(
     min("SELECT MIN(deadline) AS m FROM text_jobs WHERE status = 'processing'"),
-    min("SELECT MIN(expires_at) AS m FROM text_requests WHERE status = 'queued'"),
-    min("SELECT MIN(expires_at) AS m FROM text_requests WHERE status = 'processing'"),
+    min("SELECT MIN(expires_at) AS m FROM text_requests WHERE status IN ('queued', 'processing')"),
     min("SELECT MIN(deadline) AS m FROM interrogation_forms WHERE state = 'processing'"),
     min("SELECT MIN(expires_at) AS m FROM interrogations WHERE status = 'active'"),
     min("SELECT MIN(deadline) AS m FROM image_jobs WHERE status = 'processing'"),

@@ -442,4 +442,47 @@ DROP INDEX text_requests_queue;
 CREATE INDEX text_requests_position ON text_requests(status, extra_priority DESC, created_at, max_length, n);
 `,
   },
+  {
+    // Issue 20 again: fewer index writes per job.
+    version: 22,
+    sql: `
+-- A text request's status changes twice a job (queued -> processing -> done), and every index
+-- with the status in its key, or over every request, was rewritten both times. Each index now
+-- holds the rows its queries look for, so a job's two moves leave them or pass them by, and
+-- finished requests (most of the table, for good) are in none of them.
+-- Positions count queued requests only.
+DROP INDEX text_requests_position;
+CREATE INDEX text_requests_position ON text_requests(extra_priority DESC, created_at, max_length, n)
+  WHERE status = 'queued';
+-- The sweep and its due time look for live requests only, by expiry.
+DROP INDEX text_requests_expiry;
+CREATE INDEX text_requests_expiry ON text_requests(expires_at) WHERE status IN ('queued', 'processing');
+-- A user's requests are looked up by time (the ledger view, the club's member list), never by status.
+DROP INDEX text_requests_user;
+CREATE INDEX text_requests_user ON text_requests(user_id, created_at);
+-- The fair share per address is for anonymous requests only.
+DROP INDEX text_requests_ip;
+CREATE INDEX text_requests_ip ON text_requests(client_ip, status) WHERE user_id = 0;
+-- The pop index's rows come and go once a job each: five b-trees (the table, its primary key,
+-- three indexes) were three too many. Keyed by request, the table itself finds a request's rows
+-- (the old text_queue_request), and the pop's walk reads every column it tests from its index.
+CREATE TABLE text_queue_v22 (
+  request_id TEXT NOT NULL REFERENCES text_requests(id),
+  model TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  extra_priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  max_length INTEGER NOT NULL,
+  max_context_length INTEGER NOT NULL,
+  targeted INTEGER NOT NULL,
+  PRIMARY KEY (request_id, model)
+) WITHOUT ROWID;
+INSERT INTO text_queue_v22 SELECT request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted FROM text_queue;
+DROP TABLE text_queue;
+ALTER TABLE text_queue_v22 RENAME TO text_queue;
+CREATE INDEX text_queue_pop ON text_queue(model, extra_priority DESC, created_at, max_length, max_context_length, targeted);
+-- A priority user's own requests in queue order (the pop walks them without sorting them all).
+CREATE INDEX text_queue_user ON text_queue(user_id, model, extra_priority DESC, created_at, max_length, max_context_length, targeted);
+`,
+  },
 ];

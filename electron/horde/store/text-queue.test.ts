@@ -115,6 +115,54 @@ describe('queued request count', () => {
 });
 
 describe('text queue pop', () => {
+  it("serves its priority users' requests first, in queue order across them and their models", () => {
+    const s = setup();
+    const other = userById(s.db, createUser(s.db, 'other', 0, { trusted: true }).id)!;
+    const asUser = (user: UserRow, prompt: string, at: number, priority = 0, models: string[] = ['m']) =>
+      enqueueText(
+        s.db,
+        {
+          user,
+          prompt,
+          params: {},
+          models,
+          workers: [],
+          workerBlacklist: false,
+          n: 1,
+          maxLength: 64,
+          maxContextLength: 1024,
+          extraPriority: priority,
+          kudosPerJob: asMilli(1000),
+        },
+        at,
+        limits,
+      );
+    asUser(s.requester, 'stranger-oldest', 1, 50);
+    asUser(other, 'other-new', 9);
+    asUser(s.owner, 'owner-any-model', 5, 0, []);
+    asUser(other, 'other-high', 8, 3);
+    asUser(s.owner, 'owner-old', 2);
+    const w = s.worker('w', ['m']);
+    const popAll = (priorityUserIds: number[], onlyPriority = false) =>
+      popText(
+        s.db,
+        w,
+        { models: ['m'], maxLength: 512, maxContextLength: 2048, amount: 1, priorityUserIds, onlyPriority },
+        20,
+        limits,
+      ).popped?.payload.prompt;
+    // The two priority users' requests first, by priority then age, whichever model index holds
+    // them; then the rest of the queue.
+    expect([1, 2, 3, 4].map(() => popAll([s.owner.id, other.id, s.owner.id]))).toEqual([
+      'other-high',
+      'owner-old',
+      'owner-any-model',
+      'other-new',
+    ]);
+    expect(popAll([s.owner.id], true)).toBeUndefined();
+    expect(popAll([s.owner.id])).toBe('stranger-oldest');
+  });
+
   it('serves the highest priority first, then the oldest', () => {
     const s = setup();
     s.enqueue({ prompt: 'old-low', priority: 1, at: 1 });

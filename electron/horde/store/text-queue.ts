@@ -211,7 +211,9 @@ function moveTextRequest(
       id: r.id,
     },
   );
-  syncQueue(db, r.id, to);
+  // Queue rows exist exactly while a request is queued: a move between two other statuses (a
+  // submit's processing -> done) has none to delete.
+  if (to === 'queued' || r.status === 'queued') syncQueue(db, r.id, to);
   if (FINAL_TEXT_STATUSES.has(to)) endRequest(db, r, now, to);
 }
 
@@ -260,19 +262,22 @@ interface QueueHead {
   created_at: number;
 }
 
-/** The best queued request for one model ('' = requests accepting any model). */
+/**
+ * The best queued request for one model ('' = requests accepting any model), of one user when
+ * `user` is given: a walk of one index in queue order that stops at the first fit.
+ */
 function headFor(
   db: HordeDb,
   model: string,
   params: Record<string, string | number>,
-  users?: number[],
+  user?: number,
 ): QueueHead | undefined {
-  if (users) {
+  if (user !== undefined) {
     return db.get<QueueHead>(
       `SELECT q.request_id, q.extra_priority, q.created_at FROM text_queue q INDEXED BY text_queue_user
-       WHERE q.user_id IN (SELECT value FROM json_each(:users)) AND q.model = :model AND ${FIT_SQL}
+       WHERE q.user_id = :user AND q.model = :model AND ${FIT_SQL}
        ORDER BY q.extra_priority DESC, q.created_at LIMIT 1`,
-      { ...params, model, users: JSON.stringify(users) },
+      { ...params, model, user },
     );
   }
   return db.get<QueueHead>(
@@ -283,7 +288,11 @@ function headFor(
   );
 }
 
-/** Highest priority, then oldest, across the heads of the worker's models. */
+/**
+ * Highest priority, then oldest, across the heads of the worker's models (and of each of
+ * `users`, when given). One walk per user: a single query over a list of users sorted every
+ * queued request of theirs for each pop, and a priority user may have thousands.
+ */
 function bestHead(
   db: HordeDb,
   models: string[],
@@ -292,16 +301,18 @@ function bestHead(
 ): QueueHead | undefined {
   let best: QueueHead | undefined;
   for (const model of new Set([...models, ''])) {
-    const head = headFor(db, model, params, users);
-    if (!head) continue;
-    if (
-      !best ||
-      compareQueue(
-        { extraPriority: head.extra_priority, createdAt: head.created_at },
-        { extraPriority: best.extra_priority, createdAt: best.created_at },
-      ) < 0
-    ) {
-      best = head;
+    for (const user of users ? new Set(users) : [undefined]) {
+      const head = headFor(db, model, params, user);
+      if (!head) continue;
+      if (
+        !best ||
+        compareQueue(
+          { extraPriority: head.extra_priority, createdAt: head.created_at },
+          { extraPriority: best.extra_priority, createdAt: best.created_at },
+        ) < 0
+      ) {
+        best = head;
+      }
     }
   }
   return best;
