@@ -356,7 +356,7 @@ const THINK_SEED = 20_261_202;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the workers (and requesters, when a key is given) for warm-up + windows; samples go to the window they started in. */
-async function runLoad(
+export async function runLoad(
   o: LoadOptions,
 ): Promise<{ windows: WindowSamples[]; settled: number; firstError?: string }> {
   const windows = Array.from({ length: o.windows }, emptyWindow);

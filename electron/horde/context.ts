@@ -167,6 +167,21 @@ export function apiKeyOf(req: FastifyRequest): string | undefined {
   return key === undefined || key === '' ? undefined : key;
 }
 
+/** Each request's user as its key named it: looked up once, though the rate limit and the handler both ask. */
+const requestUsers = new WeakMap<FastifyRequest, { key: string; user: UserRow | undefined }>();
+
+/**
+ * The user `key` belongs to, for this request: read once per request (one hash and one query;
+ * every request was paying two), as of the moment it was first asked, which is its arrival.
+ */
+export function userForKey(ctx: HordeContext, req: FastifyRequest, key: string): UserRow | undefined {
+  const seen = requestUsers.get(req);
+  if (seen?.key === key) return seen.user;
+  const user = userByApiKey(ctx.db, key);
+  requestUsers.set(req, { key, user });
+  return user;
+}
+
 /**
  * The user behind the request's `apikey` header. A missing header means the
  * anonymous user where `anonymousIfMissing` (requests, status), and an
@@ -176,7 +191,7 @@ export function apiKeyOf(req: FastifyRequest): string | undefined {
 export function userOf(ctx: HordeContext, req: FastifyRequest, o: { anonymousIfMissing: boolean }): UserRow {
   const key = apiKeyOf(req) ?? (o.anonymousIfMissing ? ANONYMOUS_API_KEY : undefined);
   if (key === undefined) throw invalidApiKey();
-  const user = userByApiKey(ctx.db, key);
+  const user = userForKey(ctx, req, key);
   if (!user) throw invalidApiKey();
   if (ctx.lan && isAnonymous(user) && !isLoopbackIp(req.ip)) {
     throw new HordeError(

@@ -6,8 +6,8 @@ import type { ErrorBody } from '../../shared/api/common';
 import { HordeError } from '../../shared/api/horde-error';
 import { isStorageFull, storageFull } from './errors';
 import { LedgerRefused } from './store/ledger';
-import { apiKeyOf, type HordeContext } from './context';
-import { isAnonymous, userByApiKey } from './store/users';
+import { apiKeyOf, userForKey, type HordeContext } from './context';
+import { isAnonymous } from './store/users';
 import { userRoutes } from './routes/users';
 import { textRoutes } from './routes/text';
 import { interrogateRoutes } from './routes/interrogate';
@@ -163,7 +163,7 @@ export async function buildServer(ctx: HordeContext, o: ServerOptions): Promise<
     // key, a made-up key) counts against the IP, so inventing keys cannot dodge the limit.
     keyGenerator: (req) => {
       const key = apiKeyOf(req);
-      const user = key !== undefined ? userByApiKey(ctx.db, key) : undefined;
+      const user = key !== undefined ? userForKey(ctx, req, key) : undefined;
       return user && !isAnonymous(user) ? `user:${user.id}` : `ip:${req.ip}`;
     },
     errorResponseBuilder: (_req, c) =>

@@ -7,17 +7,10 @@ import { userAccount } from '../../../shared/ledger/events';
 import { asMilli, fromKudos, toKudos } from '../../../shared/ledger/money';
 import { HordeError } from '../../../shared/api/horde-error';
 import { invalidApiKey } from '../errors';
-import { apiKeyOf, userOf, type HordeContext } from '../context';
+import { apiKeyOf, userForKey, userOf, type HordeContext } from '../context';
 import { LedgerRefused, balanceOf, eventByKey, kudosDetailsOf } from '../store/ledger';
 import { transferKudos } from '../store/kudos';
-import {
-  isAnonymous,
-  userByApiKey,
-  userById,
-  userByUsername,
-  usernameOf,
-  type UserRow,
-} from '../store/users';
+import { isAnonymous, userById, userByUsername, usernameOf, type UserRow } from '../store/users';
 import type { HordeDb } from '../store/db';
 import { evaluatingOf } from '../store/evaluation';
 import { noteAddress, noteNewAccountTransfer } from '../store/flags';
@@ -100,7 +93,7 @@ export const userRoutes =
     serve(app, R.findUser, async (req) => {
       const key = apiKeyOf(req);
       if (key === undefined) throw invalidApiKey();
-      const user = userByApiKey(ctx.db, key);
+      const user = userForKey(ctx, req, key);
       if (!user) throw new HordeError('UserNotFound', "User with api_key '(the key sent)' not found.");
       return userDetails(
         ctx.db,
@@ -120,7 +113,7 @@ export const userRoutes =
         );
       }
       const key = apiKeyOf(req);
-      if (key !== undefined && !userByApiKey(ctx.db, key)) throw invalidApiKey();
+      if (key !== undefined && !userForKey(ctx, req, key)) throw invalidApiKey();
       const id = Number(req.params.id);
       const user = Number.isSafeInteger(id) ? userById(ctx.db, id) : undefined;
       if (!user) throw new HordeError('UserNotFound', `User with ID '${req.params.id}' not found.`);
