@@ -1,33 +1,39 @@
 import { Worker } from 'node:worker_threads';
 
+/** The flags the server and the thread share: a commit since the last pass, and stop. */
+const COMMITTED = 0;
+const STOP = 1;
+
 /**
  * The checkpointer thread's whole program, run as a CommonJS script (`eval`), so that it needs no
  * file of its own beside a bundle: its own connection to the horde's file, and a passive
- * checkpoint every `everyMs`. A passive checkpoint copies the WAL's committed pages into the
- * database file and syncs both, without taking the write lock, so the server's writes go on
- * meanwhile. It keeps no read transaction open between passes, which would stop the WAL from
- * being restarted.
+ * checkpoint `everyMs` after the server commits. A passive checkpoint copies the WAL's committed
+ * pages into the database file and syncs both, without taking the write lock, so the server's
+ * writes go on meanwhile. The thread sleeps in `Atomics.wait` until a commit wakes it, so an idle
+ * horde costs nothing (a timer every 100 ms took a volunteer's idle `serve` from 0.08 % to 0.8 %
+ * of a core). It keeps no read transaction open between passes, which would stop the WAL from
+ * restarting.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
+const flags = new Int32Array(workerData.flags);
 const db = new DatabaseSync(workerData.file, { timeout: 0 });
-const pass = () => {
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+for (;;) {
+  Atomics.wait(flags, ${COMMITTED}, 0);
+  if (Atomics.load(flags, ${STOP}) === 1) break;
+  // The commits of the next moment join this pass; a stop cuts the wait short.
+  Atomics.wait(flags, ${STOP}, 0, workerData.everyMs);
+  if (Atomics.load(flags, ${STOP}) === 1) break;
+  Atomics.store(flags, ${COMMITTED}, 0);
   try {
-    const r = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get();
-    parentPort.postMessage({ pass: r });
+    parentPort.postMessage({ pass: checkpoint.get() });
   } catch (err) {
-    parentPort.postMessage({ error: String(err && err.message || err) });
+    parentPort.postMessage({ error: String((err && err.message) || err) });
   }
-};
-const timer = setInterval(pass, workerData.everyMs);
-parentPort.on('message', (m) => {
-  if (m !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  parentPort.postMessage({ stopped: true });
-  parentPort.close();
-});
+}
+db.close();
 `;
 
 /** How often the thread checkpoints by default. */
@@ -58,12 +64,16 @@ export class Checkpointer {
   last: CheckpointPass | undefined;
   /** The last pass's error; the server's own checkpoints still bound the WAL meanwhile. */
   lastError: string | undefined;
-  private passes = 0;
+  private passCount = 0;
   private exited = false;
+  private readonly flags = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   private waiters: (() => void)[] = [];
 
   constructor(file: string, everyMs = CHECKPOINT_EVERY_MS) {
-    this.worker = new Worker(PROGRAM, { eval: true, workerData: { file, everyMs } });
+    this.worker = new Worker(PROGRAM, {
+      eval: true,
+      workerData: { file, everyMs, flags: this.flags.buffer },
+    });
     // A server that is done must not be kept alive by its checkpointer.
     this.worker.unref();
     this.worker.on('message', (m: { pass?: CheckpointPass; error?: string }) => {
@@ -73,7 +83,7 @@ export class Checkpointer {
       }
       if (m.error !== undefined) this.lastError = m.error;
       if (m.pass || m.error !== undefined) {
-        this.passes++;
+        this.passCount++;
         for (const w of this.waiters.splice(0)) w();
       }
     });
@@ -83,6 +93,18 @@ export class Checkpointer {
     this.worker.once('exit', () => {
       this.exited = true;
     });
+  }
+
+  /** Passes so far, errors included. */
+  get passes(): number {
+    return this.passCount;
+  }
+
+  /** Tells the thread the server committed: it checkpoints `everyMs` later. Two atomics, no message. */
+  committed(): void {
+    if (Atomics.load(this.flags, COMMITTED) === 1) return;
+    Atomics.store(this.flags, COMMITTED, 1);
+    Atomics.notify(this.flags, COMMITTED);
   }
 
   /** Resolves after the next pass (tests). */
@@ -101,7 +123,10 @@ export class Checkpointer {
         clearTimeout(stuck);
         resolve();
       });
-      this.worker.postMessage('stop');
+      Atomics.store(this.flags, STOP, 1);
+      Atomics.store(this.flags, COMMITTED, 1);
+      Atomics.notify(this.flags, COMMITTED);
+      Atomics.notify(this.flags, STOP);
     });
     return this.stopping;
   }

@@ -108,6 +108,7 @@ export class HordeDb {
     try {
       const out = fn();
       this.sql.exec('COMMIT');
+      this.checkpointer?.committed();
       return out;
     } catch (err) {
       // SQLite rolls back by itself on some errors (SQLITE_FULL among them); a ROLLBACK then would
@@ -263,6 +264,7 @@ export class HordeDb {
     this.open = undefined;
     try {
       this.sql.exec('COMMIT');
+      this.checkpointer?.committed();
       group.settle();
     } catch (err) {
       if (this.sql.isTransaction) this.sql.exec('ROLLBACK');
@@ -286,10 +288,13 @@ export class HordeDb {
       if (answer) answer.groups.add(this.open);
       else this.commitGroup();
     }
-    return call(this.prepare(sql), 'run', params) as {
+    const out = call(this.prepare(sql), 'run', params) as {
       changes: number | bigint;
       lastInsertRowid: number | bigint;
     };
+    // A write of its own (autocommit) committed as it ran.
+    if (this.checkpointer && !this.sql.isTransaction) this.checkpointer.committed();
+    return out;
   }
 
   prepare(sql: string): StatementSync {
