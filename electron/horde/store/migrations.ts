@@ -464,8 +464,9 @@ CREATE INDEX text_requests_user ON text_requests(user_id, created_at);
 DROP INDEX text_requests_ip;
 CREATE INDEX text_requests_ip ON text_requests(client_ip, status) WHERE user_id = 0;
 -- The pop index's rows come and go once a job each: five b-trees (the table, its primary key,
--- three indexes) were three too many. Keyed by request, the table itself finds a request's rows
--- (the old text_queue_request), and the pop's walk reads every column it tests from its index.
+-- three indexes) were one too many. Keyed by request first, the primary key finds a request's
+-- rows (the old text_queue_request did). Still a rowid table: requests of the same priority and
+-- millisecond pop in the order they were queued, which the indexes' trailing rowid gives.
 CREATE TABLE text_queue_v22 (
   request_id TEXT NOT NULL REFERENCES text_requests(id),
   model TEXT NOT NULL,
@@ -476,13 +477,15 @@ CREATE TABLE text_queue_v22 (
   max_context_length INTEGER NOT NULL,
   targeted INTEGER NOT NULL,
   PRIMARY KEY (request_id, model)
-) WITHOUT ROWID;
-INSERT INTO text_queue_v22 SELECT request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted FROM text_queue;
+);
+INSERT INTO text_queue_v22 (request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted)
+  SELECT request_id, model, user_id, extra_priority, created_at, max_length, max_context_length, targeted
+  FROM text_queue ORDER BY rowid;
 DROP TABLE text_queue;
 ALTER TABLE text_queue_v22 RENAME TO text_queue;
-CREATE INDEX text_queue_pop ON text_queue(model, extra_priority DESC, created_at, max_length, max_context_length, targeted);
+CREATE INDEX text_queue_pop ON text_queue(model, extra_priority DESC, created_at);
 -- A priority user's own requests in queue order (the pop walks them without sorting them all).
-CREATE INDEX text_queue_user ON text_queue(user_id, model, extra_priority DESC, created_at, max_length, max_context_length, targeted);
+CREATE INDEX text_queue_user ON text_queue(user_id, model, extra_priority DESC, created_at);
 `,
   },
 ];

@@ -115,6 +115,24 @@ describe('queued request count', () => {
 });
 
 describe('text queue pop', () => {
+  it('serves requests of the same priority and millisecond in the order they came', () => {
+    const s = setup();
+    const prompts = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const prompt of prompts) s.enqueue({ prompt, models: ['m'], at: 7 });
+    const w = s.worker('w', ['m']);
+    expect(prompts.slice(0, 3).map(() => s.pop(w).popped?.payload.prompt)).toEqual(['a', 'b', 'c']);
+    // The same through a priority user's own index.
+    const popFor = (ids: number[]) =>
+      popText(
+        s.db,
+        w,
+        { models: ['m'], maxLength: 512, maxContextLength: 2048, amount: 1, priorityUserIds: ids },
+        20,
+        limits,
+      ).popped?.payload.prompt;
+    expect([1, 2, 3].map(() => popFor([s.requester.id]))).toEqual(['d', 'e', 'f']);
+  });
+
   it("serves its priority users' requests first, in queue order across them and their models", () => {
     const s = setup();
     const other = userById(s.db, createUser(s.db, 'other', 0, { trusted: true }).id)!;
