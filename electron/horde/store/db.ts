@@ -24,9 +24,12 @@ const GROUP_COMMIT_MS = 2;
 /** What the WAL file is cut back to once it restarts (`journal_size_limit`). */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** SQLite's own auto-checkpoint, in WAL pages: what the server's connection goes back to without the thread. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+
 /**
  * With the checkpointer thread on, the WAL size (in pages) at which a commit here checkpoints
- * after all, SQLite's own auto-checkpoint (1000 pages without the thread). By then the thread has
+ * after all, SQLite's own auto-checkpoint (`SQLITE_AUTOCHECKPOINT_PAGES` without the thread). By then the thread has
  * copied nearly every page, so this checkpoint copies a few and lets the WAL restart: a WAL only
  * restarts at a write that finds every frame copied, which the thread, between two of the
  * server's writes, cannot see to. It also bounds the WAL (32 MiB) if the thread stops.
@@ -186,7 +189,7 @@ export class HordeDb {
     const c = this.checkpointer;
     if (!c) return;
     this.checkpointer = undefined;
-    if (this.sql.isOpen) this.sql.exec('PRAGMA wal_autocheckpoint = 1000');
+    if (this.sql.isOpen) this.sql.exec(`PRAGMA wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
     await c.stop();
   }
 
