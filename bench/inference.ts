@@ -49,22 +49,35 @@ interface Generation {
  * splits each runner's time into ONNX Runtime's and its own, which the machine's load moves far less
  * than tokens per second.
  */
-async function recordRuns(): Promise<{ spans: Array<[number, number]>; session?: unknown }> {
+async function recordRuns(): Promise<RunRecord> {
   const ort = await import('onnxruntime-node');
   // Typed as a factory, the export is ONNX Runtime's session class, whose prototype every session shares.
   const proto = (
-    ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }
+    ort.InferenceSession as unknown as {
+      prototype: { run: (feeds: Record<string, { data?: unknown }>, ...rest: unknown[]) => Promise<unknown> };
+    }
   ).prototype;
-  const recorder: { spans: Array<[number, number]>; session?: unknown } = { spans: [] };
+  const recorder: RunRecord = { spans: [] };
   const original = proto.run;
-  proto.run = async function (this: unknown, ...args: unknown[]) {
+  proto.run = async function (this: unknown, feeds, ...rest) {
     recorder.session = this;
+    const ids = recorder.spans.length === 0 ? feeds.input_ids?.data : undefined;
+    if (ids instanceof BigInt64Array) recorder.promptIds = Array.from(ids, Number);
     const start = performance.now();
-    const out = await original.apply(this, args);
+    const out = await original.call(this, feeds, ...rest);
     recorder.spans.push([start, performance.now()]);
     return out;
   };
   return recorder;
+}
+
+interface RunRecord {
+  /** Start and end of each `session.run` since the last reset. */
+  spans: Array<[number, number]>;
+  /** The session that ran last. */
+  session?: unknown;
+  /** The prompt pass's input ids, from the first run after the last reset. */
+  promptIds?: number[];
 }
 
 /** The two figures `recordRuns` gives for one generation, from its spans. */
@@ -101,16 +114,16 @@ interface LoadedRunner {
 /** The bare loop's inputs: the prompt's ids (the same tokenizer file) and the graph's shape. */
 async function bareInputs(dir: string): Promise<{ prompt: number[]; config: BareModelConfig }> {
   const { Tokenizer } = await import('@huggingface/tokenizers');
-  const [tokenizerJson, tokenizerConfig, configText] = await Promise.all([
+  const [tokenizerJson, tokenizerConfig] = await Promise.all([
     readFile(path.join(dir, 'tokenizer.json'), 'utf8'),
     readFile(path.join(dir, 'tokenizer_config.json'), 'utf8'),
-    readFile(path.join(dir, 'config.json'), 'utf8'),
   ]);
   const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, JSON.parse(tokenizerConfig) as object);
-  return {
-    prompt: tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT),
-    config: JSON.parse(configText) as BareModelConfig,
-  };
+  return { prompt: tokenizer.encode(PROMPT).ids.slice(-MAX_CONTEXT), config: await bareConfig(dir) };
+}
+
+async function bareConfig(dir: string): Promise<BareModelConfig> {
+  return JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as BareModelConfig;
 }
 
 /** One timed `bareGreedy` run with its figures. */
@@ -146,7 +159,7 @@ async function loadProject(
   const t0 = performance.now();
   const engine = await loadTextEngine({ modelsDir, modelName: model, dtype });
   const loadMillis = performance.now() - t0;
-  const inputs = await bareInputs(path.join(modelsDir, model));
+  const config = await bareConfig(path.join(modelsDir, model));
   return {
     loadMillis,
     once: async () => {
@@ -164,8 +177,12 @@ async function loadProject(
     bare: () => {
       // The session transformers.js runs, as the recorder saw it in the engine's last generation.
       const session = runs.session as import('onnxruntime-node').InferenceSession | undefined;
-      if (!session) throw new Error('the engine has not run its session yet');
-      return timedBare(ort, session, inputs, runs, newTokens);
+      // The engine's own prompt ids, as its tokenizer made them: a second tokenizer here would add
+      // its tables (about 20 MiB for GPT-2's) to the engine's peak RSS. The reference's process
+      // tokenizes on its own, and every generation's ids are compared across both.
+      const prompt = runs.promptIds;
+      if (!session || !prompt) throw new Error('the engine has not run its session yet');
+      return timedBare(ort, session, { prompt, config }, runs, newTokens);
     },
     dispose: () => engine.dispose(),
   };

@@ -92,6 +92,11 @@ export async function bareGreedy(
     out.push(best);
     if (t === 0) first = performance.now() - start;
     if (best === config.eos_token_id) break;
+    // The step has read the cache it was fed: free it now rather than leave the GC to find it, as
+    // the engine does (releaseSpentCache in generation.ts), so the two make the same garbage.
+    if (t > 0)
+      for (const tensor of Object.values(past))
+        ((tensor.data as Float32Array).buffer as ArrayBuffer).transfer(0);
     const next: typeof past = {};
     for (let i = 0; i < config.n_layer; i++) {
       next[`past_key_values.${i}.key`] = result[`present.${i}.key`] as OrtTensor;

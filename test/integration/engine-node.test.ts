@@ -103,6 +103,36 @@ describe('Node text engine on the generated tiny GPT-2 (cpu)', () => {
     await textPipeline.dispose();
   });
 
+  it("frees each step's key/value cache once the next step has read it, and keeps the tokens", async () => {
+    const ort = await import('onnxruntime-node');
+    const proto = (
+      ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }
+    ).prototype;
+    const original = proto.run;
+    const steps: ArrayBuffer[][] = [];
+    proto.run = async function (this: unknown, ...args: unknown[]) {
+      const out = (await original.apply(this, args)) as Record<string, { data: Float32Array }>;
+      steps.push(
+        Object.keys(out)
+          .filter((name) => name.startsWith('present'))
+          .map((name) => out[name]!.data.buffer as ArrayBuffer),
+      );
+      return out;
+    };
+    const freed = await engine.generate(greedy).finally(() => {
+      proto.run = original;
+    });
+    expect(steps).toHaveLength(24);
+    // Every step's cache but the last was read by the step after it, and freed then.
+    for (const buffers of steps.slice(0, -1)) for (const b of buffers) expect(b.byteLength).toBe(0);
+    for (const b of steps.at(-1)!) expect(b.byteLength).toBeGreaterThan(0);
+    const unfreed = await directGenerate(direct.model, direct.tokenizer.encode(greedy.prompt), {
+      max_new_tokens: 24,
+      do_sample: false,
+    });
+    expect(freed.tokenIds).toEqual(unfreed);
+  });
+
   it('sampling is reproducible from the seed, differs with another, and matches a direct seeded run', async () => {
     const a = await engine.generate(sampling);
     const b = await engine.generate(sampling);

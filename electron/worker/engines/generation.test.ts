@@ -1,6 +1,6 @@
 import { Tensor } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
-import { filterTopKTopP, firstStop, lastLogitsOnly } from './generation';
+import { filterTopKTopP, firstStop, lastLogitsOnly, releaseSpentCache } from './generation';
 
 describe('firstStop', () => {
   it('finds the earliest of several stop sequences', () => {
@@ -71,5 +71,65 @@ describe('lastLogitsOnly', () => {
       lastLogitsOnly({ Tensor }, model);
       expect(((await model.forward()) as { logits: Tensor }).logits).toBe(logits);
     }
+  });
+});
+
+describe('releaseSpentCache', () => {
+  const kv = (positions: number) =>
+    new Tensor('float32', new Float32Array(positions * 4), [1, 1, positions, 4]);
+  /** A decoder step as transformers.js' generate sees it: the cache it was fed in, the one it hands back. */
+  const decoder = () => {
+    let positions = 3;
+    return {
+      forward: async (inputs: unknown) => {
+        positions++;
+        const fed = (inputs as { past_key_values?: Record<string, Tensor> }).past_key_values ?? {};
+        return {
+          logits: new Tensor('float32', new Float32Array(8), [1, 1, 8]),
+          'present.0.key': kv(positions),
+          'present.0.value': kv(positions),
+          // An encoder's cache comes back once and is fed again at every later step.
+          'present.0.encoder.key': fed['past_key_values.0.encoder.key'] ?? kv(5),
+        };
+      },
+    };
+  };
+  type Step = Record<string, Tensor>;
+  const bytes = (tensor: Tensor): number => (tensor.data as Float32Array).byteLength;
+  const feed = (out: Step): { past_key_values: Step } => ({
+    past_key_values: {
+      'past_key_values.0.key': out['present.0.key']!,
+      'past_key_values.0.value': out['present.0.value']!,
+      'past_key_values.0.encoder.key': out['present.0.encoder.key']!,
+    },
+  });
+
+  it("frees a step's self-attention cache and the step before's logits once the next step has read them", async () => {
+    const model = decoder();
+    const original = model.forward;
+    const release = releaseSpentCache(model);
+    const first = (await model.forward({})) as Step;
+    const second = (await model.forward(feed(first))) as Step;
+    expect(bytes(first['present.0.key']!)).toBe(0);
+    expect(bytes(first['present.0.value']!)).toBe(0);
+    expect(bytes(first.logits!)).toBe(0);
+    // What the next step feeds, the encoder's cache, and the newest logits keep their data.
+    expect(bytes(second['present.0.key']!)).toBe(5 * 4 * 4);
+    expect(bytes(second['present.0.encoder.key']!)).toBe(5 * 4 * 4);
+    expect(bytes(second.logits!)).toBe(8 * 4);
+    release();
+    expect(model.forward).toBe(original);
+  });
+
+  it('never frees a cache the caller passed in', async () => {
+    const model = decoder();
+    releaseSpentCache(model);
+    const passedIn = feed({
+      'present.0.key': kv(3),
+      'present.0.value': kv(3),
+      'present.0.encoder.key': kv(5),
+    });
+    await model.forward(passedIn);
+    for (const tensor of Object.values(passedIn.past_key_values)) expect(bytes(tensor)).toBeGreaterThan(0);
   });
 });

@@ -98,6 +98,7 @@ export async function runTextGeneration(
   );
   const attentionMask = new tf.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
   const untrim = lastLogitsOnly(tf, loaded.model);
+  const unrelease = releaseSpentCache(loaded.model);
   const unpace = paceForward(loaded.model, options.speed);
   const output = (await loaded.model
     .generate({
@@ -117,6 +118,7 @@ export async function runTextGeneration(
     } as GenerateArgs)
     .finally(() => {
       unpace();
+      unrelease();
       untrim();
     })) as Transformers.Tensor;
 
@@ -167,6 +169,57 @@ export function lastLogitsOnly(
     ]);
     return out;
   });
+}
+
+/** A decoder's own past keys and values, which every step replaces: not an encoder's, which every step feeds again. */
+const SELF_ATTENTION_CACHE = /^past_key_values\.\d+\.(decoder\.)?(key|value)$/;
+
+/**
+ * Frees each step's past keys and values as soon as the step that read them returns, and each
+ * step's logits when the next step starts (generate has sampled from a copy of their last row by
+ * then), on this instance and for one generate call (the returned function puts the model back).
+ * ONNX Runtime hands every step's outputs back in new ArrayBuffers, and transformers.js drops the
+ * spent ones for the GC, which frees them only after marking the heap. On GPT-2 small the cache is
+ * about 74 KB a cached position, some 220 MB over 64 tokens, and the marking it calls for runs on a
+ * helper thread that takes a core from ONNX Runtime's pool, stalling the steps it meets 2–4×
+ * (README, Performance). Detaching a buffer (`ArrayBuffer.prototype.transfer(0)`) frees its memory
+ * at once. Only buffers this call's own steps returned are freed, never a cache the caller passed
+ * in, nor GPU tensors (transformers.js disposes those itself).
+ */
+export function releaseSpentCache(model: Pick<Transformers.PreTrainedModel, 'forward'>): () => void {
+  const returned = new WeakSet<ArrayBuffer>();
+  let spentLogits: ArrayBuffer | undefined;
+  return wrapForward(model, async (forward, inputs) => {
+    free(spentLogits);
+    const out = (await forward(inputs)) as Record<string, unknown> | null | undefined;
+    spentLogits = cpuBuffer(out?.logits);
+    const past = (inputs as { past_key_values?: Record<string, unknown> | null } | null)?.past_key_values;
+    for (const name in past ?? {}) {
+      const buffer = SELF_ATTENTION_CACHE.test(name) ? cpuBuffer(past?.[name]) : undefined;
+      if (buffer && returned.has(buffer)) free(buffer);
+    }
+    for (const name in out ?? {}) {
+      const buffer = name.startsWith('present') ? cpuBuffer(out?.[name]) : undefined;
+      if (buffer) returned.add(buffer);
+    }
+    return out;
+  });
+}
+
+function cpuBuffer(tensor: unknown): ArrayBuffer | undefined {
+  const t = tensor as Partial<Pick<Transformers.Tensor, 'location' | 'data'>> | null | undefined;
+  if (!t || t.location !== 'cpu' || !ArrayBuffer.isView(t.data)) return undefined;
+  return t.data.buffer instanceof ArrayBuffer ? t.data.buffer : undefined;
+}
+
+/** Detaches `buffer`, freeing its memory; one that cannot be (a browser before Chromium 114, a non-detachable buffer) is left to the GC. */
+function free(buffer: ArrayBuffer | undefined): void {
+  if (!buffer || typeof buffer.transfer !== 'function') return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // Not detachable: the GC frees it, as before.
+  }
 }
 
 /**
