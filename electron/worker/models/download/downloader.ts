@@ -19,7 +19,8 @@ import { DownloadError, toDownloadError } from './errors';
 import {
   blobPath,
   fileSize,
-  hashFile,
+  blobHash,
+  hashPrefix,
   hashKindOf,
   linkBlob,
   readRef,
@@ -233,10 +234,15 @@ async function run(t: DownloadTarget, o: DownloadOptions): Promise<DownloadRepor
     for (let attempt = 1; ; attempt++) {
       lastFailure = undefined;
       const before = progress.bytesDone;
+      let digest: string | null;
+      // A resumed file's hash starts with reading what is on disk: "verifying" until bytes come.
+      if (((await fileSize(`${f.blob}.incomplete`)) ?? 0) > 0) emit({ state: 'verifying', file: f.path });
       try {
-        fetchedBytes += await fetchBlob(f, t, commit, credentials, o.signal, (n) =>
-          emit({ bytesDone: progress.bytesDone + n, file: f.path }),
+        const fetched = await fetchBlob(f, t, commit, credentials, o.signal, (n) =>
+          emit({ state: 'downloading', bytesDone: progress.bytesDone + n, file: f.path }),
         );
+        fetchedBytes += fetched.bytes;
+        digest = fetched.digest;
       } catch (e) {
         const cause = lastFailure ?? e;
         if (cause instanceof ResumeRefused) {
@@ -251,8 +257,8 @@ async function run(t: DownloadTarget, o: DownloadOptions): Promise<DownloadRepor
         }
         throw cause;
       }
-      emit({ state: 'verifying', file: f.path });
-      if (await matchesHash(`${f.blob}.incomplete`, f.etag)) {
+      // An id that is no hash we know (a Xet hash): the size check is all there is.
+      if (digest === null || digest === f.etag) {
         await rename(`${f.blob}.incomplete`, f.blob);
         emit({ state: 'downloading' });
         break;
@@ -298,7 +304,11 @@ class ResumeRefused extends Error {
   }
 }
 
-/** Appends the rest of the file to `<blob>.incomplete`; returns the bytes fetched. */
+/**
+ * Appends the rest of the file to `<blob>.incomplete`; returns the bytes fetched and the hash of
+ * the whole file (`null` for an id that is no hash we know). The hash is taken from the bytes as
+ * they are written, after the part already on disk, so the file is not read again to check it.
+ */
 async function fetchBlob(
   f: PlannedFile,
   t: DownloadTarget,
@@ -306,14 +316,17 @@ async function fetchBlob(
   credentials: { hubUrl: string; fetch: typeof fetch; accessToken?: string },
   signal: AbortSignal | undefined,
   onBytes: (n: number) => void,
-): Promise<number> {
+): Promise<{ bytes: number; digest: string | null }> {
   const incomplete = `${f.blob}.incomplete`;
   let start = (await fileSize(incomplete)) ?? 0;
   if (start > f.size) {
     await rm(incomplete, { force: true });
     start = 0;
   }
-  if (start === f.size) return 0;
+  const kind = hashKindOf(f.etag);
+  const hash = kind ? blobHash(kind, f.size) : undefined;
+  if (hash && start > 0) await hashPrefix(hash, incomplete);
+  if (start === f.size) return { bytes: 0, digest: hash ? hash.digest('hex') : null };
   const remote = await downloadFile({ repo: t.repo, path: f.path, revision: commit, ...credentials });
   if (!remote) throw new DownloadError('NotFound', `${t.repo} has no file ${f.path}.`);
   const body = (start > 0
@@ -324,6 +337,7 @@ async function fetchBlob(
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       fetched += chunk.length;
+      hash?.update(chunk);
       onBytes(chunk.length);
       done(null, chunk);
     },
@@ -341,14 +355,7 @@ async function fetchBlob(
       `The connection ended after ${got} of ${f.size} bytes of ${f.path}.`,
       'Download again: it resumes from the bytes already fetched.',
     );
-  return fetched;
-}
-
-async function matchesHash(file: string, etag: string): Promise<boolean> {
-  const kind = hashKindOf(etag);
-  // An id that is no hash we know (a Xet hash): the size check is all there is.
-  if (!kind) return true;
-  return (await hashFile(file, kind)) === etag;
+  return { bytes: fetched, digest: hash ? hash.digest('hex') : null };
 }
 
 function mib(bytes: number): string {

@@ -4,7 +4,7 @@
  * A blob is named by its hash (SHA-256 for LFS files, the git blob SHA-1 otherwise),
  * so every file can be checked again later without the network.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -49,13 +49,21 @@ export async function fileSize(file: string): Promise<number | null> {
 
 /** The hash a blob is named by: SHA-256 of the bytes (LFS), or git's SHA-1 of "blob <size>\0" + bytes. */
 export async function hashFile(file: string, kind: 'sha256' | 'git-sha1'): Promise<string> {
-  const hash = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
-  if (kind === 'git-sha1') {
-    const size = (await stat(file)).size;
-    hash.update(`blob ${size}\0`);
-  }
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const hash = blobHash(kind, (await stat(file)).size);
+  await hashPrefix(hash, file);
   return hash.digest('hex');
+}
+
+/** A hash for a blob of `size` bytes, to be fed its bytes in order (git's SHA-1 starts with its header). */
+export function blobHash(kind: 'sha256' | 'git-sha1', size: number): Hash {
+  const hash = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
+  if (kind === 'git-sha1') hash.update(`blob ${size}\0`);
+  return hash;
+}
+
+/** Feeds `hash` the bytes `file` has so far: the part of a blob fetched before a download resumed. */
+export async function hashPrefix(hash: Hash, file: string): Promise<void> {
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
 /** Which hash names a blob: a 64-hex name is an LFS SHA-256, a 40-hex one a git SHA-1. */
