@@ -57,9 +57,12 @@ async function runOne(
         ...m,
         // --quick: fp32 and q8 only, to stay about a minute; q4's load and tokens are in npm test.
         dtypes: quick ? ['fp32', 'q8'] : ['fp32', 'q8', 'q4'],
-        rounds: quick ? 1 : 2,
+        // Three rounds give each runner three loads, so that one slow read of the file no longer
+        // decides its load ratio (two rounds read fp32 / q4 loads at 1.12× / 1.15× in one run and
+        // 0.88× / 0.94× in the next). A round after the first starts only within the dtype's budget:
+        // three dtypes must fit the 15-minute run on a slower machine too.
+        rounds: quick ? 1 : 3,
         reps: quick ? 2 : 6,
-        // A second round per dtype only when the first was quick: three dtypes must fit the 15-minute run.
         genBudgetMs: quick ? 3_000 : 30_000,
         dtypeBudgetMs: quick ? 10_000 : 60_000,
         newTokens: 64,

@@ -135,6 +135,49 @@ describe('scanModels', () => {
     ]);
   });
 
+  it('findModel finds each model scanModels lists, where scanModels finds it, and nothing else', async () => {
+    const cache = path.join(root, 'hub');
+    await model(path.join(root, 'tiny-gpt2'), gpt2);
+    await model(path.join(root, 'Xenova', 'gpt2'), gpt2);
+    // A model folder is not looked into: its own subfolder is no model of the list.
+    await model(path.join(root, 'outer'), gpt2);
+    await model(path.join(root, 'outer', 'inner'), gpt2);
+    await model(path.join(root, '.hidden'), gpt2);
+    await model(path.join(root, 'bert'), { model_type: 'bert', architectures: ['BertModel'] });
+    await mkdir(path.join(root, 'linked-target'), { recursive: true });
+    await model(path.join(root, 'linked-target', 'real'), nsfw);
+    await symlink(path.join(root, 'linked-target', 'real'), path.join(root, 'linked'));
+    const cached = async (dir: string, name: string) => {
+      const repo = path.join(dir, `models--${name.split('/').join('--')}`);
+      await model(path.join(repo, 'snapshots', 'cafe'), gpt2);
+      await mkdir(path.join(repo, 'refs'), { recursive: true });
+      await writeFile(path.join(repo, 'refs', 'main'), 'cafe');
+    };
+    // In the models folder's own cache layout, in another cache, and in both (the folder's wins).
+    await cached(root, 'onnx-community/here');
+    await cached(cache, 'onnx-community/there');
+    await cached(root, 'onnx-community/both');
+    await cached(cache, 'onnx-community/both');
+    // The same name as a folder and in the cache: the folder wins.
+    await cached(cache, 'Xenova/gpt2');
+
+    const listed = await scanModels(root, { hfCacheDir: cache });
+    expect(listed.map((m) => m.name)).toEqual([
+      'linked',
+      'linked-target/real',
+      'onnx-community/both',
+      'onnx-community/here',
+      'onnx-community/there',
+      'outer',
+      'tiny-gpt2',
+      'Xenova/gpt2',
+    ]);
+    for (const m of listed) expect(await findModel(root, m.name, { hfCacheDir: cache })).toEqual(m);
+    for (const missing of ['outer/inner', '.hidden', 'bert', 'hub', 'Xenova', '../tiny-gpt2', 'a/b/c', '']) {
+      await expect(findModel(root, missing, { hfCacheDir: cache })).rejects.toThrow(/not found/);
+    }
+  });
+
   it('findModel names the missing model', async () => {
     await expect(findModel(root, 'nope')).rejects.toThrow(/"nope" not found/);
   });
