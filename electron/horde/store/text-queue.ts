@@ -192,7 +192,7 @@ function moveTextRequest(
   r: TextRequestRow,
   to: TextRequestStatus,
   now: number,
-  also: { n?: number; requeueOne?: boolean; faults?: number; expiresAt?: number } = {},
+  also: { n?: number; requeueOne?: boolean; faults?: number; expiresAt?: number; consumed?: Milli } = {},
 ): void {
   if (FINAL_TEXT_STATUSES.has(r.status))
     throw new Error(`text request ${r.id} is ${r.status}: it cannot become ${to}`);
@@ -200,7 +200,8 @@ function moveTextRequest(
     `UPDATE text_requests SET status = :to,
        n = CASE WHEN :n IS NOT NULL THEN :n WHEN :requeue = 1 THEN n + 1 ELSE n END,
        faults = COALESCE(:faults, faults),
-       expires_at = MAX(expires_at, COALESCE(:expires, expires_at))
+       expires_at = MAX(expires_at, COALESCE(:expires, expires_at)),
+       consumed = consumed + :consumed
      WHERE id = :id`,
     {
       to,
@@ -208,6 +209,7 @@ function moveTextRequest(
       requeue: also.requeueOne === true ? 1 : 0,
       faults: also.faults ?? null,
       expires: also.expiresAt ?? null,
+      consumed: also.consumed ?? 0,
       id: r.id,
     },
   );
@@ -494,8 +496,9 @@ export function submitText(db: HordeDb, s: SubmitText, now: number, limits: Life
     bumpUserCounter(db, request.user_id, 'tokens_used', tokens);
     // The submitter is the owner (checked above), read in this tick; only a promotion changes `trusted`.
     if (s.user.trusted !== 1) promoteIfTrusted(db, worker.owner_id, now, limits.ledger);
-    db.run('UPDATE text_requests SET consumed = consumed + ? WHERE id = ?', reward, request.id);
-    finishIfComplete(db, request, now);
+    // The request's last job finishing it pays in the same statement that marks it done.
+    if (!finishIfComplete(db, request, now, reward))
+      db.run('UPDATE text_requests SET consumed = consumed + ? WHERE id = ?', reward, request.id);
     return reward;
   });
 }
@@ -526,13 +529,15 @@ function processingCount(db: HordeDb, requestId: string): number {
 }
 
 /**
- * `r` as read in this transaction: its status and `n` are what they were (a
- * submit or a fault changes only `consumed` or `faults` before this), so the
- * row is not read again.
+ * Moves `r` to done when nothing of it is left to hand out or running, and says whether it did;
+ * `consumed` (a submit's reward) is added in the same statement. `r` as read in this transaction:
+ * its status and `n` are what they were (a fault changes only `faults` before this), so the row
+ * is not read again.
  */
-function finishIfComplete(db: HordeDb, r: TextRequestRow, now: number): void {
-  if (r.n > 0 || r.status !== 'processing' || processingCount(db, r.id) > 0) return;
-  moveTextRequest(db, r, 'done', now);
+function finishIfComplete(db: HordeDb, r: TextRequestRow, now: number, consumed?: Milli): boolean {
+  if (r.n > 0 || r.status !== 'processing' || processingCount(db, r.id) > 0) return false;
+  moveTextRequest(db, r, 'done', now, consumed !== undefined ? { consumed } : {});
+  return true;
 }
 
 function endRequest(db: HordeDb, r: TextRequestRow, now: number, why: string): void {
