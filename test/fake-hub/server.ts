@@ -133,7 +133,7 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
         const ok = res.write(body.subarray(sent, sent + n));
         sent += n;
         if (!probe) bytesServed.set(f.path, (bytesServed.get(f.path) ?? 0) + n);
-        if (!ok) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!ok) await drainedOrClosed(res);
       }
       if (drop !== null && sent >= drop) {
         res.destroy();
@@ -239,4 +239,17 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** Waits for `res` to drain or close; both listeners go once either fires, none is left behind. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

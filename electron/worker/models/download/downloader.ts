@@ -10,7 +10,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { downloadFile, listFiles, modelInfo, type ListFileEntry } from '@huggingface/hub';
@@ -334,17 +334,16 @@ async function fetchBlob(
     : remote
   ).stream() as unknown as WebReadableStream<Uint8Array>;
   let fetched = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      fetched += chunk.length;
-      hash?.update(chunk);
-      onBytes(chunk.length);
-      done(null, chunk);
-    },
+  const bytes = Readable.fromWeb(body);
+  // A listener beside the pipe sees each chunk as it goes to the file; a Transform stage between
+  // them would add its own buffering and callbacks to every chunk.
+  bytes.on('data', (chunk: Buffer) => {
+    fetched += chunk.length;
+    hash?.update(chunk);
+    onBytes(chunk.length);
   });
   await pipeline(
-    Readable.fromWeb(body),
-    counter,
+    bytes,
     createWriteStream(incomplete, { flags: start > 0 ? 'a' : 'w' }),
     ...(signal ? [{ signal }] : []),
   );
