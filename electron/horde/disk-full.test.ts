@@ -84,11 +84,12 @@ describe('the embedded horde on a full disk', () => {
     h.fill();
     // One group whatever the machine's pace (the server's bound is 2 ms).
     h.db.groupCommits({ maxOpenMs: 60_000 });
-    const exec = h.db.sql.exec.bind(h.db.sql);
+    // Transaction control runs through HordeDb's prepared `control` statements.
+    const control = h.db['control'].bind(h.db);
     const statements: string[] = [];
-    h.db.sql.exec = (sql: string) => {
+    h.db['control'] = (sql: Parameters<typeof control>[0]) => {
       statements.push(sql);
-      exec(sql);
+      control(sql);
     };
     const [small, big] = await Promise.all([
       h.ask('a short prompt'),

@@ -106,11 +106,11 @@ export class HordeDb {
     // A write outside any answer (the sweep's timer, an admin call, a backup), or after its answer
     // was sent, commits before it returns, as its caller expects; the open group commits first.
     this.commitGroup();
-    this.sql.exec('BEGIN IMMEDIATE');
+    this.control('BEGIN IMMEDIATE');
     this.depth = 1;
     try {
       const out = fn();
-      this.sql.exec('COMMIT');
+      this.control('COMMIT');
       this.checkpointer?.committed();
       return out;
     } catch (err) {
@@ -217,7 +217,7 @@ export class HordeDb {
   private grouped<T>(answer: Set<CommitGroup>, fn: () => T): T {
     let group = this.open;
     if (!group) {
-      this.sql.exec('BEGIN IMMEDIATE');
+      this.control('BEGIN IMMEDIATE');
       const made = new CommitGroup();
       this.open = group = made;
       setImmediate(() => {
@@ -226,12 +226,12 @@ export class HordeDb {
       });
     }
     answer.add(group);
-    this.sql.exec('SAVEPOINT answer');
+    this.control('SAVEPOINT answer');
     this.depth = 1;
     let out: T;
     try {
       out = fn();
-      this.sql.exec('RELEASE answer');
+      this.control('RELEASE answer');
     } catch (err) {
       if (this.sql.isTransaction) {
         // Only this transaction's writes go; the rest of the group stays.
@@ -266,7 +266,7 @@ export class HordeDb {
     if (!group) return;
     this.open = undefined;
     try {
-      this.sql.exec('COMMIT');
+      this.control('COMMIT');
       this.checkpointer?.committed();
       group.settle();
     } catch (err) {
@@ -298,6 +298,14 @@ export class HordeDb {
     // A write of its own (autocommit) committed as it ran.
     if (this.checkpointer && !this.sql.isTransaction) this.checkpointer.committed();
     return out;
+  }
+
+  /**
+   * Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT, RELEASE), prepared once: every
+   * answer runs two or three of them, and `exec` parses the text anew each time.
+   */
+  private control(sql: 'BEGIN IMMEDIATE' | 'COMMIT' | 'SAVEPOINT answer' | 'RELEASE answer'): void {
+    this.prepare(sql).run();
   }
 
   prepare(sql: string): StatementSync {
