@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import { DTYPE_SUFFIX } from '../shared/worker/dtype';
 import type { BandwidthAnswer } from './bandwidth';
 import { answer, isEntry, runChild, serveRequests, startTalkingChild, type TalkingChild } from './child';
@@ -41,6 +42,11 @@ interface Generation {
   firstOutsideRunMillis: number;
   /** Median time between two `session.run` calls after the first: the runner's own work per token. */
   perTokenOutsideRunMillis: number;
+  /** Median time of one `session.run` after the prompt pass: ONNX Runtime's part of a token. */
+  perTokenInsideRunMillis: number;
+  /** V8's full (mark-compact) collections that ended in the generation, and all its GC pauses. */
+  majorGcs: number;
+  gcPauseMillis: number;
 }
 
 /**
@@ -84,12 +90,51 @@ interface RunRecord {
 function outsideRun(
   spans: Array<[number, number]>,
   firstTokenMillis: number,
-): Pick<Generation, 'firstOutsideRunMillis' | 'perTokenOutsideRunMillis'> {
+): Pick<Generation, 'firstOutsideRunMillis' | 'perTokenOutsideRunMillis' | 'perTokenInsideRunMillis'> {
   const first = spans[0];
   const gaps = spans.slice(1).map(([start], k) => start - (spans[k] as [number, number])[1]);
   return {
     firstOutsideRunMillis: first ? firstTokenMillis - (first[1] - first[0]) : Number.NaN,
     perTokenOutsideRunMillis: median(gaps),
+    perTokenInsideRunMillis: median(spans.slice(1).map(([a, b]) => b - a)),
+  };
+}
+
+/**
+ * V8's collections in this child, as `gc` performance entries. A runner whose `session.run` is
+ * slower on the same session makes more garbage: V8 marks the heap on helper threads that take a
+ * core from ONNX Runtime's pool, so the number of full collections per generation says which
+ * runner's garbage is in the way (the pauses alone miss the concurrent marking).
+ */
+const gcEntries: Array<{ start: number; end: number; major: boolean }> = [];
+let gcObserver: PerformanceObserver | undefined;
+
+function watchGc(): void {
+  gcObserver ??= new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      gcEntries.push({
+        start: e.startTime,
+        end: e.startTime + e.duration,
+        major: kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR,
+      });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+}
+
+/** The collections that ended between `start` and `end`, once their entries have been delivered. */
+async function gcBetween(
+  start: number,
+  end: number,
+): Promise<Pick<Generation, 'majorGcs' | 'gcPauseMillis'>> {
+  // Entries reach the observer in a later task.
+  await new Promise((r) => setTimeout(r, 0));
+  const inside = gcEntries.filter((e) => e.end >= start && e.end <= end);
+  gcEntries.length = 0;
+  return {
+    majorGcs: inside.filter((e) => e.major).length,
+    gcPauseMillis: inside.reduce((sum, e) => sum + (e.end - e.start), 0),
   };
 }
 
@@ -138,12 +183,13 @@ async function timedBare(
   runs.spans.length = 0;
   const start = performance.now();
   const g = await bareGreedy(ort, session, inputs.config, inputs.prompt, newTokens);
-  const millis = performance.now() - start;
+  const end = performance.now();
   return {
     tokenIds: g.tokenIds,
-    millis,
+    millis: end - start,
     firstTokenMillis: g.firstTokenMillis,
     ...outsideRun(runs.spans, g.firstTokenMillis),
+    ...(await gcBetween(start, end)),
   };
 }
 
@@ -171,8 +217,14 @@ async function loadProject(
           if (generated >= 1 && Number.isNaN(first)) first = performance.now() - start;
         },
       });
-      const millis = performance.now() - start;
-      return { tokenIds: r.tokenIds, millis, firstTokenMillis: first, ...outsideRun(runs.spans, first) };
+      const end = performance.now();
+      return {
+        tokenIds: r.tokenIds,
+        millis: end - start,
+        firstTokenMillis: first,
+        ...outsideRun(runs.spans, first),
+        ...(await gcBetween(start, end)),
+      };
     },
     bare: () => {
       // The session transformers.js runs, as the recorder saw it in the engine's last generation.
@@ -221,6 +273,7 @@ async function serveRunner(
   dtype: BenchDtype,
   newTokens: number,
 ): Promise<void> {
+  watchGc();
   const load = runner === 'project' ? loadProject : loadReference;
   const loaded = await load(modelsDir, model, dtype, newTokens);
   const peak = () => ({ peakRssMiB: process.resourceUsage().maxRSS / 1024 });
@@ -378,6 +431,9 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
   const ttft = (runner: Runner) => summarize(gens(runner).map((g) => g.firstTokenMillis));
   const outside = (runner: Runner) => summarize(gens(runner).map((g) => g.perTokenOutsideRunMillis));
   const firstOutside = (runner: Runner) => summarize(gens(runner).map((g) => g.firstOutsideRunMillis));
+  const inside = (runner: Runner) => summarize(gens(runner).map((g) => g.perTokenInsideRunMillis));
+  const gcs = (runner: Runner) => summarize(gens(runner).map((g) => g.majorGcs));
+  const gcPause = (runner: Runner) => summarize(gens(runner).map((g) => g.gcPauseMillis));
   const load = (runner: Runner) => summarize(of(runner).map((a) => a.loadMillis / 1000));
   const rss = (runner: Runner) => summarize(of(runner).map((a) => a.peakRssMiB));
 
@@ -434,6 +490,18 @@ function dtypeRows(o: InferenceOptions, run: DtypeRun, bandwidth: BandwidthAnswe
       referenceLabel: `${REF}'s own`,
       reference: outside('reference'),
       note: `first token outside the prompt pass: ${firstOutside('project').median.toFixed(2)} ms (bare ${firstOutside('reference').median.toFixed(2)} ms); what load moves least`,
+    }),
+    row({
+      bench: 'inference',
+      metric: `per-token time inside session.run, ${dtype}`,
+      unit: 'ms',
+      project: inside('project'),
+      referenceLabel: `${REF} on the same session`,
+      reference: inside('reference'),
+      note:
+        `V8 during a generation (medians): ${gcs('project').median} full collections and ` +
+        `${gcPause('project').median.toFixed(1)} ms of GC pauses for the engine, ` +
+        `${gcs('reference').median} and ${gcPause('reference').median.toFixed(1)} ms for the bare loop`,
     }),
     time('model load', 's', load('project'), load('reference'), REF_OWN_PROCESS),
     row({
