@@ -210,8 +210,12 @@ async function runReference(
 // ─── parent side ─────────────────────────────────────────────────────────────
 
 export interface SdBenchOptions {
-  /** [label, model folder, image side, steps] for each model measured. */
-  models: [string, string, number, number][];
+  /**
+   * [label, model folder, image side, steps, process pairs] for each model measured. Each process
+   * keeps its own speed for its life (its memory, its threads' placement), so a model whose step
+   * is a fraction of a millisecond needs more of them for its median to hold.
+   */
+  models: [string, string, number, number, number][];
   threads?: number;
   childTimeoutMs: number;
   log: (line: string) => void;
@@ -231,19 +235,22 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
       'hand-written loop: scale into the CFG batch, session.run, guidance, Euler step; same session options',
     bare: 'the reference loop’s session.run alone: no scaling, guidance or scheduler',
   };
-  for (const [label, dir, side, steps] of o.models) {
+  for (const [label, dir, side, steps, pairs] of o.models) {
     const run = async (runner: Runner): Promise<RunnerAnswer> => {
       o.log(`  sd ${label}: ${runner}`);
       const args = ['child', runner, dir, String(side), String(steps), String(threads)];
       return (await runChild<RunnerAnswer>(HERE, args, { timeoutMs: o.childTimeoutMs })).value;
     };
-    // A B B A, so a slow minute on the shared machine hits both alike.
-    const a1 = await run('project');
-    const b1 = await run('reference');
-    const b2 = await run('reference');
-    const a2 = await run('project');
-    const p = [a1, a2];
-    const r = [b1, b2];
+    // A B B A A B …, so a slow minute on the shared machine hits both alike.
+    const p: RunnerAnswer[] = [];
+    const r: RunnerAnswer[] = [];
+    for (let i = 0; i < pairs; i += 1) {
+      for (const runner of i % 2 === 0
+        ? (['project', 'reference'] as const)
+        : (['reference', 'project'] as const)) {
+        (runner === 'project' ? p : r).push(await run(runner));
+      }
+    }
     const outside = (x: RunnerAnswer): number[] => x.stepMillis.map((ms, i) => ms - (x.unetMillis[i] ?? ms));
     const perSecond = (xs: RunnerAnswer[]): number[] =>
       xs.flatMap((x) => x.stepMillis.map((ms) => 1000 / ms));
@@ -306,6 +313,7 @@ export async function benchSd(o: SdBenchOptions): Promise<BenchResult> {
       dir,
       side,
       steps,
+      processesPerRunner: pairs,
       stepMillisProject: summarize(p.flatMap((x) => x.stepMillis)).median,
       stepMillisReference: summarize(r.flatMap((x) => x.stepMillis)).median,
       unetMillisProject: summarize(p.flatMap((x) => x.unetMillis)).median,
