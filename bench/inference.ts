@@ -86,8 +86,11 @@ interface RunRecord {
   promptIds?: number[];
 }
 
-/** The two figures `recordRuns` gives for one generation, from its spans. */
-function outsideRun(
+/**
+ * What `recordRuns`' spans say about one generation: the runner's own time around `session.run`,
+ * and ONNX Runtime's inside it.
+ */
+function runSplit(
   spans: Array<[number, number]>,
   firstTokenMillis: number,
 ): Pick<Generation, 'firstOutsideRunMillis' | 'perTokenOutsideRunMillis' | 'perTokenInsideRunMillis'> {
@@ -188,7 +191,7 @@ async function timedBare(
     tokenIds: g.tokenIds,
     millis: end - start,
     firstTokenMillis: g.firstTokenMillis,
-    ...outsideRun(runs.spans, g.firstTokenMillis),
+    ...runSplit(runs.spans, g.firstTokenMillis),
     ...(await gcBetween(start, end)),
   };
 }
@@ -222,7 +225,7 @@ async function loadProject(
         tokenIds: r.tokenIds,
         millis: end - start,
         firstTokenMillis: first,
-        ...outsideRun(runs.spans, first),
+        ...runSplit(runs.spans, first),
         ...(await gcBetween(start, end)),
       };
     },
