@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { HORDE_ROUTES as R, routePath } from '../../../shared/api/routes';
 import { serve } from '../route-table';
@@ -25,6 +24,7 @@ import { decodeBase64Image, sniffImage, validateImage } from '../images';
 import { readSourceImage } from '../source-image';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
+import { newRowId } from '../store/ids';
 import { isAnonymous } from '../store/users';
 import { activeThreads, checkIn, workerById } from '../store/workers';
 import {
@@ -190,7 +190,7 @@ export const imageRoutes =
           const needed = price();
           const available = toKudos(availableOf(ctx.db, userAccount(user.id)));
           if (available >= needed) {
-            hold = { holdId: `upfront:${randomUUID()}`, amount: fromKudos(needed) };
+            hold = { holdId: `upfront:${newRowId()}`, amount: fromKudos(needed) };
             holdKudos(ctx.db, {
               holdId: hold.holdId,
               userId: user.id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { HORDE_ROUTES as R } from '../../../shared/api/routes';
 import { serve } from '../route-table';
@@ -14,6 +13,7 @@ import { checkAnonymousShare, clientAgentOf, userOf, type HordeContext } from '.
 import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
+import { newRowId } from '../store/ids';
 import { isAnonymous, userByUsername, type UserRow } from '../store/users';
 import { activeThreads, checkIn, workerById } from '../store/workers';
 import {
@@ -101,7 +101,7 @@ export const textRoutes =
         });
         if (admission.outcome === 'refuse') throw new HordeError('KudosUpfront', admission.message);
         const maxLength = admission.outcome === 'downgrade' ? admission.maxLength : max_length;
-        const holdId = admission.outcome === 'hold' ? `upfront:${randomUUID()}` : undefined;
+        const holdId = admission.outcome === 'hold' ? `upfront:${newRowId()}` : undefined;
         if (admission.outcome === 'hold' && holdId) {
           holdKudos(ctx.db, {
             holdId,

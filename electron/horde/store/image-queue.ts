@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import {
   HEAVY_POST_PROCESSORS,
   type GenMetadata,
@@ -23,6 +23,7 @@ import { HordeError } from '../../../shared/api/horde-error';
 import { invalidJobId, requestNotFound } from '../errors';
 import type { HordeDb } from './db';
 import type { ImageFiles } from './image-files';
+import { newRowId } from './ids';
 import { newToken } from './keys';
 import { releaseHold } from './kudos';
 import { appendEvent, stateForEvent } from './ledger';
@@ -174,7 +175,7 @@ export function enqueueImage(
   now: number,
   limits: ImageLimits,
 ): string {
-  const id = randomUUID();
+  const id = newRowId();
   // With a seed variation and no seed, the seed is drawn once so that the variations are of one seed.
   const seed = r.seed ?? (r.seedVariation ? randomSeed() : null);
   const sourceFile = r.source ? `${id}.source` : null;
@@ -393,7 +394,7 @@ export function popImages(
     for (const idx of free) {
       const seed =
         chosen.seed === null ? randomSeed() : jobSeed(chosen.seed, chosen.seed_variation ?? undefined, idx);
-      const id = randomUUID();
+      const id = newRowId();
       db.run(
         `INSERT INTO image_jobs (id, request_id, worker_id, model, idx, seed, status, started_at, deadline, upload_token, upload_expires_at)
          VALUES (?, ?, ?, ?, ?, ?, 'processing', ?, ?, ?, ?)`,

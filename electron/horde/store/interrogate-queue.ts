@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { alchemyFormKudos } from '../../../shared/kudos/pricing';
 import { compareQueue } from '../../../shared/kudos/priority';
 import { asMilli, fromKudos, type Milli } from '../../../shared/ledger/money';
@@ -6,6 +5,7 @@ import { isImageForm } from '../../../shared/api/interrogate';
 import type { InterrogationStatus } from '../../../shared/api/interrogate';
 import { HordeError } from '../../../shared/api/horde-error';
 import { invalidJobId, requestNotFound } from '../errors';
+import { newRowId } from './ids';
 import { formResultProblem } from '../../../shared/kudos/results';
 import type { FairRules } from './fair';
 import { promoteIfTrusted } from './evaluation';
@@ -79,7 +79,7 @@ export function enqueueInterrogation(
   limits: AlchemyLimits,
 ): string {
   return db.tx(() => {
-    const id = randomUUID();
+    const id = newRowId();
     db.run(
       `INSERT INTO interrogations (id, user_id, source_blob, status, created_at, expires_at, client_agent) VALUES (?, ?, ?, 'active', ?, ?, ?)`,
       id,
@@ -93,7 +93,7 @@ export function enqueueInterrogation(
       db.run(
         `INSERT INTO interrogation_forms (id, interrogation_id, name, payload, state, extra_priority, created_at, kudos)
          VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?)`,
-        randomUUID(),
+        newRowId(),
         id,
         f.name,
         f.payload ? JSON.stringify(f.payload) : null,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { estimateTextWait, type ServingWorker } from './wait-estimate';
 import { asMilli, toKudos, type Milli } from '../../../shared/ledger/money';
 import { quickTokenCount } from '../../../shared/kudos/pricing';
@@ -11,6 +10,7 @@ import type { FairRules } from './fair';
 import { promoteIfTrusted } from './evaluation';
 import { queueAhead } from './positions';
 import type { HordeDb } from './db';
+import { newRowId } from './ids';
 import { releaseHold, settleJob } from './kudos';
 import { bumpUserCounter, bumpUserCounters, type UserRow } from './users';
 import { recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
@@ -109,7 +109,7 @@ export function insertTextRequest(
   limits: LifecycleLimits,
 ): TextRequestRow {
   const row: TextRequestRow = {
-    id: randomUUID(),
+    id: newRowId(),
     user_id: r.user.id,
     prompt: r.prompt,
     params: JSON.stringify(r.params),
@@ -367,7 +367,7 @@ export function popText(
         : (o.models.find((m) => requested.includes(m)) ?? o.models[0] ?? 'unknown');
     const jobIds: string[] = [];
     for (let i = 0; i < count; i++) {
-      const id = randomUUID();
+      const id = newRowId();
       db.run(
         `INSERT INTO text_jobs (id, request_id, worker_id, model, status, started_at, deadline) VALUES (?, ?, ?, ?, 'processing', ?, ?)`,
         id,
