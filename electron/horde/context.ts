@@ -6,7 +6,8 @@ import type { FairRules } from './store/fair';
 import { HordeError } from '../../shared/api/horde-error';
 import { invalidApiKey } from './errors';
 import type { HordeDb } from './store/db';
-import { userByApiKey, isAnonymous, type UserRow } from './store/users';
+import { isAnonymous, type KeyHolder } from './store/users';
+import { KeyHolders } from './store/key-holders';
 import type { LifecycleLimits } from './store/text-queue';
 import { anonymousQueuedFrom } from './store/fair-share';
 import type { AlchemyLimits } from './store/interrogate-queue';
@@ -109,6 +110,8 @@ export interface HordeContext {
   /** Sources and results of image requests, as files in a folder beside the database. */
   imageFiles: ImageFiles;
   ledgerRules: FairRules;
+  /** Users by API key, remembered between requests while their identity stays as it was. */
+  keyHolders: KeyHolders;
 }
 
 export function makeContext(
@@ -142,6 +145,7 @@ export function makeContext(
       ledger: ledgerRules,
     },
     imageFiles: new ImageFiles(imagesDir),
+    keyHolders: new KeyHolders(db),
     image: {
       requestTtlS: limits.requestTtlS,
       maxFaults: limits.maxImageFaults,
@@ -168,16 +172,16 @@ export function apiKeyOf(req: FastifyRequest): string | undefined {
 }
 
 /** Each request's user as its key named it: looked up once, though the rate limit and the handler both ask. */
-const requestUsers = new WeakMap<FastifyRequest, { key: string; user: UserRow | undefined }>();
+const requestUsers = new WeakMap<FastifyRequest, { key: string; user: KeyHolder | undefined }>();
 
 /**
  * The user `key` belongs to, for this request: read once per request (one hash and one query;
  * every request was paying two), as of the moment it was first asked, which is its arrival.
  */
-export function userForKey(ctx: HordeContext, req: FastifyRequest, key: string): UserRow | undefined {
+export function userForKey(ctx: HordeContext, req: FastifyRequest, key: string): KeyHolder | undefined {
   const seen = requestUsers.get(req);
   if (seen?.key === key) return seen.user;
-  const user = userByApiKey(ctx.db, key);
+  const user = ctx.keyHolders.get(key);
   requestUsers.set(req, { key, user });
   return user;
 }
@@ -188,7 +192,11 @@ export function userForKey(ctx: HordeContext, req: FastifyRequest, key: string):
  * invalid key is always InvalidAPIKey. In LAN mode, anonymous use from
  * another machine is refused: a private horde on a network is for its users.
  */
-export function userOf(ctx: HordeContext, req: FastifyRequest, o: { anonymousIfMissing: boolean }): UserRow {
+export function userOf(
+  ctx: HordeContext,
+  req: FastifyRequest,
+  o: { anonymousIfMissing: boolean },
+): KeyHolder {
   const key = apiKeyOf(req) ?? (o.anonymousIfMissing ? ANONYMOUS_API_KEY : undefined);
   if (key === undefined) throw invalidApiKey();
   const user = userForKey(ctx, req, key);
@@ -206,7 +214,7 @@ export function userOf(ctx: HordeContext, req: FastifyRequest, o: { anonymousIfM
  * Refuses an anonymous request that would take its address past
  * `limits.anonymousQueuedPerIp` queued requests (`TooManyPrompts`, 429).
  */
-export function checkAnonymousShare(ctx: HordeContext, user: UserRow, ip: string, adding: number): void {
+export function checkAnonymousShare(ctx: HordeContext, user: KeyHolder, ip: string, adding: number): void {
   if (!isAnonymous(user)) return;
   const queued = anonymousQueuedFrom(ctx.db, ip);
   const limit = ctx.limits.anonymousQueuedPerIp;

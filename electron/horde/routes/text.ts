@@ -14,7 +14,7 @@ import { validateTextRequest } from '../validation';
 import { availableOf, balanceOf } from '../store/ledger';
 import { holdKudos } from '../store/kudos';
 import { newRowId } from '../store/ids';
-import { isAnonymous, userByUsername, type UserRow } from '../store/users';
+import { isAnonymous, userByUsername, type KeyHolder } from '../store/users';
 import { activeThreads, checkIn, workerById } from '../store/workers';
 import {
   cancelText,
@@ -27,7 +27,7 @@ import {
 } from '../store/text-queue';
 
 /** The anonymous user may not run workers, as on the AI Horde. */
-export function workerUser(ctx: HordeContext, req: FastifyRequest): UserRow {
+export function workerUser(ctx: HordeContext, req: FastifyRequest): KeyHolder {
   const user = userOf(ctx, req, { anonymousIfMissing: false });
   if (isAnonymous(user))
     throw new HordeError('AnonForbiddenWorker', 'Anonymous user is forbidden from performing this operation');
@@ -35,7 +35,7 @@ export function workerUser(ctx: HordeContext, req: FastifyRequest): UserRow {
 }
 
 /** `priority_usernames` ("alias#id") to user ids; the worker's owner always comes first. */
-export function priorityUserIds(ctx: HordeContext, owner: UserRow, usernames: string[]): number[] {
+export function priorityUserIds(ctx: HordeContext, owner: KeyHolder, usernames: string[]): number[] {
   const ids = [owner.id];
   for (const name of usernames) {
     if (!/#\d+$/.test(name)) {

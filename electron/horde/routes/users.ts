@@ -95,12 +95,10 @@ export const userRoutes =
       if (key === undefined) throw invalidApiKey();
       const user = userForKey(ctx, req, key);
       if (!user) throw new HordeError('UserNotFound', "User with api_key '(the key sent)' not found.");
-      return userDetails(
-        ctx.db,
-        userOf(ctx, req, { anonymousIfMissing: false }),
-        ctx.clock(),
-        ctx.ledgerRules.userCapMilli,
-      );
+      // The key says who; the counters shown are the row's as of now (the key's user is remembered without them).
+      const row = userById(ctx.db, userOf(ctx, req, { anonymousIfMissing: false }).id);
+      if (!row) throw new HordeError('UserNotFound', "User with api_key '(the key sent)' not found.");
+      return userDetails(ctx.db, row, ctx.clock(), ctx.ledgerRules.userCapMilli);
     });
 
     // As the AI Horde: a non-numeric id or an unknown one is 404 UserNotFound; a key that

@@ -27,7 +27,7 @@ import { newRowId } from './ids';
 import { newToken } from './keys';
 import { releaseHold } from './kudos';
 import { appendEvent, stateForEvent } from './ledger';
-import { bumpUserCounter, userById, type UserRow } from './users';
+import { bumpUserCounter, userById, type KeyHolder } from './users';
 import { isOnline, recordAbort, workerById, type WorkerRow } from './workers';
 
 /**
@@ -127,7 +127,7 @@ export interface ImageRequestParams {
 }
 
 export interface NewImageRequest {
-  user: UserRow;
+  user: KeyHolder;
   prompt: string;
   params: ImageRequestParams;
   models: string[];
@@ -462,7 +462,7 @@ export function recordImageUpload(db: HordeDb, files: ImageFiles, jobId: string,
 
 export interface SubmitImage {
   jobId: string;
-  user: UserRow;
+  user: KeyHolder;
   /** The decoded image when the worker sent base64; undefined for "R2" (already uploaded). */
   image?: Uint8Array;
   r2: boolean;

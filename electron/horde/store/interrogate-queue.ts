@@ -12,7 +12,7 @@ import { promoteIfTrusted } from './evaluation';
 import type { HordeDb } from './db';
 import { newToken } from './keys';
 import { settleJob } from './kudos';
-import { bumpUserCounter, type UserRow } from './users';
+import { bumpUserCounter, type KeyHolder } from './users';
 import { recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
 
 /**
@@ -58,7 +58,7 @@ export interface AlchemyLimits {
 }
 
 export interface NewInterrogation {
-  user: UserRow;
+  user: KeyHolder;
   sourceBlob: string;
   forms: { name: string; payload?: Record<string, unknown> }[];
   /** 512×512 tiles of the source image, for post-processor prices. */
@@ -193,7 +193,7 @@ export function submitForm(
   db: HordeDb,
   s: {
     formId: string;
-    user: UserRow;
+    user: KeyHolder;
     result: Record<string, unknown>;
     state: 'ok' | 'faulted';
     resultUrl: (formId: string) => string;

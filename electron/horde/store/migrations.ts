@@ -488,4 +488,21 @@ CREATE INDEX text_queue_pop ON text_queue(model, extra_priority DESC, created_at
 CREATE INDEX text_queue_user ON text_queue(user_id, model, extra_priority DESC, created_at);
 `,
   },
+  {
+    // Issue 20: users by API key remembered between requests (key-holders.ts).
+    version: 23,
+    sql: `
+-- Changes whenever what an API key says about its user may have: the user's key, alias, trust,
+-- flag or moderator bit, or the user itself, by any connection (the horde, its CLI). A new random
+-- value rather than a count, so that a change rolled back and a later one cannot leave the same
+-- value behind; 52 bits of one, which a JavaScript number holds. The running counters (tokens,
+-- requests) are not part of it: they change on every job.
+CREATE TABLE user_identity (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT INTO user_identity (id, version) VALUES (1, random() >> 12);
+CREATE TRIGGER users_identity_update AFTER UPDATE OF apikey_hash, alias, trusted, flagged, moderator ON users
+  BEGIN UPDATE user_identity SET version = random() >> 12 WHERE id = 1; END;
+CREATE TRIGGER users_identity_delete AFTER DELETE ON users
+  BEGIN UPDATE user_identity SET version = random() >> 12 WHERE id = 1; END;
+`,
+  },
 ];

@@ -12,7 +12,7 @@ import { queueAhead } from './positions';
 import type { HordeDb } from './db';
 import { newRowId } from './ids';
 import { releaseHold, settleJob } from './kudos';
-import { bumpUserCounter, bumpUserCounters, type UserRow } from './users';
+import { bumpUserCounter, bumpUserCounters, type KeyHolder } from './users';
 import { recordAbort, recordFulfilment, workerById, type WorkerRow } from './workers';
 
 /**
@@ -78,7 +78,7 @@ export interface LifecycleLimits {
 }
 
 export interface NewTextRequest {
-  user: UserRow;
+  user: KeyHolder;
   prompt: string;
   /** Sampler params as the worker will receive them (without prompt and n). */
   params: Record<string, unknown>;
@@ -420,7 +420,7 @@ function explainSkipped(db: HordeDb, worker: WorkerRow, o: PopOptions): TextSkip
 
 export interface SubmitText {
   jobId: string;
-  user: UserRow;
+  user: KeyHolder;
   generation: string;
   state: 'ok' | 'censored' | 'faulted' | 'csam';
   seed: number;

@@ -19,6 +19,11 @@ export interface UserRow {
   interrogation_fulfilled: number;
 }
 
+/** What a request's API key says about its user: who they are, not their running counters (key-holders.ts). */
+export type KeyHolder = Readonly<
+  Pick<UserRow, 'id' | 'alias' | 'created_at' | 'trusted' | 'flagged' | 'moderator'>
+>;
+
 export interface NewUser {
   id: number;
   /** `alias#id`, the AI Horde's unique username. */
@@ -71,10 +76,6 @@ export function createUser(db: HordeDb, name: string, now: number, o: NewUserOpt
     }
     return { id, username: `${alias}#${id}`, apikey };
   });
-}
-
-export function userByApiKey(db: HordeDb, apikey: string): UserRow | undefined {
-  return db.get<UserRow>('SELECT * FROM users WHERE apikey_hash = ?', hashApiKey(apikey));
 }
 
 export function userById(db: HordeDb, id: number): UserRow | undefined {

@@ -14,7 +14,7 @@ import { uptimeCredit } from './kudos';
 import { DAY_MS, fair, type FairRules } from './fair';
 import { noteAddress, noteUnfinishedJob } from './flags';
 import { promoteIfTrusted } from './evaluation';
-import { usernameOf, userById, type UserRow } from './users';
+import { usernameOf, userById, type KeyHolder } from './users';
 
 export type WorkerKind = 'text' | 'interrogation' | 'image';
 
@@ -54,7 +54,7 @@ const ALCHEMIST_UPTIME_KUDOS = 40;
 const imageUptimeKudos = (models: number): number => 50 + 2 * models;
 
 export interface CheckIn {
-  user: UserRow;
+  user: KeyHolder;
   name: string;
   type: WorkerKind;
   models?: string[];
@@ -106,7 +106,7 @@ function savePool(db: HordeDb, userId: number, type: WorkerKind, p: UptimeState)
  * A new worker must fit the owner's worker count (workers seen within a day):
  * 3 while untrusted, 20 once trusted, as the AI Horde bounds them.
  */
-function checkWorkerCount(db: HordeDb, user: UserRow, now: number, rules: FairRules): void {
+function checkWorkerCount(db: HordeDb, user: KeyHolder, now: number, rules: FairRules): void {
   const seen = db.get<{ n: number }>(
     'SELECT COUNT(*) AS n FROM workers WHERE owner_id = ? AND last_check_in >= ?',
     user.id,
