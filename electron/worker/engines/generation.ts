@@ -5,7 +5,10 @@
  * (onnxruntime-web); only types are imported here.
  */
 import type * as Transformers from '@huggingface/transformers';
+import { filterTopKTopP } from './sampling';
 import type { GenerateOptions, TextGenParams, TextGenResult } from './types';
+
+export { filterTopKTopP } from './sampling';
 
 export type TransformersRuntime = Pick<
   typeof Transformers,
@@ -286,26 +289,4 @@ function topKTopPProcessor(
     }
   }
   return new TopKTopP();
-}
-
-/** Sets every score below the top-k / top-p cut-off to -Infinity (ties at the cut-off stay). */
-export function filterTopKTopP(scores: Float32Array, topK: number, topP: number): void {
-  const sorted = Float32Array.from(scores).sort().reverse();
-  const n = topK > 0 ? Math.min(topK, sorted.length) : sorted.length;
-  let cut = n - 1;
-  if (topP > 0 && topP < 1) {
-    const max = sorted[0] as number;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += Math.exp((sorted[i] as number) - max);
-    let cumulative = 0;
-    for (let i = 0; i < n; i++) {
-      cumulative += Math.exp((sorted[i] as number) - max) / total;
-      if (cumulative >= topP) {
-        cut = i;
-        break;
-      }
-    }
-  }
-  const threshold = sorted[cut] as number;
-  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) < threshold) scores[i] = -Infinity;
 }
