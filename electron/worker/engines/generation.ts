@@ -5,15 +5,14 @@
  * (onnxruntime-web); only types are imported here.
  */
 import type * as Transformers from '@huggingface/transformers';
+import { free, planDecodeLoop, type DecodeArgs, type DecodeRuntime, type RowProcessor } from './decode-loop';
 import { filterTopKTopP } from './sampling';
 import type { GenerateOptions, TextGenParams, TextGenResult } from './types';
 
 export { filterTopKTopP } from './sampling';
 
-export type TransformersRuntime = Pick<
-  typeof Transformers,
-  'StoppingCriteria' | 'LogitsProcessor' | 'LogitsProcessorList' | 'Tensor' | 'random'
->;
+export type TransformersRuntime = DecodeRuntime &
+  Pick<typeof Transformers, 'StoppingCriteria' | 'LogitsProcessor' | 'LogitsProcessorList'>;
 
 type GenerateArgs = Parameters<Transformers.PreTrainedModel['generate']>[0];
 
@@ -58,11 +57,19 @@ export function firstStop(text: string, stopSequences: readonly string[]): numbe
   return at;
 }
 
+/**
+ * Which way a generation runs: `auto` takes our own decode loop (decode-loop.ts) where it applies
+ * and transformers.js' generate elsewhere; `generate` always takes generate (the tests compare the
+ * two token for token).
+ */
+export type GenerationPath = 'auto' | 'generate';
+
 export async function runTextGeneration(
   tf: TransformersRuntime,
   loaded: LoadedTextModel,
   params: TextGenParams,
   options: GenerateOptions = {},
+  path: GenerationPath = 'auto',
 ): Promise<TextGenResult> {
   const started = performance.now();
   const { signal, onToken } = options;
@@ -73,19 +80,14 @@ export async function runTextGeneration(
   const decode = (ids: number[]): string => loaded.tokenizer.decode(ids, { skip_special_tokens: true });
   let aborted = false;
   let stopped = false;
-
-  // Runs after every new token: the only point where generation can be cut short.
-  class HordeStopping extends tf.StoppingCriteria {
-    // Declared as number[][]; transformers.js passes bigint ids, which Number() reads alike.
-    override _call(inputIds: number[][]): boolean[] {
-      const generated = (inputIds[0] ?? []).slice(prompt.length).map(Number);
-      onToken?.(generated.length, params.maxNewTokens);
-      if (signal?.aborted) aborted = true;
-      else if (params.stopSequences.length > 0 && firstStop(decode(generated), params.stopSequences) >= 0)
-        stopped = true;
-      return [aborted || stopped];
-    }
-  }
+  // Runs after every new token, with the new ones so far: the only point where generation can be cut short.
+  const afterToken = (generated: readonly number[]): boolean => {
+    onToken?.(generated.length, params.maxNewTokens);
+    if (signal?.aborted) aborted = true;
+    else if (params.stopSequences.length > 0 && firstStop(decode([...generated]), params.stopSequences) >= 0)
+      stopped = true;
+    return aborted || stopped;
+  };
 
   const greedy = isGreedy(params);
   const processors = new tf.LogitsProcessorList();
@@ -94,39 +96,26 @@ export async function runTextGeneration(
     processors.push(topKTopPProcessor(tf, topK, params.topP));
   }
   if (!greedy) tf.random.seed(params.seed);
-  const inputIds = new tf.Tensor(
-    'int64',
-    BigInt64Array.from(prompt, (id) => BigInt(id)),
-    [1, prompt.length],
-  );
-  const attentionMask = new tf.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
-  const untrim = lastLogitsOnly(tf, loaded.model);
-  const unrelease = releaseSpentCache(loaded.model);
-  const unpace = paceForward(loaded.model, options.speed);
-  const output = (await loaded.model
-    .generate({
-      inputs: inputIds,
-      attention_mask: attentionMask,
-      max_new_tokens: Math.max(
-        1,
-        Math.min(Math.floor(params.maxNewTokens), maxPositions(loaded) - prompt.length),
-      ),
-      do_sample: !greedy,
-      temperature: greedy ? 1 : params.temperature,
-      // The horde's 0 means "no top-k"; transformers.js' own default would be 50.
-      top_k: greedy ? 0 : Math.max(0, Math.floor(params.topK)),
-      repetition_penalty: params.repPen > 0 ? params.repPen : 1,
-      stopping_criteria: [new HordeStopping()],
-      logits_processor: processors,
-    } as GenerateArgs)
-    .finally(() => {
-      unpace();
-      unrelease();
-      untrim();
-    })) as Transformers.Tensor;
+  const args: DecodeArgs = {
+    max_new_tokens: Math.max(
+      1,
+      Math.min(Math.floor(params.maxNewTokens), maxPositions(loaded) - prompt.length),
+    ),
+    do_sample: !greedy,
+    temperature: greedy ? 1 : params.temperature,
+    // The horde's 0 means "no top-k"; transformers.js' own default would be 50.
+    top_k: greedy ? 0 : topK,
+    repetition_penalty: params.repPen > 0 ? params.repPen : 1,
+  };
+  const plan =
+    path === 'auto'
+      ? planDecodeLoop(tf, loaded.model, args, processors, prompt.length)
+      : { fallback: 'asked for generate' };
+  const tokenIds =
+    'loop' in plan
+      ? await plan.loop.run(prompt, { afterToken, speed: options.speed })
+      : await viaGenerate(tf, loaded.model, prompt, args, processors, afterToken, options.speed);
 
-  const all = (output.tolist() as bigint[][])[0] ?? [];
-  const tokenIds = all.slice(prompt.length).map(Number);
   const fullText = decode(tokenIds);
   const stopAt = firstStop(fullText, params.stopSequences);
   const finishReason: TextGenResult['finishReason'] = aborted
@@ -143,6 +132,48 @@ export async function runTextGeneration(
     finishReason,
     millis: performance.now() - started,
   };
+}
+
+/** The new ids after `prompt` from transformers.js' generate, for what the decode loop does not handle. */
+async function viaGenerate(
+  tf: TransformersRuntime,
+  model: Transformers.PreTrainedModel,
+  prompt: readonly number[],
+  args: DecodeArgs,
+  processors: Transformers.LogitsProcessorList,
+  afterToken: (generated: readonly number[]) => boolean,
+  speed: (() => number) | undefined,
+): Promise<number[]> {
+  class HordeStopping extends tf.StoppingCriteria {
+    // Declared as number[][]; transformers.js passes bigint ids, which Number() reads alike.
+    override _call(inputIds: number[][]): boolean[] {
+      return [afterToken((inputIds[0] ?? []).slice(prompt.length).map(Number))];
+    }
+  }
+  const inputIds = new tf.Tensor(
+    'int64',
+    BigInt64Array.from(prompt, (id) => BigInt(id)),
+    [1, prompt.length],
+  );
+  const attentionMask = new tf.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
+  const untrim = lastLogitsOnly(tf, model);
+  const unrelease = releaseSpentCache(model);
+  const unpace = paceForward(model, speed);
+  const output = (await model
+    .generate({
+      inputs: inputIds,
+      attention_mask: attentionMask,
+      ...args,
+      stopping_criteria: [new HordeStopping()],
+      logits_processor: processors,
+    } as GenerateArgs)
+    .finally(() => {
+      unpace();
+      unrelease();
+      untrim();
+    })) as Transformers.Tensor;
+  const all = (output.tolist() as bigint[][])[0] ?? [];
+  return all.slice(prompt.length).map(Number);
 }
 
 /**
@@ -215,16 +246,6 @@ function cpuBuffer(tensor: unknown): ArrayBuffer | undefined {
   return t.data.buffer instanceof ArrayBuffer ? t.data.buffer : undefined;
 }
 
-/** Detaches `buffer`, freeing its memory; one that cannot be (a browser before Chromium 114, a non-detachable buffer) is left to the GC. */
-function free(buffer: ArrayBuffer | undefined): void {
-  if (!buffer || typeof buffer.transfer !== 'function') return;
-  try {
-    buffer.transfer(0);
-  } catch {
-    // Not detachable: the GC frees it, as before.
-  }
-}
-
 /**
  * Rests after each forward pass so that the model works `speed()` of the
  * time. transformers.js' generate awaits nothing between tokens but the
@@ -279,11 +300,15 @@ function topKTopPProcessor(
   topK: number,
   topP: number,
 ): Transformers.LogitsProcessor {
-  class TopKTopP extends tf.LogitsProcessor {
+  class TopKTopP extends tf.LogitsProcessor implements RowProcessor {
+    filterRow(scores: Float32Array): void {
+      filterTopKTopP(scores, topK, topP);
+    }
+
     override _call(_inputIds: bigint[][], logits: Transformers.Tensor): Transformers.Tensor {
       const rows = logits.dims[0] ?? 1;
       for (let r = 0; r < rows; r++) {
-        filterTopKTopP((logits as unknown as Transformers.Tensor[])[r]!.data as Float32Array, topK, topP);
+        this.filterRow((logits as unknown as Transformers.Tensor[])[r]!.data as Float32Array);
       }
       return logits;
     }
