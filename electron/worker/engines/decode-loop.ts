@@ -136,11 +136,7 @@ export function planDecodeLoop(
     '_update_model_kwargs_for_generation',
   ])
     if (own[name] !== proto[name]) return { fallback: `the model class has its own ${name}` };
-  const config = model.config as unknown as {
-    is_encoder_decoder?: boolean;
-    model_type?: string;
-    normalized_config?: { num_layers?: number; num_heads?: number; multi_query?: boolean };
-  };
+  const config = model.config as unknown as ModelConfig & { is_encoder_decoder?: boolean };
   if (!(model as unknown as { can_generate?: boolean }).can_generate)
     return { fallback: 'not a generating model' };
   if (config.is_encoder_decoder) return { fallback: 'encoder-decoder' };
@@ -153,42 +149,9 @@ export function planDecodeLoop(
   // through transformers.js' chain of web inference calls.
   if (session.config?.device !== 'cpu') return { fallback: `device ${session.config?.device ?? 'unknown'}` };
 
-  const layers = config.normalized_config?.num_layers ?? 0;
-  if (config.normalized_config?.multi_query || !(layers > 0))
-    return { fallback: 'no per-layer key/value cache' };
-  const pastNames = Array.from({ length: layers }, (_, i) => [
-    `past_key_values.${i}.key`,
-    `past_key_values.${i}.value`,
-  ]).flat();
-  const inputs = new Set(session.inputNames);
-  if (!inputs.has('input_ids') || !inputs.has('attention_mask'))
-    return { fallback: 'no input_ids or attention_mask' };
-  const unknownInput = session.inputNames.find((n) => !KNOWN_INPUTS.has(n) && !pastNames.includes(n));
-  if (unknownInput !== undefined) return { fallback: `unknown input ${unknownInput}` };
-  if (!pastNames.every((n) => inputs.has(n))) return { fallback: 'missing past_key_values inputs' };
-  const presentNames = pastNames.map((n) => n.replace('past_key_values', 'present'));
-  const outputs = new Set(session.outputNames);
-  if (
-    outputs.size !== presentNames.length + 1 ||
-    !outputs.has('logits') ||
-    !presentNames.every((n) => outputs.has(n))
-  )
-    return { fallback: 'outputs other than logits and present.*' };
-  const logitsMeta = session.outputMetadata?.find((m) => m.name === 'logits');
-  if (logitsMeta?.type !== 'float32') return { fallback: `logits of type ${logitsMeta?.type ?? 'unknown'}` };
-  // The empty cache of the prompt pass, shaped as transformers.js' addPastKeyValues shapes it.
-  const symbols: Record<string, number> = { batch_size: 1 };
-  const heads = config.normalized_config?.num_heads;
-  if (typeof heads === 'number') symbols['batch_size x num_heads'] = heads;
-  const emptyPast: Array<{ name: string; type: string; dims: number[] }> = [];
-  for (const name of pastNames) {
-    const meta = session.inputMetadata?.find((m) => m.name === name);
-    if (!meta?.shape || (meta.type !== 'float32' && meta.type !== 'float16'))
-      return { fallback: `past of type ${meta?.type ?? 'unknown'}` };
-    const dims = meta.shape.map((d) => (typeof d === 'number' ? d : (symbols[d] ?? 0)));
-    if (dims.reduce((a, b) => a * b, 1) !== 0) return { fallback: 'a non-empty initial cache' };
-    emptyPast.push({ name, type: meta.type, dims });
-  }
+  const graph = graphOf(tf, config, session);
+  if ('fallback' in graph) return graph;
+  const { pastNames, presentNames, emptyPast, Tensor, feeds } = graph;
 
   // What generate would set up for these arguments, by its own methods.
   const internals = model as unknown as ModelInternals;
@@ -225,15 +188,6 @@ export function planDecodeLoop(
   const sample = generation.do_sample;
   const topK = generation.top_k;
 
-  const Tensor = (new tf.Tensor('int64', new BigInt64Array(1), [1]) as unknown as { ort_tensor: OrtTensor })
-    .ort_tensor.constructor as OrtTensorClass;
-  const feeds = {
-    positions: inputs.has('position_ids'),
-    positionStart: ONE_BASED_POSITIONS.has(config.model_type ?? '') ? 1 : 0,
-    cacheBranch: inputs.has('use_cache_branch'),
-    logitsToKeep: inputs.has('num_logits_to_keep'),
-  };
-
   return {
     loop: {
       async run(prompt, hooks) {
@@ -243,13 +197,7 @@ export function planDecodeLoop(
         const positions = new GrowingBuffer((i) => BigInt(i + feeds.positionStart));
         const nextId = new BigInt64Array(1);
         const keepOne = feeds.logitsToKeep ? new Tensor('int64', BigInt64Array.of(1n), []) : undefined;
-        let past: Record<string, OrtTensor> = {};
-        for (const p of emptyPast)
-          past[p.name] = new Tensor(
-            p.type,
-            p.type === 'float16' ? new Uint16Array(0) : new Float32Array(0),
-            p.dims,
-          );
+        let past = emptyPast;
         try {
           for (;;) {
             const first = generated.length === 0;
@@ -308,6 +256,96 @@ export function planDecodeLoop(
   };
 }
 
+interface Graph {
+  pastNames: string[];
+  presentNames: string[];
+  /** The prompt pass's cache: empty tensors, shaped as transformers.js' addPastKeyValues shapes them. */
+  emptyPast: Record<string, OrtTensor>;
+  Tensor: OrtTensorClass;
+  feeds: { positions: boolean; positionStart: number; cacheBranch: boolean; logitsToKeep: boolean };
+}
+
+/** What a session's graph asks to be fed, worked out once a session rather than before every first token. */
+const graphs = new WeakMap<OrtSession, Graph | { fallback: string }>();
+
+type ModelConfig = {
+  model_type?: string;
+  normalized_config?: { num_layers?: number; num_heads?: number; multi_query?: boolean };
+};
+
+function graphOf(tf: DecodeRuntime, config: ModelConfig, session: OrtSession): Graph | { fallback: string } {
+  let graph = graphs.get(session);
+  if (!graph) {
+    graph = readGraph(tf, config, session);
+    graphs.set(session, graph);
+  }
+  return graph;
+}
+
+function readGraph(
+  tf: DecodeRuntime,
+  config: ModelConfig,
+  session: OrtSession,
+): Graph | { fallback: string } {
+  const layers = config.normalized_config?.num_layers ?? 0;
+  if (config.normalized_config?.multi_query || !(layers > 0))
+    return { fallback: 'no per-layer key/value cache' };
+  const pastNames = Array.from({ length: layers }, (_, i) => [
+    `past_key_values.${i}.key`,
+    `past_key_values.${i}.value`,
+  ]).flat();
+  const inputs = new Set(session.inputNames);
+  if (!inputs.has('input_ids') || !inputs.has('attention_mask'))
+    return { fallback: 'no input_ids or attention_mask' };
+  const unknownInput = session.inputNames.find((n) => !KNOWN_INPUTS.has(n) && !pastNames.includes(n));
+  if (unknownInput !== undefined) return { fallback: `unknown input ${unknownInput}` };
+  if (!pastNames.every((n) => inputs.has(n))) return { fallback: 'missing past_key_values inputs' };
+  const presentNames = pastNames.map((n) => n.replace('past_key_values', 'present'));
+  const outputs = new Set(session.outputNames);
+  if (
+    outputs.size !== presentNames.length + 1 ||
+    !outputs.has('logits') ||
+    !presentNames.every((n) => outputs.has(n))
+  )
+    return { fallback: 'outputs other than logits and present.*' };
+  const logitsMeta = session.outputMetadata?.find((m) => m.name === 'logits');
+  if (logitsMeta?.type !== 'float32') return { fallback: `logits of type ${logitsMeta?.type ?? 'unknown'}` };
+  // The empty cache of the prompt pass, shaped as transformers.js' addPastKeyValues shapes it.
+  const symbols: Record<string, number> = { batch_size: 1 };
+  const heads = config.normalized_config?.num_heads;
+  if (typeof heads === 'number') symbols['batch_size x num_heads'] = heads;
+  const emptyPast: Array<{ name: string; type: string; dims: number[] }> = [];
+  for (const name of pastNames) {
+    const meta = session.inputMetadata?.find((m) => m.name === name);
+    if (!meta?.shape || (meta.type !== 'float32' && meta.type !== 'float16'))
+      return { fallback: `past of type ${meta?.type ?? 'unknown'}` };
+    const dims = meta.shape.map((d) => (typeof d === 'number' ? d : (symbols[d] ?? 0)));
+    if (dims.reduce((a, b) => a * b, 1) !== 0) return { fallback: 'a non-empty initial cache' };
+    emptyPast.push({ name, type: meta.type, dims });
+  }
+  const Tensor = (new tf.Tensor('int64', new BigInt64Array(1), [1]) as unknown as { ort_tensor: OrtTensor })
+    .ort_tensor.constructor as OrtTensorClass;
+  const emptyTensors: Record<string, OrtTensor> = {};
+  for (const p of emptyPast)
+    emptyTensors[p.name] = new Tensor(
+      p.type,
+      p.type === 'float16' ? new Uint16Array(0) : new Float32Array(0),
+      p.dims,
+    );
+  return {
+    pastNames,
+    presentNames,
+    emptyPast: emptyTensors,
+    Tensor,
+    feeds: {
+      positions: inputs.has('position_ids'),
+      positionStart: ONE_BASED_POSITIONS.has(config.model_type ?? '') ? 1 : 0,
+      cacheBranch: inputs.has('use_cache_branch'),
+      logitsToKeep: inputs.has('num_logits_to_keep'),
+    },
+  };
+}
+
 /** A typed array of `fill(i)` values that grows by doubling; `view` hands out subarrays of it. */
 class GrowingBuffer {
   private data = new BigInt64Array(0);
@@ -350,7 +388,8 @@ function freeSpent(spent: Record<string, OrtTensor>, kept: Record<string, OrtTen
 /** Detaches `buffer`, freeing its memory; one that cannot be is left to the GC. */
 export function free(buffer: ArrayBufferLike | undefined): void {
   const b = buffer as ArrayBuffer | undefined;
-  if (!b || typeof b.transfer !== 'function') return;
+  // An empty one may be fed again (the prompt pass's cache is made once a session).
+  if (!b || b.byteLength === 0 || typeof b.transfer !== 'function') return;
   try {
     b.transfer(0);
   } catch {
