@@ -16,6 +16,7 @@
  * tensor, never imported.
  */
 import type * as Transformers from '@huggingface/transformers';
+import { cpuBuffer, free } from './buffers';
 import { argmax, divideByTemperature, penalizeRepeats, sampleMultinomial } from './sampling';
 
 export type DecodeRuntime = Pick<
@@ -370,29 +371,11 @@ function cpuData(tensor: OrtTensor): ArrayBufferView {
   return tensor.data as ArrayBufferView;
 }
 
-function cpuBuffer(tensor: OrtTensor | undefined): ArrayBuffer | undefined {
-  const data = tensor?.data;
-  if (!ArrayBuffer.isView(data) || (tensor?.location ?? 'cpu') !== 'cpu') return undefined;
-  return data.buffer instanceof ArrayBuffer ? data.buffer : undefined;
-}
-
 /** Frees the spent cache's buffers, but never one the new cache still uses (a graph that passes a past through). */
 function freeSpent(spent: Record<string, OrtTensor>, kept: Record<string, OrtTensor>): void {
   const live = new Set(Object.values(kept).map(cpuBuffer));
   for (const t of Object.values(spent)) {
     const buffer = cpuBuffer(t);
     if (!live.has(buffer)) free(buffer);
-  }
-}
-
-/** Detaches `buffer`, freeing its memory; one that cannot be is left to the GC. */
-export function free(buffer: ArrayBufferLike | undefined): void {
-  const b = buffer as ArrayBuffer | undefined;
-  // An empty one may be fed again (the prompt pass's cache is made once a session).
-  if (!b || b.byteLength === 0 || typeof b.transfer !== 'function') return;
-  try {
-    b.transfer(0);
-  } catch {
-    // Not detachable: the GC frees it.
   }
 }

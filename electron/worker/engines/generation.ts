@@ -5,7 +5,8 @@
  * (onnxruntime-web); only types are imported here.
  */
 import type * as Transformers from '@huggingface/transformers';
-import { free, planDecodeLoop, type DecodeArgs, type DecodeRuntime, type RowProcessor } from './decode-loop';
+import { cpuBuffer, free } from './buffers';
+import { planDecodeLoop, type DecodeArgs, type DecodeRuntime, type RowProcessor } from './decode-loop';
 import { filterTopKTopP } from './sampling';
 import type { GenerateOptions, TextGenParams, TextGenResult } from './types';
 
@@ -238,12 +239,6 @@ export function releaseSpentCache(model: Pick<Transformers.PreTrainedModel, 'for
     }
     return out;
   });
-}
-
-function cpuBuffer(tensor: unknown): ArrayBuffer | undefined {
-  const t = tensor as Partial<Pick<Transformers.Tensor, 'location' | 'data'>> | null | undefined;
-  if (!t || t.location !== 'cpu' || !ArrayBuffer.isView(t.data)) return undefined;
-  return t.data.buffer instanceof ArrayBuffer ? t.data.buffer : undefined;
 }
 
 /**
