@@ -23,7 +23,10 @@ export interface Row {
   /** What the reference is, e.g. "bare onnxruntime-node loop". */
   referenceLabel?: string;
   reference?: Summary;
-  /** project / reference medians, when both exist. */
+  /**
+   * project / reference medians, when both exist; where a row judges on paired ratios (the text
+   * engine's tokens/s and time to first token), the median of those, and its note says so.
+   */
   ratio?: number;
   target?: Target;
   note?: string;
