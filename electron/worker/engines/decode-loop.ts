@@ -17,6 +17,7 @@
  */
 import type * as Transformers from '@huggingface/transformers';
 import { cpuBuffer, free } from './buffers';
+import { pacedPass } from './pace';
 import { argmax, divideByTemperature, penalizeRepeats, sampleMultinomial } from './sampling';
 
 export type DecodeRuntime = Pick<
@@ -38,7 +39,7 @@ export interface RowProcessor {
 export interface DecodeHooks {
   /** Called after every new token with all the new ones so far; true ends generation (generate's stopping criterion of ours). */
   afterToken(generated: readonly number[]): boolean;
-  /** Read before each step: the share of the time to work (see paceForward in generation.ts). */
+  /** Read before each step: the share of the time to work (pace.ts). */
   speed?: () => number;
 }
 
@@ -219,10 +220,7 @@ export function planDecodeLoop(
               step.use_cache_branch = new Tensor('bool', Uint8Array.of(first ? 0 : 1), [1]);
             if (keepOne) step.num_logits_to_keep = keepOne;
 
-            const share = hooks.speed ? Math.min(1, Math.max(0.05, hooks.speed())) : 1;
-            const started = performance.now();
-            const out = await session.run(step);
-            if (share < 1) await rest((performance.now() - started) * (1 / share - 1));
+            const out = await pacedPass(hooks.speed, () => session.run(step));
 
             const next: Record<string, OrtTensor> = {};
             for (let i = 0; i < presentNames.length; i++)
@@ -359,10 +357,6 @@ class GrowingBuffer {
     }
     return this.data.subarray(start, end);
   }
-}
-
-function rest(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis));
 }
 
 function cpuData(tensor: OrtTensor): ArrayBufferView {

@@ -7,6 +7,7 @@
 import type * as Transformers from '@huggingface/transformers';
 import { cpuBuffer, free } from './buffers';
 import { planDecodeLoop, type DecodeArgs, type DecodeRuntime, type RowProcessor } from './decode-loop';
+import { pacedPass } from './pace';
 import { filterTopKTopP } from './sampling';
 import type { GenerateOptions, TextGenParams, TextGenResult } from './types';
 
@@ -253,16 +254,7 @@ export function paceForward(
   speed: (() => number) | undefined,
 ): () => void {
   if (!speed) return () => {};
-  return wrapForward(model, async (forward, inputs) => {
-    const share = Math.min(1, Math.max(0.05, speed()));
-    const started = performance.now();
-    const out = await forward(inputs);
-    if (share < 1) {
-      const rest = (performance.now() - started) * (1 / share - 1);
-      await new Promise((resolve) => setTimeout(resolve, rest));
-    }
-    return out;
-  });
+  return wrapForward(model, (forward, inputs) => pacedPass(speed, () => forward(inputs)));
 }
 
 /**
